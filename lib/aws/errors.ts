@@ -1,0 +1,92 @@
+/** What an AWS failure is, read from the SDK's error shape or our own Query API client's. */
+export interface AwsErrorShape {
+  name?: string
+  code?: string
+  Code?: string
+  message?: string
+  $metadata?: { httpStatusCode?: number }
+  statusCode?: number
+  cause?: unknown
+}
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+])
+
+const TRANSIENT_CODES = new Set([
+  'IDPCommunicationError',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ServerException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+])
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+])
+
+export function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const shape = error as AwsErrorShape
+  return shape.Code ?? shape.code ?? shape.name
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const shape = error as AwsErrorShape
+  return shape.$metadata?.httpStatusCode ?? shape.statusCode
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  const code = awsErrorCode(error) ?? ''
+  return /AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient/.test(code)
+}
+
+/**
+ * Transient: throttling, 5xx, the IdP that STS could not reach, network resets
+ * and timeouts. Everything else (AccessDenied, validation, not found) is a
+ * fact that retrying only delays.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  const code = awsErrorCode(error)
+  if (code && (THROTTLING.has(code) || TRANSIENT_CODES.has(code))) return true
+  if (code === 'InvalidIdentityToken' && /verification key/i.test(messageText(error))) return true
+  const status = httpStatusOf(error)
+  if (status !== undefined && (status === 429 || status >= 500)) return true
+  return isNetworkError(error)
+}
+
+export function isNetworkError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return false
+    const shape = current as { code?: string; name?: string; cause?: unknown }
+    if (shape.code && NETWORK_CODES.has(shape.code)) return true
+    if (shape.name === 'TimeoutError' || shape.name === 'AbortError') return true
+    if (current instanceof TypeError && /fetch failed|socket|terminated/i.test(current.message)) return true
+    current = shape.cause
+  }
+  return false
+}
+
+function messageText(error: unknown): string {
+  return typeof error === 'object' && error !== null ? String((error as AwsErrorShape).message ?? '') : ''
+}

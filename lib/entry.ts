@@ -1,0 +1,24 @@
+import * as core from '@actions/core'
+import { isUserError, messageOf, userMessage } from './errors'
+
+/**
+ * The one error boundary of an action entry point. A UserError becomes one
+ * line naming what to fix; anything else is reported as a bug, with its stack
+ * only in the debug log, so users never see a trace.
+ */
+export async function withErrorBoundary(body: () => Promise<void>): Promise<void> {
+  try {
+    await body()
+  } catch (err) {
+    if (isUserError(err)) {
+      core.setFailed(userMessage(err))
+      return
+    }
+    if (err instanceof Error && err.stack) core.debug(err.stack)
+    core.setFailed(`Unexpected error: ${oneLine(messageOf(err))}. This is a bug in pipeline-actions; please report it.`)
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { UserError } from './errors'
+
+export interface ExecOptions {
+  cwd?: string
+  /** Replaces the environment when given; merge with process.env yourself to extend it. */
+  env?: NodeJS.ProcessEnv
+  /** Written to stdin then closed: how secrets reach a tool, never through argv. */
+  input?: string | Buffer
+  /** When false (the default) the tool's output streams to the log as it runs. */
+  silent?: boolean
+  /** Called with the child right after it starts, e.g. to forward a cancellation signal. */
+  onSpawn?: (child: ChildProcess) => void
+}
+
+export interface ExecResult {
+  exitCode: number
+  /** Set when the tool was ended by a signal. */
+  signal?: NodeJS.Signals
+  stdout: string
+  stderr: string
+}
+
+/** How every action runs a tool; tests pass their own to record calls or inject failures. */
+export type Exec = (command: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>
+
+/**
+ * Runs a program with an argument array and no shell, so no input is ever
+ * interpreted as shell syntax. A non-zero exit is a result, not an error: the
+ * caller decides what it means (Terraform's exit code 2 means "changes").
+ * Only a program that cannot start at all rejects.
+ */
+export const exec: Exec = (command, args, options = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      shell: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+      if (!options.silent) process.stdout.write(chunk)
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk)
+      if (!options.silent) process.stderr.write(chunk)
+    })
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new UserError(`Cannot run '${command}': it is not installed or not on PATH.`) : error)
+    })
+    child.on('close', (code, signal) => {
+      resolve({
+        exitCode: code ?? 128,
+        signal: signal ?? undefined,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      })
+    })
+    // A tool that exits before reading stdin closes the pipe; that is not our error.
+    child.stdin.on('error', () => {})
+    child.stdin.end(options.input ?? '')
+    options.onSpawn?.(child)
+  })
+
+/** The last lines of a tool's output, for an error message that shows why it failed. */
+export function tail(text: string, lines = 10): string {
+  return text.trimEnd().split(/\r?\n/).slice(-lines).join('\n')
+}

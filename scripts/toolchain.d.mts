@@ -1,0 +1,21 @@
+export declare const VERSIONS: Record<
+  'node' | 'kubeconform' | 'helm' | 'actionlint' | 'zizmor' | 'moto' | 'kubernetesValidate' | 'terraform',
+  string
+>
+export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'actionlint', string>
+export declare const DEBIAN_PACKAGES: string[]
+export declare const PYTHON_PACKAGES: string[]
+export declare function cacheRoot(env?: NodeJS.ProcessEnv): string
+export interface ToolPaths {
+  root: string
+  node: string
+  kubeconform: string
+  helm: string
+  actionlint: string
+  venv: string
+  python: string
+  zizmor: string
+  schemas: string
+  busyboxImage: string
+}
+export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

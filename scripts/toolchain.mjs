@@ -1,0 +1,52 @@
+// The pinned tools of the test bench and the rehearsal, and where they live.
+// Everything is kept under one per-user cache folder, keyed by version, so a
+// fresh clone reuses what an earlier run installed.
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+export const VERSIONS = {
+  node: '24.21.0',
+  kubeconform: 'v0.7.0',
+  helm: 'v3.19.0',
+  actionlint: 'v1.7.12',
+  zizmor: '1.32.0',
+  moto: '5.2.1',
+  kubernetesValidate: '1.37.0',
+  terraform: '1.11',
+}
+
+export const GO_TOOLS = {
+  kubeconform: 'github.com/yannh/kubeconform/cmd/kubeconform',
+  helm: 'helm.sh/helm/v3/cmd/helm',
+  actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
+}
+
+export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils']
+
+export const PYTHON_PACKAGES = [
+  `zizmor==${VERSIONS.zizmor}`,
+  `kubernetes-validate==${VERSIONS.kubernetesValidate}`,
+  `moto[server]==${VERSIONS.moto}`,
+]
+
+export function cacheRoot(env = process.env) {
+  return env.PIPELINE_ACTIONS_TOOL_CACHE || join(homedir(), '.cache', 'pipeline-actions')
+}
+
+export function toolPaths(env = process.env) {
+  const root = cacheRoot(env)
+  const goTool = (name) => join(root, `${name}-${VERSIONS[name]}`, name)
+  const venv = join(root, `python-tools-zizmor${VERSIONS.zizmor}-moto${VERSIONS.moto}`)
+  return {
+    root,
+    node: join(root, `node-${VERSIONS.node}`, 'bin', 'node'),
+    kubeconform: goTool('kubeconform'),
+    helm: goTool('helm'),
+    actionlint: goTool('actionlint'),
+    venv,
+    python: join(venv, 'bin', 'python'),
+    zizmor: join(venv, 'bin', 'zizmor'),
+    schemas: join(root, `kubernetes-schemas-${VERSIONS.kubernetesValidate}`),
+    busyboxImage: 'pipeline-actions/busybox:bench',
+  }
+}

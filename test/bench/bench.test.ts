@@ -1,0 +1,100 @@
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks'
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaultProxy, startFaultProxy } from './fault-proxy'
+import { BENCH_REGION, type Moto, startMoto } from './moto'
+import { type OidcIssuer, startOidcIssuer } from './oidc-issuer'
+
+let moto: Moto
+let proxy: FaultProxy
+let issuer: OidcIssuer
+
+beforeAll(async () => {
+  ;[moto, issuer] = await Promise.all([startMoto(), startOidcIssuer()])
+  proxy = await startFaultProxy(moto.endpoint)
+})
+afterAll(async () => {
+  await Promise.all([proxy?.stop(), issuer?.stop(), moto?.stop()])
+})
+
+const eks = () =>
+  new EKSClient({
+    region: BENCH_REGION,
+    endpoint: proxy.endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  })
+
+describe('the local bench', () => {
+  it('moto answers STS through the Query API', async () => {
+    // moto routes a request by the service named in its signature's credential scope.
+    const response = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    })
+    expect(await response.text()).toContain('<Account>123456789012</Account>')
+  })
+
+  it('the OIDC issuer signs tokens its JWKS verifies, with GitHub claims and the asked audience', async () => {
+    const url = `${issuer.env.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=sts.amazonaws.com`
+    const denied = await fetch(url)
+    expect(denied.status).toBe(401)
+    const response = await fetch(url, { headers: { authorization: `Bearer ${issuer.requestToken}` } })
+    const { value } = (await response.json()) as { value: string }
+    const jwks = createRemoteJWKSet(new URL(`${issuer.issuer}/.well-known/jwks`))
+    const { payload } = await jwtVerify(value, jwks, { issuer: issuer.issuer, audience: 'sts.amazonaws.com' })
+    expect(payload).toMatchObject({
+      sub: 'repo:example-org/data-pipeline:environment:dev',
+      repository: 'example-org/data-pipeline',
+      environment: 'dev',
+    })
+    issuer.setClaims({ environment: 'prod', sub: 'repo:example-org/data-pipeline:environment:prod' })
+    issuer.failNext(1, 503)
+    expect((await fetch(url, { headers: { authorization: `Bearer ${issuer.requestToken}` } })).status).toBe(503)
+    const next = (await (await fetch(url, { headers: { authorization: `Bearer ${issuer.requestToken}` } })).json()) as { value: string }
+    expect(decodeJwt(next.value).environment).toBe('prod')
+    expect(issuer.requests.map((request) => request.authorized)).toEqual([false, true, true, true])
+  })
+
+  it('the fault proxy injects errors the real SDK parses, then passes calls through', async () => {
+    proxy.inject({ match: 'GET /clusters', fault: { type: 'aws-error', status: 400, code: 'ThrottlingException' } })
+    const error = await eks()
+      .send(new ListClustersCommand({}))
+      .catch((e: unknown) => e)
+    expect((error as Error).name).toBe('ThrottlingException')
+    expect(await eks().send(new ListClustersCommand({}))).toMatchObject({ clusters: [] })
+    expect(proxy.calls.map((call) => [call.operation, call.fault])).toEqual([
+      ['GET /clusters', 'aws-error'],
+      ['GET /clusters', undefined],
+    ])
+  })
+
+  it('the fault proxy can reset connections, delay and answer with canned bodies', async () => {
+    proxy.clear()
+    proxy.inject(
+      { fault: { type: 'reset' } },
+      { fault: { type: 'delay', ms: 200 } },
+      { fault: { type: 'respond', status: 200, body: { clusters: ['canned'] } } },
+    )
+    await expect(eks().send(new ListClustersCommand({}))).rejects.toThrow()
+    const started = Date.now()
+    expect((await eks().send(new ListClustersCommand({}))).clusters).toEqual([])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    expect((await eks().send(new ListClustersCommand({}))).clusters).toEqual(['canned'])
+  })
+
+  it('query-protocol errors come back as XML', async () => {
+    proxy.inject({ match: 'GetCallerIdentity', fault: { type: 'aws-error', status: 403, code: 'AccessDenied', message: 'Not authorized' } })
+    const response = await fetch(proxy.endpoint, {
+      method: 'POST',
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    expect(response.status).toBe(403)
+    expect(await response.text()).toContain('<Code>AccessDenied</Code><Message>Not authorized</Message>')
+  })
+})

@@ -1,0 +1,162 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { freePort } from './ports'
+
+/**
+ * A proxy in front of moto (or any HTTP service) that can answer the first N
+ * matching calls with an AWS error, a canned response, a delay or a reset
+ * connection, so retry and fail-fast paths run against the real SDK parsing.
+ * Errors are written in the protocol the request used: XML for the Query API
+ * (STS), JSON with __type for JSON 1.1 (ECR), x-amzn-ErrorType for REST-JSON (EKS).
+ */
+
+export interface ProxiedCall {
+  method: string
+  path: string
+  /** The AWS operation: Query `Action`, the X-Amz-Target suffix, or "METHOD /path". */
+  operation: string
+  headers: IncomingMessage['headers']
+  body: string
+  /** The fault applied, when one was. */
+  fault?: Fault['type']
+}
+
+export type Fault =
+  | { type: 'aws-error'; status: number; code: string; message?: string }
+  | { type: 'respond'; status: number; body: unknown; headers?: Record<string, string> }
+  | { type: 'delay'; ms: number }
+  | { type: 'reset' }
+
+export interface FaultRule {
+  fault: Fault
+  /** How many matching calls get the fault (default 1). */
+  times?: number
+  /** Which calls match: an operation name, or a predicate (default: every call). */
+  match?: string | ((call: ProxiedCall) => boolean)
+}
+
+export interface FaultProxy {
+  endpoint: string
+  calls: ProxiedCall[]
+  inject(...rules: FaultRule[]): void
+  clear(): void
+  stop(): Promise<void>
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target)
+  const rules: (FaultRule & { remaining: number })[] = []
+  const calls: ProxiedCall[] = []
+  const sockets = new Set<Socket>()
+
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks)
+    const call: ProxiedCall = {
+      method: request.method ?? 'GET',
+      path: request.url ?? '/',
+      operation: operationOf(request, body.toString('utf8')),
+      headers: request.headers,
+      body: body.toString('utf8'),
+    }
+    calls.push(call)
+    const rule = rules.find((candidate) => candidate.remaining > 0 && matches(candidate, call))
+    if (rule) {
+      rule.remaining--
+      call.fault = rule.fault.type
+      const fault = rule.fault
+      if (fault.type === 'reset') {
+        request.socket.destroy()
+        return
+      }
+      if (fault.type === 'aws-error') return writeAwsError(response, call, fault)
+      if (fault.type === 'respond') {
+        response.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+        response.end(typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body))
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+    }
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+      },
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers)
+        upstreamResponse.pipe(response)
+      },
+    )
+    forwarded.on('error', () => response.destroy())
+    forwarded.end(body)
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  const port = await freePort()
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    inject(...newRules) {
+      for (const rule of newRules) rules.push({ ...rule, remaining: rule.times ?? 1 })
+    },
+    clear() {
+      rules.length = 0
+      calls.length = 0
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function matches(rule: FaultRule, call: ProxiedCall): boolean {
+  if (rule.match === undefined) return true
+  if (typeof rule.match === 'string') return rule.match === call.operation
+  return rule.match(call)
+}
+
+function operationOf(request: IncomingMessage, body: string): string {
+  const target = request.headers['x-amz-target']
+  if (typeof target === 'string') return target.split('.').pop() ?? target
+  const url = new URL(request.url ?? '/', 'http://proxy')
+  const action = url.searchParams.get('Action') ?? new URLSearchParams(body).get('Action')
+  if (action) return action
+  return `${request.method} ${url.pathname}`
+}
+
+function writeAwsError(
+  response: import('node:http').ServerResponse,
+  call: ProxiedCall,
+  fault: Extract<Fault, { type: 'aws-error' }>,
+): void {
+  const message = fault.message ?? `${fault.code} injected by the fault proxy`
+  const isQuery = !call.headers['x-amz-target'] && /Action=/.test(`${call.path} ${call.body}`)
+  if (isQuery) {
+    const type = fault.status >= 500 ? 'Receiver' : 'Sender'
+    response.writeHead(fault.status, { 'content-type': 'text/xml' })
+    response.end(
+      `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${type}</Type><Code>${fault.code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`,
+    )
+    return
+  }
+  response.writeHead(fault.status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-errortype': fault.code,
+    'x-amzn-requestid': 'fault-proxy',
+  })
+  response.end(JSON.stringify({ __type: fault.code, message }))
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
