@@ -30,8 +30,10 @@ export interface ToolSpec {
   sha256: string
   /** How the download holds the binary: a tar.gz archive or the binary itself. */
   archive: 'tar.gz' | 'binary'
-  /** The binary's path inside the archive (tar.gz) or its file name (binary). */
+  /** The binary's path inside the unpacked archive (tar.gz) or its file name (binary). */
   binary: string
+  /** Leading folders to drop when unpacking, so every tool sits at <cache>/<name>-<version>/<binary>. */
+  stripComponents?: number
 }
 
 export interface ToolDeps {
@@ -60,7 +62,11 @@ export async function ensureTool(spec: ToolSpec, deps: ToolDeps = {}): Promise<s
   if (spec.archive === 'tar.gz') {
     const archivePath = join(tmpdir(), `${spec.name}-${spec.version}-${process.pid}.tar.gz`)
     await writeFile(archivePath, bytes)
-    const result = await (deps.exec ?? defaultExec)('tar', ['-xzf', archivePath, '-C', staging], { silent: true })
+    const result = await (deps.exec ?? defaultExec)(
+      'tar',
+      ['-xzf', archivePath, '-C', staging, `--strip-components=${spec.stripComponents ?? 0}`],
+      { silent: true },
+    )
     await rm(archivePath, { force: true })
     if (result.exitCode !== 0) throw new UserError(`Could not unpack ${spec.name} ${spec.version}: ${tail(result.stderr, 3)}`)
   } else {

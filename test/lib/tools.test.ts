@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,8 +31,9 @@ const server = createServer((request, response) => {
 
 beforeAll(async () => {
   const source = await mkdtemp(join(tmpdir(), 'tool-src-'))
-  await writeFile(join(source, 'demo'), '#!/bin/sh\necho demo\n')
-  spawnSync('tar', ['-czf', join(source, 'demo.tar.gz'), '-C', source, 'demo'])
+  await mkdir(join(source, 'linux-amd64'))
+  await writeFile(join(source, 'linux-amd64', 'demo'), '#!/bin/sh\necho demo\n')
+  spawnSync('tar', ['-czf', join(source, 'demo.tar.gz'), '-C', source, 'linux-amd64'])
   tarball = await readFile(join(source, 'demo.tar.gz'))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
