@@ -55,6 +55,7 @@ describe('ensureTool', () => {
       sha256: sha256(tarball),
       archive: 'tar.gz' as const,
       binary: 'demo',
+      stripComponents: 1,
     }
     const path = await ensureTool(spec, { env })
     expect(path).toBe(join(env.PIPELINE_ACTIONS_TOOL_CACHE, 'demo-1.0.0', 'demo'))
