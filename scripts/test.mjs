@@ -1,6 +1,8 @@
 // `npm test`: installs what is missing, then runs every gate in order and
 // stops at the first that fails. Each gate is also an npm script of its own.
 import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 
 const gates = [
   ['setup', 'node', ['scripts/setup.mjs']],
@@ -8,10 +10,16 @@ const gates = [
   ['lint and format', 'npx', ['biome', 'check', '.']],
   ['action READMEs match action.yml', 'node', ['scripts/action-docs.mjs', '--check']],
   ['check-dist', 'node', ['scripts/check-dist.mjs']],
-  ['tests with coverage', 'npx', ['vitest', 'run', '--coverage']],
+  [
+    'tests with coverage',
+    'npx',
+    ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', '--outputFile.json=coverage/test-results.json'],
+  ],
 ]
 
 const root = new URL('..', import.meta.url).pathname
+const resultsFile = join(root, 'coverage', 'test-results.json')
+rmSync(resultsFile, { force: true })
 for (const [name, command, args] of gates) {
   console.log(`\n=== ${name} ===`)
   const started = Date.now()
@@ -22,4 +30,11 @@ for (const [name, command, args] of gates) {
     process.exit(result.status ?? 1)
   }
   console.log(`=== ${name}: passed in ${seconds} s ===`)
+}
+
+// One plain closing line with the counts, whatever the runner printed above it.
+if (existsSync(resultsFile)) {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
+  const skipped = results.numPendingTests + results.numTodoTests
+  console.log(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
 }
