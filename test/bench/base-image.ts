@@ -25,7 +25,7 @@ export async function busyboxRootfsTar(dir: string): Promise<string> {
   for (const applet of list.stdout.split('\n').filter((name) => /^[\w.[-]+$/.test(name) && name !== 'busybox')) {
     await symlink('busybox', join(rootfs, 'bin', applet))
   }
-  await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
+  await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\n')
   await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\n')
   const tarball = join(dir, 'rootfs.tar')
   const packed = await exec('tar', ['-C', rootfs, '-cf', tarball, '.'], { silent: true })
