@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import { annotateError } from '../../../lib/annotations'
 import type { Exec, ExecResult } from '../../../lib/exec'
 import type { Cancellation } from './cancellation'
@@ -148,7 +149,8 @@ export class TerraformCli {
           cancellation.attach(child)
           if (ui) {
             child.stdout?.on('data', (chunk: Buffer) => ui.push(chunk))
-            child.stderr?.on('data', (chunk: Buffer) => write(chunk.toString()))
+            const stderr = new StringDecoder('utf8')
+            child.stderr?.on('data', (chunk: Buffer) => write(stderr.write(chunk)))
           }
         },
       })
