@@ -23,9 +23,12 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
-    from airflow.models.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag  # Airflow >= 3.2
+    except ImportError:
+        from airflow.models.dagbag import DagBag
 
-    bag = DagBag(dag_folder=folder, include_examples=False)
+    bag = DagBag(dag_folder=folder)
     for path, error in sorted(bag.import_errors.items()):
         first = str(error).strip().splitlines()[-1] if str(error).strip() else "import error"
         print(f"::error file={os.path.relpath(path)},title=DAG import error::{first}")
