@@ -73,8 +73,8 @@ describe('explainFailure', () => {
     [
       'an expired token file',
       webIdentity(sts('ExpiredTokenException', 'Token expired')),
-      { 'web-identity-token-file': '/tmp/t' },
-      'STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to /tmp/t right before this step.',
+      { 'web-identity-token-file': '/tokens/jwt' },
+      'STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to /tokens/jwt right before this step.',
     ],
     [
       'AccessDenied with a token that is not a JWT',
