@@ -212,6 +212,26 @@ describe('the bench control plane', () => {
     }
     expect(status.info.status).toBe('deployed')
     expect(plane.reviews.some((review) => review.authenticated && review.identity?.sessionName === 'helm')).toBe(true)
+
+    // The fixture's failing mode, which rollback tests rely on: pods that cannot be scheduled never become Ready.
+    const upgrade = await helm([
+      'upgrade',
+      'demo',
+      chart,
+      '--namespace',
+      'demo',
+      '--set',
+      'schedulable=false',
+      '--wait',
+      '--timeout',
+      '5s',
+    ]).catch((error: { stderr: string }) => error)
+    expect((upgrade as { stderr: string }).stderr).toMatch(/context deadline exceeded|timed out/)
+    const failed = JSON.parse((await helm(['status', 'demo', '--namespace', 'demo', '--output', 'json'])).stdout) as {
+      info: { status: string }
+      version: number
+    }
+    expect(failed).toMatchObject({ info: { status: 'failed' }, version: 2 })
   })
 
   it('stops every component, removes its files, and a second stop does nothing', async () => {
