@@ -241,4 +241,20 @@ describe('the bench control plane', () => {
     expect(existsSync(caFile)).toBe(false)
     await expect(plane.request('/readyz')).rejects.toThrow()
   })
+
+  it('says how to install the binaries when they are missing, and does not remember the failure', async () => {
+    const saved = process.env.PIPELINE_ACTIONS_TOOL_CACHE
+    process.env.PIPELINE_ACTIONS_TOOL_CACHE = join(scratch, 'empty-cache')
+    try {
+      const first = await startControlPlane({ stsEndpoint: moto.endpoint }).catch((error: Error) => error)
+      expect((first as Error).message).toMatch(/kube-apiserver.*run 'npm run setup'/)
+      // A remembered failure would hand back the same rejected start.
+      const second = await startControlPlane({ stsEndpoint: moto.endpoint }).catch((error: Error) => error)
+      expect(second).toBeInstanceOf(Error)
+      expect(second).not.toBe(first)
+    } finally {
+      if (saved === undefined) delete process.env.PIPELINE_ACTIONS_TOOL_CACHE
+      else process.env.PIPELINE_ACTIONS_TOOL_CACHE = saved
+    }
+  })
 })

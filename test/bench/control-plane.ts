@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
@@ -133,13 +133,16 @@ export function startControlPlane(options: ControlPlaneOptions): Promise<Control
   const key = JSON.stringify([options.stsEndpoint, options.clusterName ?? 'bench'])
   if (current?.key === key) return current.plane
   if (current) return Promise.reject(new Error('a control plane with other options is already running in this process; stop it first'))
-  const entry: { key: string; plane: Promise<ControlPlane> } = { key, plane: Promise.resolve() as unknown as Promise<ControlPlane> }
+  let entry: { key: string; plane: Promise<ControlPlane> } | undefined
   const forget = () => {
     if (current === entry) current = undefined
   }
-  entry.plane = launchControlPlane(options, forget)
+  const plane = launchControlPlane(options, forget)
+  // A failed start is not cached: the next call tries again.
+  plane.catch(forget)
+  entry = { key, plane }
   current = entry
-  return entry.plane
+  return plane
 }
 
 async function launchControlPlane(options: ControlPlaneOptions, forget: () => void): Promise<ControlPlane> {
@@ -167,7 +170,11 @@ async function launchControlPlane(options: ControlPlaneOptions, forget: () => vo
     const log = join(dir, `${name}.log`)
     const fd = openSync(log, 'a')
     const child = spawn(binary, args, { stdio: ['ignore', fd, fd], env })
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    closeSync(fd)
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.once('error', () => resolve())
+    })
     reaper.stdin?.write(`${child.pid}\n`)
     const component = { name, child, log, exited }
     components.push(component)
