@@ -40,7 +40,8 @@ type Answer =
 export async function waitForApi(options: ReadinessOptions): Promise<void> {
   const { clock } = options
   const started = clock.now()
-  const url = `${options.endpoint.replace(/\/+$/, '')}/readyz`
+  const endpoint = options.endpoint.replace(/\/+$/, '')
+  const url = `${endpoint}/readyz`
   let firstDenied: number | undefined
   let firstUnreachable: number | undefined
   let last = 'no answer'
@@ -63,7 +64,7 @@ export async function waitForApi(options: ReadinessOptions): Promise<void> {
       last = answer.detail
       if (now - firstUnreachable >= options.graceMs) {
         throw new UserError(
-          `Could not reach the API server of '${options.clusterName}' at ${options.endpoint} for ${formatElapsed(now - firstUnreachable)}: ${answer.detail}.`,
+          `Could not reach the API server of '${options.clusterName}' at ${endpoint} for ${formatElapsed(now - firstUnreachable)}: ${answer.detail}.`,
           'If the endpoint is private, run this job on a runner inside the VPC, or set check-api to false (the kubeconfig is still written).',
         )
       }
@@ -99,7 +100,8 @@ async function ask(url: string, options: ReadinessOptions): Promise<Answer> {
   } catch (error) {
     if (error instanceof UserError) throw error
     const code = (error as { code?: string }).code
-    return { kind: 'unreachable', detail: code ? `${code}: ${messageOf(error)}` : messageOf(error) }
+    const message = messageOf(error)
+    return { kind: 'unreachable', detail: code && !message.includes(code) ? `${code}: ${message}` : message }
   }
 }
 

@@ -1,0 +1,108 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseAllDocuments } from 'yaml'
+import { historyArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from '../../../actions/eks-wait-and-helm/src/helm/args'
+import { helmCli } from '../../../actions/eks-wait-and-helm/src/helm/cli'
+import { writeInlineValues } from '../../../actions/eks-wait-and-helm/src/helm/values'
+import { detectHelm } from '../../../actions/eks-wait-and-helm/src/helm/version'
+import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
+import { exec } from '../../../lib/exec'
+import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { freePort } from '../../bench/ports'
+import { repoRoot } from '../../harness/runner'
+
+// The real helm the bench pins (v3.19.0, built from source, so it reports v3.19).
+const helmPath = toolPaths().helm
+const chart = 'test/fixtures/charts/demo'
+let workDir: string
+let unreachableKubeconfig: string
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'helm-real-'))
+  unreachableKubeconfig = join(workDir, 'unreachable.kubeconfig')
+  const port = await freePort()
+  await writeFile(
+    unreachableKubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: t}}]\n`,
+    { mode: 0o600 },
+  )
+})
+
+const cli = (major: number, path = helmPath) =>
+  helmCli({
+    path,
+    major,
+    version: `v${major}`,
+    kubeconfig: unreachableKubeconfig,
+    stateDir: workDir,
+    cwd: repoRoot,
+    exec,
+    env: { PATH: process.env.PATH, HOME: workDir },
+  })
+
+describe('the real helm', () => {
+  it('is detected as Helm 3', async () => {
+    expect(await detectHelm(helmPath, exec)).toEqual({ path: helmPath, version: 'v3.19', major: 3 })
+  })
+
+  it('lints the fixture chart', async () => {
+    const result = await cli(3).run(['lint', chart, '--strict'], { silent: true })
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/)
+    expect(result.exitCode).toBe(0)
+  })
+
+  it('renders inline values exactly, where --set would split them on commas', async () => {
+    const [release] = parseReleases(`
+- name: demo
+  chart: ${chart}
+  namespace: apps
+  values-files: [${chart}/values.yaml]
+  values:
+    replicaCount: 3
+    settings:
+      LIST: "a,b,c"
+      DSN: "postgresql://user:p@ss,w=rd@db:5432/airflow?sslmode=require"
+      DOTTED.KEY: "x.y"
+      MULTILINE: |
+        line one
+        line two, with comma
+`)
+    if (!release) throw new Error('no release parsed')
+    const inline = await writeInlineValues(workDir, release, 0)
+    const result = await cli(3).run(templateArgs(release, release.chart, [...release.valuesFiles, inline as string]), { silent: true })
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    const documents = parseAllDocuments(result.stdout).map((document) => document.toJS())
+    const configMap = documents.find((document) => document?.kind === 'ConfigMap')
+    expect(configMap.data).toEqual({
+      LIST: 'a,b,c',
+      DSN: 'postgresql://user:p@ss,w=rd@db:5432/airflow?sslmode=require',
+      'DOTTED.KEY': 'x.y',
+      MULTILINE: 'line one\nline two, with comma\n',
+    })
+    expect(documents.find((document) => document?.kind === 'Deployment').spec.replicas).toBe(3)
+    // For contrast: the same value through --set becomes a list.
+    const viaSet = await cli(3).run(['template', 'demo', chart, '--set', 'settings.LIST=a,b,c'], { silent: true })
+    expect(viaSet.exitCode).not.toBe(0)
+  })
+
+  it('accepts every command line the deploy path builds for Helm 3, failing only on the unreachable cluster', async () => {
+    const [release] = parseReleases(`- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 5s\n`)
+    if (!release) throw new Error('no release parsed')
+    for (const args of [
+      upgradeArgs(release, release.chart, [`${chart}/values.yaml`], 3),
+      upgradeArgs({ ...release, atomic: false, wait: false }, release.chart, [], 3),
+      historyArgs(release),
+      rollbackArgs(release, 1, 3),
+      uninstallArgs(release, 3),
+    ]) {
+      const result = await cli(3).run(args, { silent: true })
+      expect(result.exitCode, args.join(' ')).toBe(1)
+      expect(result.stderr, args.join(' ')).not.toMatch(/unknown (flag|shorthand)|invalid argument|flag needs an argument/)
+      expect(result.stderr, args.join(' ')).toMatch(/Kubernetes cluster unreachable|connection refused/)
+    }
+  })
+})
