@@ -63,6 +63,13 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
   }
   const timeoutMs = parseDuration('timeout', raw.timeout, 30 * 60_000)
   if (timeoutMs <= 0) throw new UserError(`Input 'timeout' must be longer than zero; got '${raw.timeout}'.`)
+  const checkApi = parseBoolean('check-api', raw['check-api'], true)
+  const releases = parseReleases(raw.releases)
+  if (!checkApi && releases.length > 0) {
+    throw new UserError(
+      "Input 'releases' needs check-api true: with check-api false (a private endpoint this runner cannot reach) the step stops after writing the kubeconfig.",
+    )
+  }
   return {
     clusterName,
     region: resolveRegion('aws-region', raw['aws-region'] || undefined, env),
@@ -70,8 +77,8 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
     timeoutMs,
     appearTimeoutMs: parseDuration('appear-timeout', raw['appear-timeout'], 10 * 60_000),
     nodegroups: parseNodegroups(raw.nodegroups),
-    checkApi: parseBoolean('check-api', raw['check-api'], true),
-    releases: parseReleases(raw.releases),
+    checkApi,
+    releases,
     ...(raw['helm-version'] ? { helmVersion: normalizeHelmVersion(raw['helm-version']) } : {}),
     exportKubeconfig: parseBoolean('export-kubeconfig', raw['export-kubeconfig'], true),
   }

@@ -51,7 +51,7 @@ describe('parseInputs', () => {
         timeout: '45m',
         'appear-timeout': '90s',
         nodegroups: 'system, workers',
-        'check-api': 'false',
+        'check-api': 'true',
         releases: '- name: a\n  chart: ./charts/a\n',
         'helm-version': '4.0.0',
         'export-kubeconfig': 'false',
@@ -64,7 +64,7 @@ describe('parseInputs', () => {
       timeoutMs: 45 * 60_000,
       appearTimeoutMs: 90_000,
       nodegroups: { kind: 'names', names: ['system', 'workers'] },
-      checkApi: false,
+      checkApi: true,
       helmVersion: 'v4.0.0',
       exportKubeconfig: false,
     })
@@ -80,6 +80,10 @@ describe('parseInputs', () => {
     [{ 'check-api': 'yes' }, /Input 'check-api' must be true or false/],
     [{ 'helm-version': 'latest' }, /Input 'helm-version' must be a Helm release such as v3\.19\.0/],
     [{ 'aws-region': 'mars' }, /Input 'aws-region' must be an AWS region/],
+    [
+      { 'check-api': 'false', releases: '- name: a\n  chart: b' },
+      /Input 'releases' needs check-api true: with check-api false .* stops after writing the kubeconfig/,
+    ],
   ])('refuses %j', (overrides, message) => {
     expect(thrown(() => parseInputs(raw(overrides), { AWS_REGION: 'us-east-1' })).message).toMatch(message)
   })

@@ -143,7 +143,7 @@ describe('run', () => {
     expect(left).toEqual([])
   })
 
-  it('with check-api false and no releases needs no credentials and makes no API call', async () => {
+  it('with check-api false stops after the kubeconfig, needing no credentials and making no API call', async () => {
     const result = await harness({
       inputs: { 'cluster-name': 'demo', 'check-api': 'false', 'export-kubeconfig': 'false', nodegroups: 'none' },
       env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
@@ -153,7 +153,7 @@ describe('run', () => {
     expect(result.exported).toEqual({})
     expect(result.outputs.releases).toBe('[]')
     expect(result.summary).toMatch(/none waited for \| skipped \|/)
-    expect(result.stdout).toMatch(/check-api is false/)
+    expect(result.stdout).toMatch(/check-api is false: stopping after writing the kubeconfig/)
   })
 
   it('uninstall mode: a cluster that is gone has nothing to uninstall', async () => {
