@@ -47,6 +47,8 @@ export function helmCli(options: HelmCliOptions): HelmCli {
         cwd: options.cwd,
         silent: runOptions.silent ?? false,
         ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
+        // In its own process group, so it gets the one signal forwarded below and not a second from a group-wide one.
+        detached: true,
         onSpawn: forwardCancellation,
       }),
   }
