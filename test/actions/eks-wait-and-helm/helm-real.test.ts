@@ -13,8 +13,9 @@ import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { freePort } from '../../bench/ports'
 import { repoRoot } from '../../harness/runner'
 
-// The real helm the bench pins (v3.19.0, built from source, so it reports v3.19).
+// The real helms the bench pins (v3.19.0 and v4.3.1, built from source, so they report v3.19 and v4.3).
 const helmPath = toolPaths().helm
+const helm4Path = toolPaths().helm4
 const chart = 'test/fixtures/charts/demo'
 let workDir: string
 let unreachableKubeconfig: string
@@ -43,18 +44,24 @@ const cli = (major: number, path = helmPath) =>
   })
 
 describe('the real helm', () => {
-  it('is detected as Helm 3', async () => {
+  it('is detected as Helm 3 or Helm 4', async () => {
     expect(await detectHelm(helmPath, exec)).toEqual({ path: helmPath, version: 'v3.19', major: 3 })
+    expect(await detectHelm(helm4Path, exec)).toEqual({ path: helm4Path, version: 'v4.3', major: 4 })
   })
 
-  it('lints the fixture chart', async () => {
-    const result = await cli(3).run(['lint', chart, '--strict'], { silent: true })
-    expect(result.stderr).toBe('')
+  it.each([
+    [3, helmPath],
+    [4, helm4Path],
+  ])('Helm %d lints the fixture chart', async (major, path) => {
+    const result = await cli(major, path).run(['lint', chart, '--strict'], { silent: true })
     expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/)
     expect(result.exitCode).toBe(0)
   })
 
-  it('renders inline values exactly, where --set would split them on commas', async () => {
+  it.each([
+    [3, helmPath],
+    [4, helm4Path],
+  ])('Helm %d renders inline values exactly, where --set would split them on commas', async (major, path) => {
     const [release] = parseReleases(`
 - name: demo
   chart: ${chart}
@@ -72,7 +79,9 @@ describe('the real helm', () => {
 `)
     if (!release) throw new Error('no release parsed')
     const inline = await writeInlineValues(workDir, release, 0)
-    const result = await cli(3).run(templateArgs(release, release.chart, [...release.valuesFiles, inline as string]), { silent: true })
+    const result = await cli(major, path).run(templateArgs(release, release.chart, [...release.valuesFiles, inline as string]), {
+      silent: true,
+    })
     expect(result.stderr).toBe('')
     expect(result.exitCode).toBe(0)
     const documents = parseAllDocuments(result.stdout).map((document) => document.toJS())
@@ -85,24 +94,28 @@ describe('the real helm', () => {
     })
     expect(documents.find((document) => document?.kind === 'Deployment').spec.replicas).toBe(3)
     // For contrast: the same value through --set becomes a list.
-    const viaSet = await cli(3).run(['template', 'demo', chart, '--set', 'settings.LIST=a,b,c'], { silent: true })
+    const viaSet = await cli(major, path).run(['template', 'demo', chart, '--set', 'settings.LIST=a,b,c'], { silent: true })
     expect(viaSet.exitCode).not.toBe(0)
   })
 
-  it('accepts every command line the deploy path builds for Helm 3, failing only on the unreachable cluster', async () => {
+  it.each([
+    [3, helmPath],
+    [4, helm4Path],
+  ])('Helm %d accepts every command line the deploy path builds for it, failing only on the unreachable cluster', async (major, path) => {
     const [release] = parseReleases(`- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 5s\n`)
     if (!release) throw new Error('no release parsed')
     for (const args of [
-      upgradeArgs(release, release.chart, [`${chart}/values.yaml`], 3),
-      upgradeArgs({ ...release, atomic: false, wait: false }, release.chart, [], 3),
+      upgradeArgs(release, release.chart, [`${chart}/values.yaml`], major),
+      upgradeArgs({ ...release, atomic: false }, release.chart, [], major),
+      upgradeArgs({ ...release, atomic: false, wait: false }, release.chart, [], major),
       historyArgs(release),
-      rollbackArgs(release, 1, 3),
-      uninstallArgs(release, 3),
+      rollbackArgs(release, 1, major),
+      uninstallArgs(release, major),
     ]) {
-      const result = await cli(3).run(args, { silent: true })
+      const result = await cli(major, path).run(args, { silent: true })
       expect(result.exitCode, args.join(' ')).toBe(1)
-      expect(result.stderr, args.join(' ')).not.toMatch(/unknown (flag|shorthand)|invalid argument|flag needs an argument/)
-      expect(result.stderr, args.join(' ')).toMatch(/Kubernetes cluster unreachable|connection refused/)
+      expect(result.stderr, args.join(' ')).not.toMatch(/unknown (flag|shorthand)|invalid argument|flag needs an argument|deprecated/)
+      expect(result.stderr, args.join(' ')).toMatch(/kubernetes cluster unreachable|connection refused/i)
     }
   })
 })

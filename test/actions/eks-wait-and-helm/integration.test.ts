@@ -3,7 +3,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateClusterCommand, CreateNodegroupCommand, EKSClient } from '@aws-sdk/client-eks'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { sdkEksApi } from '../../../actions/eks-wait-and-helm/src/eks/api'
 import { classifyAwsError } from '../../../actions/eks-wait-and-helm/src/eks/wait-context'
@@ -358,70 +358,81 @@ describe('the token', () => {
 })
 
 describe('reaching the API server and running helm through the kubeconfig', () => {
-  let api: FakeApiServer
-  let readyzAnswers = 0
-  afterAll(() => api?.stop())
+  let api: FakeApiServer | undefined
+  afterEach(async () => {
+    await api?.stop()
+    api = undefined
+  })
 
-  it('retries 403 on /readyz, then helm authenticates with the token plugin; the deploy fails on this fake server, saying which release', async () => {
-    const role = await assumeRole()
-    api = await startFakeApiServer(tls, (request) => {
-      if (request.path === '/readyz') return { status: readyzAnswers++ < 2 ? 403 : 200, body: 'ok' }
-      if (request.path === '/version')
-        return { status: 200, body: { major: '1', minor: '31', gitVersion: 'v1.31.0', platform: 'linux/amd64' } }
-      if (request.path.startsWith('/api/v1/namespaces/apps/secrets'))
-        return { status: 200, body: { kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [] } }
-      return { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 } }
-    })
-    proxy.inject({
-      match: 'GET /clusters/reach',
-      times: 50,
-      fault: {
-        type: 'respond',
-        status: 200,
-        body: {
-          cluster: {
-            name: 'reach',
-            arn: `arn:aws:eks:us-east-1:${MOTO_ACCOUNT}:cluster/reach`,
-            status: 'ACTIVE',
-            endpoint: api.endpoint,
-            certificateAuthority: { data: Buffer.from(tls.caPem).toString('base64') },
-            accessConfig: { authenticationMode: 'API' },
+  it.each([
+    ['v3.19.0', 'v3.19'],
+    ['v4.3.1', 'v4.3'],
+  ])(
+    'retries 403 on /readyz, then helm %s authenticates with the token plugin; the deploy fails on this fake server, saying which release',
+    async (helmVersion, reported) => {
+      const role = await assumeRole()
+      let readyzAnswers = 0
+      const server = await startFakeApiServer(tls, (request) => {
+        if (request.path === '/readyz') return { status: readyzAnswers++ < 2 ? 403 : 200, body: 'ok' }
+        if (request.path === '/version')
+          return { status: 200, body: { major: '1', minor: '31', gitVersion: 'v1.31.0', platform: 'linux/amd64' } }
+        if (request.path.startsWith('/api/v1/namespaces/apps/secrets'))
+          return { status: 200, body: { kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [] } }
+        return { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 } }
+      })
+      api = server
+      proxy.inject({
+        match: 'GET /clusters/reach',
+        times: 50,
+        fault: {
+          type: 'respond',
+          status: 200,
+          body: {
+            cluster: {
+              name: 'reach',
+              arn: `arn:aws:eks:us-east-1:${MOTO_ACCOUNT}:cluster/reach`,
+              status: 'ACTIVE',
+              endpoint: server.endpoint,
+              certificateAuthority: { data: Buffer.from(tls.caPem).toString('base64') },
+              accessConfig: { authenticationMode: 'API' },
+            },
           },
         },
-      },
-    })
-    const run = await runAction('eks-wait-and-helm', {
-      inputs: {
-        'cluster-name': 'reach',
-        nodegroups: 'none',
-        releases:
-          '- name: demo\n  chart: ./test/fixtures/charts/demo\n  namespace: apps\n  timeout: 20s\n  values:\n    settings:\n      PASSWORD: inline-value-never-logged\n',
-      },
-      env: jobEnv({
-        AWS_ACCESS_KEY_ID: role.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
-        AWS_SESSION_TOKEN: role.sessionToken,
-      }),
-    })
-    expect(run.exitCode).toBe(1)
-    expect(run.visibleLog).toMatch(/The API server answered 403; access entries can take a moment to apply, retrying\./)
-    expect(run.visibleLog).toMatch(/The API server of 'reach' is ready and accepts the CI role's token/)
-    // helm read the release history through the plugin's token (none: a first install), then failed where this fake server stops.
-    expect(run.visibleLog).toMatch(/Installing release 'demo' in namespace 'apps' \(helm v3\.19\)\./)
-    expect(run.failure).toMatch(/^helm upgrade of release 'demo' exited with 1: Error: /)
-    expect(run.outputs.endpoint).toBe(api.endpoint)
-    const readyz = api.requests.filter((request) => request.path === '/readyz')
-    const fromHelm = api.requests.filter((request) => request.path !== '/readyz')
-    expect(readyz).toHaveLength(3)
-    expect(fromHelm.length).toBeGreaterThan(0)
-    // Every request, the action's own and helm's through the kubeconfig's exec plugin, carried a valid token for this cluster.
-    for (const request of api.requests) {
-      const token = request.authorization?.replace(/^Bearer /, '') ?? ''
-      expect(tokenSignatureValid(token, 'reach', role.secretAccessKey), `${request.path} ${token.slice(0, 40)}`).toBe(true)
-      expect(decodeEksToken(token).params['X-Amz-Security-Token']).toBe(role.sessionToken)
-    }
-    expect(fromHelm.some((request) => request.path.startsWith('/api/v1/namespaces/apps/secrets'))).toBe(true)
-    expect(run.visibleLog).not.toContain('inline-value-never-logged')
-    expect(run.visibleLog).not.toContain(role.secretAccessKey)
-  })
+      })
+      const run = await runAction('eks-wait-and-helm', {
+        inputs: {
+          'cluster-name': 'reach',
+          nodegroups: 'none',
+          'helm-version': helmVersion,
+          releases:
+            '- name: demo\n  chart: ./test/fixtures/charts/demo\n  namespace: apps\n  timeout: 20s\n  values:\n    settings:\n      PASSWORD: inline-value-never-logged\n',
+        },
+        env: jobEnv({
+          AWS_ACCESS_KEY_ID: role.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+          AWS_SESSION_TOKEN: role.sessionToken,
+        }),
+      })
+      expect(run.exitCode).toBe(1)
+      expect(run.visibleLog).toMatch(/The API server answered 403; access entries can take a moment to apply, retrying\./)
+      expect(run.visibleLog).toMatch(/The API server of 'reach' is ready and accepts the CI role's token/)
+      // helm read the release history through the plugin's token (none: a first install), then failed where this fake server stops.
+      expect(run.visibleLog).toContain(`Installing release 'demo' in namespace 'apps' (helm ${reported}).`)
+      expect(run.failure).toMatch(/^helm upgrade of release 'demo' exited with 1: Error: /)
+      expect(run.outputs.endpoint).toBe(server.endpoint)
+      const readyz = server.requests.filter((request) => request.path === '/readyz')
+      const fromHelm = server.requests.filter((request) => request.path !== '/readyz')
+      expect(readyz).toHaveLength(3)
+      expect(fromHelm.length).toBeGreaterThan(0)
+      // Every request, the action's own and helm's through the kubeconfig's exec plugin, carried a valid token for this cluster.
+      for (const request of server.requests) {
+        const token = request.authorization?.replace(/^Bearer /, '') ?? ''
+        expect(tokenSignatureValid(token, 'reach', role.secretAccessKey), `${request.path} ${token.slice(0, 40)}`).toBe(true)
+        expect(decodeEksToken(token).params['X-Amz-Security-Token']).toBe(role.sessionToken)
+      }
+      expect(fromHelm.some((request) => request.path.startsWith('/api/v1/namespaces/apps/secrets'))).toBe(true)
+      expect(run.visibleLog).not.toContain('inline-value-never-logged')
+      expect(run.visibleLog).not.toContain(role.secretAccessKey)
+    },
+  )
 })
