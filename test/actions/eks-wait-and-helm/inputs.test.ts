@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseInputs, parseNodegroups, type RawInputs } from '../../../actions/eks-wait-and-helm/src/inputs'
 import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
 import { isUserError } from '../../../lib/errors'
+import { repoRoot } from '../../harness/runner'
 
 const raw = (overrides: Partial<RawInputs> = {}): RawInputs => ({
   'cluster-name': 'data-dev',
@@ -191,5 +194,32 @@ describe('parseReleases', () => {
     const error = thrown(() => parseReleases('- name: a\n  repository-password: hunter2\n   chart: [x'))
     expect(error.message).toMatch(/Input 'releases' is not valid YAML at line \d+, column \d+/)
     expect(error.message).not.toContain('hunter2')
+  })
+})
+
+describe('the releases the pipeline workflow composes', () => {
+  it('parse as this action reads them, extra releases included', () => {
+    const result = spawnSync('python3', [join(repoRoot, '.github/scripts/compose_releases.py')], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        IMAGE_REF: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow@sha256:${'a'.repeat(64)}`,
+        NAMESPACE: 'airflow',
+        CHART_VERSION: '1.18.0',
+        BASE_VALUES: 'helm/airflow/values.yaml',
+        CALLER_REPOSITORY: 'example-org/data-pipeline',
+        UI_SOURCE_RANGES: '203.0.113.0/24',
+        AWS_REGION_NAME: 'eu-west-1',
+        EXTRA_RELEASES: '- name: extra\n  chart: oci://registry.example.com/charts/extra\n  version: "2.0.0"\n',
+      },
+    })
+    expect(result.stderr).toBe('')
+    const releases = parseReleases(result.stdout)
+    expect(releases.map((release) => [release.name, release.chart, release.repository, release.version, release.namespace])).toEqual([
+      ['airflow', 'airflow', 'https://airflow.apache.org', '1.18.0', 'airflow'],
+      ['extra', 'oci://registry.example.com/charts/extra', undefined, '2.0.0', 'default'],
+    ])
+    expect(releases[0]).toMatchObject({ valuesFiles: ['helm/airflow/values.yaml'], timeoutMs: 20 * 60_000, wait: true, atomic: true })
+    expect(releases[0]?.values).toHaveProperty('images.airflow.digest', `sha256:${'a'.repeat(64)}`)
   })
 })
