@@ -2,6 +2,7 @@ export declare const VERSIONS: Record<
   | 'node'
   | 'kubeconform'
   | 'helm'
+  | 'kustomize'
   | 'actionlint'
   | 'zizmor'
   | 'moto'
@@ -13,7 +14,7 @@ export declare const VERSIONS: Record<
   | 'pytest',
   string
 >
-export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'actionlint', string>
+export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'kustomize' | 'actionlint', string>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]
@@ -24,6 +25,7 @@ export interface ToolPaths {
   node: string
   kubeconform: string
   helm: string
+  kustomize: string
   actionlint: string
   venv: string
   python: string

@@ -8,6 +8,7 @@ export const VERSIONS = {
   node: '24.21.0',
   kubeconform: 'v0.7.0',
   helm: 'v3.19.0',
+  kustomize: 'v5.7.1',
   actionlint: 'v1.7.12',
   zizmor: '1.32.0',
   moto: '5.2.1',
@@ -22,6 +23,8 @@ export const VERSIONS = {
 export const GO_TOOLS = {
   kubeconform: 'github.com/yannh/kubeconform/cmd/kubeconform',
   helm: 'helm.sh/helm/v3/cmd/helm',
+  // kubectl has kustomize built in; the standalone binary lets tests cover runners without kubectl.
+  kustomize: 'sigs.k8s.io/kustomize/kustomize/v5',
   actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
 }
 
@@ -56,6 +59,7 @@ export function toolPaths(env = process.env) {
     node: join(root, `node-${VERSIONS.node}`, 'bin', 'node'),
     kubeconform: goTool('kubeconform'),
     helm: goTool('helm'),
+    kustomize: goTool('kustomize'),
     actionlint: goTool('actionlint'),
     venv,
     python: join(venv, 'bin', 'python'),

@@ -1,0 +1,325 @@
+import { isMap, isScalar, isSeq, type Node, parseDocument, type YAMLMap } from 'yaml'
+
+/**
+ * kubeconform reports a file name and a resource's kind, apiVersion and name,
+ * never a line. This module finds the resources of a file the same way
+ * kubeconform does (the same document split, the same signature, `List`
+ * items expanded) and remembers the line where each one starts, so a result
+ * can be put on the right line.
+ */
+
+export interface Resource {
+  /** 1-based line where the resource's content starts (its first key, not the `---`). */
+  line: number
+  /** 1-based line of the first line of the chunk kubeconform parsed; its "yaml: line N" counts from here. */
+  chunkLine: number
+  kind: string
+  apiVersion: string
+  /** metadata.name, or generateName with kubeconform's `{{ generateName }}` suffix. */
+  name: string
+  /** The document holds nothing (only comments); kubeconform reports it with an empty status. */
+  empty: boolean
+  /** The YAML could not be parsed: the message and the file line it points at. */
+  syntaxError?: { message: string; line: number }
+  /** For a document that does not parse: the kind and apiVersion its top lines name, so its schema is ready in case kubeconform's parser accepts it. */
+  guessed?: { kind: string; apiVersion: string }
+  /** The template named by Helm's `# Source:` comment above the document, when there is one. */
+  source?: string
+}
+
+export interface Chunk {
+  text: string
+  /** Offset of the chunk's first character in the file. */
+  offset: number
+}
+
+/**
+ * kubeconform's SplitYAMLDocument on a whole file: a chunk ends before any
+ * line that starts with `---`, and that line is dropped. A trailing
+ * separator line without a newline drops what follows, as it does there.
+ */
+export function splitLikeKubeconform(text: string): Chunk[] {
+  const chunks: Chunk[] = []
+  let start = 0
+  while (start < text.length) {
+    const at = text.indexOf('\n---', start)
+    if (at < 0) {
+      chunks.push({ text: text.slice(start), offset: start })
+      break
+    }
+    const afterSeparator = at + 4
+    if (afterSeparator === text.length) {
+      chunks.push({ text: text.slice(start, at), offset: start })
+      break
+    }
+    const newline = text.indexOf('\n', afterSeparator)
+    if (newline < 0) break
+    chunks.push({ text: text.slice(start, at), offset: start })
+    start = newline + 1
+  }
+  return chunks.filter((chunk) => chunk.text.length > 0)
+}
+
+export class LineIndex {
+  private readonly starts: number[] = [0]
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1)
+  }
+  /** 1-based line of a character offset. */
+  lineOf(offset: number): number {
+    let low = 0
+    let high = this.starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((this.starts[mid] as number) <= offset) low = mid
+      else high = mid - 1
+    }
+    return low + 1
+  }
+}
+
+/**
+ * The resources of a file. `quick` reads the kind, apiVersion and name of
+ * plain block-style documents with a line scanner and parses only the others
+ * with the YAML parser: fast enough to scan thousands of files before
+ * kubeconform starts, but it does not look for syntax errors past the
+ * signature, so results are mapped to lines with a full parse.
+ */
+export function resourcesOf(text: string, options: { quick?: boolean } = {}): Resource[] {
+  const lines = new LineIndex(text)
+  const resources: Resource[] = []
+  for (const chunk of splitLikeKubeconform(text)) {
+    const quick = options.quick ? scanChunk(chunk, lines) : undefined
+    const found = quick ? [quick] : resourcesOfChunk(chunk, lines)
+    const source = helmSource(chunk.text)
+    for (const resource of found) resources.push(source === undefined ? resource : { ...resource, source })
+  }
+  return resources
+}
+
+/** Helm writes `# Source: <chart>/templates/<file>` above each document it renders. */
+function helmSource(text: string): string | undefined {
+  for (const line of text.split('\n', 8)) {
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('---')) continue
+    if (!trimmed.startsWith('#')) return undefined
+    const match = /^#\s*Source:\s*(\S.*?)\s*$/.exec(trimmed)
+    if (match) return match[1]
+  }
+  return undefined
+}
+
+function resourcesOfChunk(chunk: Chunk, lines: LineIndex): Resource[] {
+  const chunkLine = lines.lineOf(chunk.offset)
+  // YAML 1.1, as the Go decoder kubeconform uses reads it. Duplicate keys are kubeconform's to report
+  // (under -strict); here they must not hide the signature.
+  const doc = parseDocument(chunk.text, { version: '1.1', uniqueKeys: false, prettyErrors: false, strict: false })
+  const lineAt = (offset: number | undefined) => lines.lineOf(chunk.offset + (offset ?? 0))
+  const contentLine = doc.contents?.range ? lineAt(doc.contents.range[0]) : firstContentLine(chunk, lines)
+  const error = doc.errors[0]
+  if (error) {
+    const line = lineAt(error.pos[0])
+    const kind = /^kind:[ \t]*["']?([\w.-]+)/m.exec(chunk.text)?.[1]
+    const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)/m.exec(chunk.text)?.[1]
+    return [
+      {
+        line: contentLine,
+        chunkLine,
+        kind: '',
+        apiVersion: '',
+        name: '',
+        empty: false,
+        syntaxError: { message: error.message, line },
+        ...(kind && apiVersion ? { guessed: { kind, apiVersion } } : {}),
+      },
+    ]
+  }
+  const root = doc.contents
+  if (root === null || (isScalar(root) && root.value === null)) {
+    return [{ line: contentLine, chunkLine, kind: '', apiVersion: '', name: '', empty: true }]
+  }
+  const signature = isMap(root) ? signatureOf(root) : { kind: '', apiVersion: '', name: '' }
+  if (signature.kind.toLowerCase() === 'list' && signature.apiVersion !== '' && isMap(root)) {
+    const items = root.get('items', true)
+    if (!isSeq(items)) return []
+    return items.items.map((item) => ({
+      line: lineAt(isNodeWithRange(item) ? item.range[0] : undefined),
+      chunkLine,
+      ...(isMap(item) ? listItemSignatureOf(item) : { kind: '', apiVersion: '', name: '' }),
+      empty: false,
+    }))
+  }
+  return [{ line: contentLine, chunkLine, ...signature, empty: false }]
+}
+
+function isNodeWithRange(value: unknown): value is Node & { range: [number, number, number] } {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { range?: unknown }).range)
+}
+
+function firstContentLine(chunk: Chunk, lines: LineIndex): number {
+  let offset = chunk.offset
+  for (const line of chunk.text.split('\n')) {
+    const trimmed = line.trim()
+    if (trimmed !== '' && !trimmed.startsWith('#') && !trimmed.startsWith('---') && !trimmed.startsWith('%')) break
+    offset += line.length + 1
+  }
+  return lines.lineOf(Math.min(offset, chunk.offset + chunk.text.length))
+}
+
+interface Signature {
+  kind: string
+  apiVersion: string
+  name: string
+}
+
+/**
+ * The signature as kubeconform reads it from the raw document: it decodes
+ * YAML into a Go struct through JSON, so keys match case-insensitively when
+ * no exact key exists, and a value that is not a string reads as empty.
+ */
+function signatureOf(map: YAMLMap): Signature {
+  const metadata = lookup(map, 'metadata', true)
+  const name = isMap(metadata) ? stringOf(lookup(metadata, 'name', true)) : ''
+  const generateName = isMap(metadata) ? stringOf(lookup(metadata, 'generateName', true)) : ''
+  return {
+    kind: stringOf(lookup(map, 'kind', true)),
+    apiVersion: stringOf(lookup(map, 'apiVersion', true)),
+    name: generateName !== '' ? `${generateName}{{ generateName }}` : name,
+  }
+}
+
+/** `List` items are re-read from a Go map, where keys match exactly. */
+function listItemSignatureOf(map: YAMLMap): Signature {
+  const metadata = lookup(map, 'metadata', false)
+  const name = isMap(metadata) ? stringOf(lookup(metadata, 'name', false)) : ''
+  const generateName = isMap(metadata) ? stringOf(lookup(metadata, 'generateName', false)) : ''
+  return {
+    kind: stringOf(lookup(map, 'kind', false)),
+    apiVersion: stringOf(lookup(map, 'apiVersion', false)),
+    name: generateName !== '' ? `${generateName}{{ generateName }}` : name,
+  }
+}
+
+function lookup(map: YAMLMap, key: string, foldCase: boolean): unknown {
+  let folded: unknown
+  const lower = key.toLowerCase()
+  // The last of duplicate keys wins, as in a decoder that overwrites.
+  for (const pair of map.items) {
+    const name = isScalar(pair.key) ? pair.key.value : pair.key
+    if (name === key) return lastValue(map, key)
+    if (foldCase && folded === undefined && typeof name === 'string' && name.toLowerCase() === lower) folded = pair.value
+  }
+  return folded
+}
+
+function lastValue(map: YAMLMap, key: string): unknown {
+  let value: unknown
+  for (const pair of map.items) {
+    const name = isScalar(pair.key) ? pair.key.value : pair.key
+    if (name === key) value = pair.value
+  }
+  return value
+}
+
+function stringOf(node: unknown): string {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : ''
+}
+
+const TOP_LEVEL_KEY = /^([A-Za-z_][\w.-]*):(?:[ \t]+(.*))?$/
+const NESTED_KEY = /^([A-Za-z_][\w.-]*):(?:[ \t]+(.*))?$/
+// Plain scalars that YAML 1.1 might read as something other than a string are left to the parser.
+const MAYBE_NOT_STRING = /^(?:[-+.\d~]|(?:y|n|yes|no|true|false|on|off|null)$)/i
+
+/**
+ * Reads the signature of a block-style document line by line; returns
+ * undefined for anything it is not sure about (flow style, anchors, tags,
+ * quoting with escapes, keys whose case differs, `List`), so the caller
+ * falls back to the parser. It never guesses.
+ */
+function scanChunk(chunk: Chunk, lines: LineIndex): Resource | undefined {
+  const found: Record<string, string> = {}
+  let contentOffset: number | undefined
+  let inMetadata = false
+  let metadataIndent: number | undefined
+  let offset = chunk.offset
+  for (const rawLine of chunk.text.split('\n')) {
+    const lineOffset = offset
+    offset += rawLine.length + 1
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine
+    const trimmed = line.trimStart()
+    if (trimmed === '' || trimmed.startsWith('#')) continue
+    if (line.includes('\t')) return undefined
+    if (contentOffset === undefined && (line.startsWith('---') || line.startsWith('%'))) {
+      if (line.startsWith('---') && line.slice(3).trim() !== '') return undefined
+      continue
+    }
+    const indent = line.length - trimmed.length
+    if (indent === 0) {
+      const match = TOP_LEVEL_KEY.exec(line)
+      if (!match) return undefined
+      const [, key = '', value = ''] = match
+      contentOffset ??= lineOffset
+      inMetadata = false
+      const known = ['kind', 'apiVersion', 'metadata'].find((name) => name.toLowerCase() === key.toLowerCase())
+      if (known === undefined) continue
+      if (known !== key || `top:${key}` in found) return undefined
+      if (key === 'metadata') {
+        if (stripComment(value) !== '') return undefined
+        found['top:metadata'] = ''
+        inMetadata = true
+        continue
+      }
+      const scalar = plainString(value)
+      if (scalar === undefined) return undefined
+      found[`top:${key}`] = scalar
+      continue
+    }
+    if (!inMetadata) continue
+    metadataIndent ??= indent
+    if (indent < metadataIndent) return undefined
+    if (indent > metadataIndent) continue
+    const match = NESTED_KEY.exec(trimmed)
+    if (!match) return undefined
+    const [, key = '', value = ''] = match
+    if (key.toLowerCase() !== 'name' && key.toLowerCase() !== 'generatename') continue
+    if ((key !== 'name' && key !== 'generateName') || `meta:${key}` in found) return undefined
+    const scalar = plainString(value)
+    if (scalar === undefined) return undefined
+    found[`meta:${key}`] = scalar
+  }
+  if (contentOffset === undefined) return undefined
+  const kind = found['top:kind'] ?? ''
+  if (kind.toLowerCase() === 'list') return undefined
+  const generateName = found['meta:generateName'] ?? ''
+  const line = lines.lineOf(contentOffset)
+  return {
+    line,
+    chunkLine: lines.lineOf(chunk.offset),
+    kind,
+    apiVersion: found['top:apiVersion'] ?? '',
+    name: generateName !== '' ? `${generateName}{{ generateName }}` : (found['meta:name'] ?? ''),
+    empty: false,
+  }
+}
+
+function stripComment(value: string): string {
+  const at = value.search(/(^|[ \t])#/)
+  return (at < 0 ? value : value.slice(0, at)).trim()
+}
+
+/** A scalar that is certainly a string, unquoted; undefined when unsure. */
+function plainString(raw: string): string | undefined {
+  const value = raw.trim()
+  if (value === '') return undefined
+  if (value.startsWith("'")) {
+    const match = /^'([^']*)'\s*(?:#.*)?$/.exec(value)
+    return match ? match[1] : undefined
+  }
+  if (value.startsWith('"')) {
+    const match = /^"([^"\\]*)"\s*(?:#.*)?$/.exec(value)
+    return match ? match[1] : undefined
+  }
+  const plain = stripComment(value)
+  if (plain === '' || /^[&*!|>{[\]}@`%,?:-]/.test(plain) || MAYBE_NOT_STRING.test(plain) || /: |\s#/.test(plain)) return undefined
+  return plain
+}
