@@ -79,11 +79,11 @@ export class LineIndex {
 }
 
 /**
- * The resources of a file. `quick` reads the kind, apiVersion and name of
- * plain block-style documents with a line scanner and parses only the others
- * with the YAML parser: fast enough to scan thousands of files before
- * kubeconform starts, but it does not look for syntax errors past the
- * signature, so results are mapped to lines with a full parse.
+ * The resources of a file. `quick` reads only the kind and apiVersion of
+ * plain block-style documents with a line scanner (the name stays empty) and
+ * parses the others with the YAML parser: fast enough to scan thousands of
+ * files before kubeconform starts, to know which schemas it needs. Results
+ * are put on lines with a full parse.
  */
 export function resourcesOf(text: string, options: { quick?: boolean } = {}): Resource[] {
   const lines = new LineIndex(text)
@@ -174,16 +174,17 @@ interface Signature {
 
 /**
  * The signature as kubeconform reads it from the raw document: it decodes
- * YAML into a Go struct through JSON, so keys match case-insensitively when
- * no exact key exists, and a value that is not a string reads as empty.
+ * YAML into a Go struct of strings through JSON (sigs.k8s.io/yaml), so keys
+ * match case-insensitively when no exact key exists, and numbers and
+ * booleans become their text.
  */
 function signatureOf(map: YAMLMap): Signature {
   const metadata = lookup(map, 'metadata', true)
-  const name = isMap(metadata) ? stringOf(lookup(metadata, 'name', true)) : ''
-  const generateName = isMap(metadata) ? stringOf(lookup(metadata, 'generateName', true)) : ''
+  const name = isMap(metadata) ? textOf(lookup(metadata, 'name', true)) : ''
+  const generateName = isMap(metadata) ? textOf(lookup(metadata, 'generateName', true)) : ''
   return {
-    kind: stringOf(lookup(map, 'kind', true)),
-    apiVersion: stringOf(lookup(map, 'apiVersion', true)),
+    kind: textOf(lookup(map, 'kind', true)),
+    apiVersion: textOf(lookup(map, 'apiVersion', true)),
     name: generateName !== '' ? `${generateName}{{ generateName }}` : name,
   }
 }
@@ -221,85 +222,65 @@ function lastValue(map: YAMLMap, key: string): unknown {
   return value
 }
 
+/** A string as a Go map holds it: anything else reads as empty. */
 function stringOf(node: unknown): string {
   return isScalar(node) && typeof node.value === 'string' ? node.value : ''
 }
 
+/** A scalar as sigs.k8s.io/yaml coerces it into a string field. */
+function textOf(node: unknown): string {
+  if (!isScalar(node)) return ''
+  const { value } = node
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  return ''
+}
+
 const TOP_LEVEL_KEY = /^([A-Za-z_][\w.-]*):(?:[ \t]+(.*))?$/
-const NESTED_KEY = /^([A-Za-z_][\w.-]*):(?:[ \t]+(.*))?$/
 // Plain scalars that YAML 1.1 might read as something other than a string are left to the parser.
 const MAYBE_NOT_STRING = /^(?:[-+.\d~]|(?:y|n|yes|no|true|false|on|off|null)$)/i
 
 /**
- * Reads the signature of a block-style document line by line; returns
- * undefined for anything it is not sure about (flow style, anchors, tags,
- * quoting with escapes, keys whose case differs, `List`), so the caller
- * falls back to the parser. It never guesses.
+ * Reads the kind and apiVersion of a block-style document from its
+ * top-level lines, stopping as soon as it has both; returns undefined for
+ * anything it is not sure about (flow style, anchors, tags, quoting with
+ * escapes, keys whose case differs, `List`), so the caller falls back to the
+ * parser. It never guesses, and it leaves the name empty: the quick scan
+ * only decides which schemas to fetch.
  */
 function scanChunk(chunk: Chunk, lines: LineIndex): Resource | undefined {
-  const found: Record<string, string> = {}
+  let kind: string | undefined
+  let apiVersion: string | undefined
   let contentOffset: number | undefined
-  let inMetadata = false
-  let metadataIndent: number | undefined
-  let offset = chunk.offset
-  for (const rawLine of chunk.text.split('\n')) {
-    const lineOffset = offset
-    offset += rawLine.length + 1
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine
-    const trimmed = line.trimStart()
-    if (trimmed === '' || trimmed.startsWith('#')) continue
-    if (line.includes('\t')) return undefined
+  const text = chunk.text
+  for (let start = 0; start < text.length && (kind === undefined || apiVersion === undefined); ) {
+    const end = text.indexOf('\n', start)
+    const lineEnd = end < 0 ? text.length : end
+    const lineStart = start
+    start = lineEnd + 1
+    const first = text[lineStart]
+    // Indented lines belong to values; comments and blank lines to nothing.
+    if (first === ' ' || first === '#' || first === '\r' || first === '\n' || lineStart === lineEnd) continue
+    const line = text.slice(lineStart, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd)
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue
     if (contentOffset === undefined && (line.startsWith('---') || line.startsWith('%'))) {
       if (line.startsWith('---') && line.slice(3).trim() !== '') return undefined
       continue
     }
-    const indent = line.length - trimmed.length
-    if (indent === 0) {
-      const match = TOP_LEVEL_KEY.exec(line)
-      if (!match) return undefined
-      const [, key = '', value = ''] = match
-      contentOffset ??= lineOffset
-      inMetadata = false
-      const known = ['kind', 'apiVersion', 'metadata'].find((name) => name.toLowerCase() === key.toLowerCase())
-      if (known === undefined) continue
-      if (known !== key || `top:${key}` in found) return undefined
-      if (key === 'metadata') {
-        if (stripComment(value) !== '') return undefined
-        found['top:metadata'] = ''
-        inMetadata = true
-        continue
-      }
-      const scalar = plainString(value)
-      if (scalar === undefined) return undefined
-      found[`top:${key}`] = scalar
-      continue
-    }
-    if (!inMetadata) continue
-    metadataIndent ??= indent
-    if (indent < metadataIndent) return undefined
-    if (indent > metadataIndent) continue
-    const match = NESTED_KEY.exec(trimmed)
+    const match = TOP_LEVEL_KEY.exec(line)
     if (!match) return undefined
-    const [, key = '', value = ''] = match
-    if (key.toLowerCase() !== 'name' && key.toLowerCase() !== 'generatename') continue
-    if ((key !== 'name' && key !== 'generateName') || `meta:${key}` in found) return undefined
-    const scalar = plainString(value)
-    if (scalar === undefined) return undefined
-    found[`meta:${key}`] = scalar
+    contentOffset ??= chunk.offset + lineStart
+    const key = match[1] as string
+    const lower = key.toLowerCase()
+    if (lower !== 'kind' && lower !== 'apiversion') continue
+    const value = plainString(match[2] ?? '')
+    if (value === undefined) return undefined
+    if (key === 'kind' && kind === undefined) kind = value
+    else if (key === 'apiVersion' && apiVersion === undefined) apiVersion = value
+    else return undefined
   }
-  if (contentOffset === undefined) return undefined
-  const kind = found['top:kind'] ?? ''
-  if (kind.toLowerCase() === 'list') return undefined
-  const generateName = found['meta:generateName'] ?? ''
-  const line = lines.lineOf(contentOffset)
-  return {
-    line,
-    chunkLine: lines.lineOf(chunk.offset),
-    kind,
-    apiVersion: found['top:apiVersion'] ?? '',
-    name: generateName !== '' ? `${generateName}{{ generateName }}` : (found['meta:name'] ?? ''),
-    empty: false,
-  }
+  if (contentOffset === undefined || kind === undefined || apiVersion === undefined || kind.toLowerCase() === 'list') return undefined
+  return { line: lines.lineOf(contentOffset), chunkLine: lines.lineOf(chunk.offset), kind, apiVersion, name: '', empty: false }
 }
 
 function stripComment(value: string): string {

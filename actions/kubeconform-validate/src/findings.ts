@@ -64,7 +64,8 @@ export function violations(finding: Finding): string[] {
     .map(([, path, msg]) => ({ path: path as string, msg: (msg as string).trim() }))
     .filter((violation) => violation.msg !== 'validation failed')
   const list = fromMessage.length > 0 ? fromMessage : finding.validationErrors
-  return list.map((violation) => `${violation.path || '/'}: ${violation.msg}`)
+  // kubeconform lists the causes in whatever order its validator met them, which varies between runs.
+  return list.map((violation) => `${violation.path || '/'}: ${violation.msg}`).sort()
 }
 
 export function title(finding: Finding): string {
