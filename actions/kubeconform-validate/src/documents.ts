@@ -61,17 +61,26 @@ export function splitLikeKubeconform(text: string): Chunk[] {
 }
 
 export class LineIndex {
-  private readonly starts: number[] = [0]
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1)
+  // Built on the first lookup: the quick scan of valid files never needs a line.
+  private starts: number[] | undefined
+  constructor(private readonly text: string) {}
+
+  private lineStarts(): number[] {
+    if (this.starts) return this.starts
+    const starts = [0]
+    for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1)
+    this.starts = starts
+    return starts
   }
+
   /** 1-based line of a character offset. */
   lineOf(offset: number): number {
+    const starts = this.lineStarts()
     let low = 0
-    let high = this.starts.length - 1
+    let high = starts.length - 1
     while (low < high) {
       const mid = (low + high + 1) >> 1
-      if ((this.starts[mid] as number) <= offset) low = mid
+      if ((starts[mid] as number) <= offset) low = mid
       else high = mid - 1
     }
     return low + 1
@@ -89,21 +98,58 @@ export function resourcesOf(text: string, options: { quick?: boolean } = {}): Re
   const lines = new LineIndex(text)
   const resources: Resource[] = []
   for (const chunk of splitLikeKubeconform(text)) {
-    const quick = options.quick ? scanChunk(chunk, lines) : undefined
-    const found = quick ? [quick] : resourcesOfChunk(chunk, lines)
+    const quick = options.quick ? scanChunk(chunk) : undefined
+    const found = quick
+      ? [
+          {
+            line: lines.lineOf(quick.contentOffset),
+            chunkLine: lines.lineOf(chunk.offset),
+            kind: quick.kind,
+            apiVersion: quick.apiVersion,
+            name: '',
+            empty: false,
+          },
+        ]
+      : resourcesOfChunk(chunk, lines)
     const source = helmSource(chunk.text)
     for (const resource of found) resources.push(source === undefined ? resource : { ...resource, source })
   }
   return resources
 }
 
+/**
+ * The kinds a file uses, to fetch their schemas before kubeconform runs:
+ * the quick scan where it is sure, the parser elsewhere, and for a document
+ * that does not parse the kind its top lines name.
+ */
+export function kindsOf(text: string): { kind: string; apiVersion: string }[] {
+  const kinds: { kind: string; apiVersion: string }[] = []
+  let lines: LineIndex | undefined
+  for (const chunk of splitLikeKubeconform(text)) {
+    const quick = scanChunk(chunk)
+    if (quick) {
+      kinds.push({ kind: quick.kind, apiVersion: quick.apiVersion })
+      continue
+    }
+    lines ??= new LineIndex(text)
+    for (const resource of resourcesOfChunk(chunk, lines)) {
+      if (resource.kind && resource.apiVersion) kinds.push({ kind: resource.kind, apiVersion: resource.apiVersion })
+      else if (resource.guessed) kinds.push(resource.guessed)
+    }
+  }
+  return kinds
+}
+
 /** Helm writes `# Source: <chart>/templates/<file>` above each document it renders. */
 function helmSource(text: string): string | undefined {
-  for (const line of text.split('\n', 8)) {
-    const trimmed = line.trim()
-    if (trimmed === '' || trimmed.startsWith('---')) continue
-    if (!trimmed.startsWith('#')) return undefined
-    const match = /^#\s*Source:\s*(\S.*?)\s*$/.exec(trimmed)
+  // Only the comments before the content matter; a chunk is not split whole for them.
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start)
+    const line = text.slice(start, end < 0 ? text.length : end).trim()
+    start = end < 0 ? text.length : end + 1
+    if (line === '' || line.startsWith('---')) continue
+    if (!line.startsWith('#')) return undefined
+    const match = /^#\s*Source:\s*(\S.*?)\s*$/.exec(line)
     if (match) return match[1]
   }
   return undefined
@@ -248,7 +294,7 @@ const MAYBE_NOT_STRING = /^(?:[-+.\d~]|(?:y|n|yes|no|true|false|on|off|null)$)/i
  * parser. It never guesses, and it leaves the name empty: the quick scan
  * only decides which schemas to fetch.
  */
-function scanChunk(chunk: Chunk, lines: LineIndex): Resource | undefined {
+function scanChunk(chunk: Chunk): { kind: string; apiVersion: string; contentOffset: number } | undefined {
   let kind: string | undefined
   let apiVersion: string | undefined
   let contentOffset: number | undefined
@@ -280,10 +326,11 @@ function scanChunk(chunk: Chunk, lines: LineIndex): Resource | undefined {
     else return undefined
   }
   if (contentOffset === undefined || kind === undefined || apiVersion === undefined || kind.toLowerCase() === 'list') return undefined
-  return { line: lines.lineOf(contentOffset), chunkLine: lines.lineOf(chunk.offset), kind, apiVersion, name: '', empty: false }
+  return { kind, apiVersion, contentOffset }
 }
 
 function stripComment(value: string): string {
+  if (!value.includes('#')) return value.trim()
   const at = value.search(/(^|[ \t])#/)
   return (at < 0 ? value : value.slice(0, at)).trim()
 }

@@ -1,13 +1,14 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Clock } from '../../../lib/clock'
 import type { Exec } from '../../../lib/exec'
 import { toolCacheRoot } from '../../../lib/tools'
 import { type Discovery, discoverFiles } from './discover'
-import { type Resource, resourcesOf } from './documents'
+import { kindsOf, type Resource, resourcesOf } from './documents'
 import { type Finding, STATUS_OF } from './findings'
 import type { Inputs } from './inputs'
-import { type Counts, type KubeconformOptions, type KubeconformResult, runKubeconform } from './kubeconform'
+import { type Counts, type KubeconformOptions, type KubeconformOutput, type KubeconformResult, runKubeconform } from './kubeconform'
 import { type Located, lineOf, matchOrdered, matchUnordered } from './match'
 import {
   checkChart,
@@ -75,7 +76,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     ...discovery.files.map((file) => ({ arg: file, absolute: join(deps.workspace, file) })),
     ...rendered.flatMap((item) => (item.output ? [{ arg: item.output, absolute: item.output, rendered: item }] : [])),
   ]
-  const texts = await readAll(targets)
+  const texts = readAll(targets)
   const gvks = kindsToResolve(targets, texts, inputs.skip)
 
   const cacheDir = inputs.cache
@@ -109,33 +110,26 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     // A kind whose schema could not be fetched is rejected, so it is reported as an error and never skipped as "missing".
     reject: [...inputs.reject, ...failedKinds(schemas)],
     schemaLocations: [join(schemasDir, RESOLVED_LAYOUT), ...(cacheDir ? [join(cacheDir, RESOLVED_LAYOUT)] : [])],
-    verbose: true,
+    // Every resource is listed only when a JUnit report needs a test case for each; otherwise failures suffice.
+    verbose: inputs.report.junit.length > 0,
     cwd: deps.workspace,
   })
   deps.log(
     `Validating ${targets.length} file${targets.length === 1 ? '' : 's'} against Kubernetes ${inputs.kubernetesVersion} with kubeconform ${inputs.kubeconformVersion}.`,
   )
-  let results =
-    targets.length > 0
-      ? (
-          await runKubeconform(
-            targets.map((t) => t.arg),
-            options(),
-            deps.exec,
-          )
-        ).resources
-      : []
+  const files = targets.map((target) => target.arg)
+  const empty: KubeconformOutput = { resources: [], summary: { valid: 0, invalid: 0, errors: 0, skipped: 0 } }
+  let output = files.length > 0 ? await runKubeconform(files, options(), deps.exec) : empty
 
-  // A kind the quick scan did not see (a document only kubeconform's parser reads): resolve it and validate its files again.
-  const unseen = unseenKinds(results, schemas)
+  // A kind the quick scan did not see (a document only kubeconform's parser reads): resolve it and validate again.
+  const unseen = unseenKinds(output.resources, schemas)
   if (unseen.length > 0) {
     for (const [key, outcome] of await resolveSchemas(unseen, resolverOptions)) schemas.set(key, outcome)
-    const files = [...new Set(results.filter((r) => isMissingSchema(r, unseen)).map((r) => r.filename))]
-    results = replaceFiles(results, files, (await runKubeconform(files, options(), deps.exec)).resources)
+    output = await runKubeconform(files, options(), deps.exec)
   }
 
   const byArg = new Map(targets.map((target) => [target.arg, target]))
-  const located = await locate(results, byArg, texts, options(), deps.exec)
+  const located = await locate(output.resources, byArg, texts, options(), deps.exec)
   const findings: Finding[] = []
   for (const item of located) {
     const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, deps.workspace)
@@ -157,7 +151,9 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     }
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
-  return { findings, counts: countOf(findings), discovery, rendered, schemas, fileCount: targets.length }
+  const renderFailures = rendered.filter((item) => item.failure).length
+  const counts = { ...output.summary, errors: output.summary.errors + renderFailures }
+  return { findings, counts, discovery, rendered, schemas, fileCount: targets.length }
 }
 
 async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise<Rendered[]> {
@@ -188,12 +184,20 @@ async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise
   return rendered
 }
 
-async function readAll(targets: readonly Target[]): Promise<Map<string, string>> {
+/**
+ * Every file is read up front (its kinds decide which schemas to fetch) and
+ * kept for placing failures on lines. Synchronous reads: for thousands of
+ * small files they cost a fraction of the promise round trips.
+ */
+function readAll(targets: readonly Target[]): Map<string, string> {
   const texts = new Map<string, string>()
-  for (let i = 0; i < targets.length; i += 64) {
-    const slice = targets.slice(i, i + 64)
-    const read = await Promise.all(slice.map((target) => readFile(target.absolute, 'utf8').catch(() => '')))
-    for (const [index, target] of slice.entries()) texts.set(target.arg, read[index] as string)
+  for (const target of targets) {
+    try {
+      texts.set(target.arg, readFileSync(target.absolute, 'utf8'))
+    } catch {
+      // kubeconform reports an unreadable file itself, as an error on that file.
+      texts.set(target.arg, '')
+    }
   }
   return texts
 }
@@ -201,9 +205,8 @@ async function readAll(targets: readonly Target[]): Promise<Map<string, string>>
 function kindsToResolve(targets: readonly Target[], texts: Map<string, string>, skip: readonly string[]): Gvk[] {
   const seen = new Map<string, Gvk>()
   for (const target of targets) {
-    for (const resource of resourcesOf(texts.get(target.arg) ?? '', { quick: true })) {
-      const gvk = resource.kind && resource.apiVersion ? { kind: resource.kind, apiVersion: resource.apiVersion } : resource.guessed
-      if (gvk && !skip.includes(gvk.kind) && !skip.includes(gvkKey(gvk))) seen.set(gvkKey(gvk), gvk)
+    for (const gvk of kindsOf(texts.get(target.arg) ?? '')) {
+      if (!skip.includes(gvk.kind) && !skip.includes(gvkKey(gvk))) seen.set(gvkKey(gvk), gvk)
     }
   }
   return [...seen.values()].sort((a, b) => gvkKey(a).localeCompare(gvkKey(b)))
@@ -211,10 +214,6 @@ function kindsToResolve(targets: readonly Target[], texts: Map<string, string>, 
 
 function failedKinds(schemas: Map<string, SchemaOutcome>): string[] {
   return [...schemas.entries()].filter(([, outcome]) => outcome.status === 'failed').map(([key]) => key)
-}
-
-function isMissingSchema(result: KubeconformResult, kinds: readonly Gvk[]): boolean {
-  return kinds.some((gvk) => gvk.kind === result.kind && gvk.apiVersion === result.version)
 }
 
 function unseenKinds(results: readonly KubeconformResult[], schemas: Map<string, SchemaOutcome>): Gvk[] {
@@ -225,11 +224,6 @@ function unseenKinds(results: readonly KubeconformResult[], schemas: Map<string,
     if (!schemas.has(gvkKey(gvk))) unseen.set(gvkKey(gvk), gvk)
   }
   return [...unseen.values()]
-}
-
-function replaceFiles(results: KubeconformResult[], files: readonly string[], replacement: KubeconformResult[]): KubeconformResult[] {
-  const replaced = new Set(files)
-  return [...results.filter((result) => !replaced.has(result.filename)), ...replacement]
 }
 
 const isFailureResult = (result: KubeconformResult) => result.status === 'statusInvalid' || result.status === 'statusError'
@@ -310,17 +304,6 @@ async function toFinding(
         : await kustomizationFile(rendered.dir, workspace))
   }
   return finding
-}
-
-function countOf(findings: readonly Finding[]): Counts {
-  const counts: Counts = { valid: 0, invalid: 0, errors: 0, skipped: 0 }
-  for (const finding of findings) {
-    if (finding.status === 'valid') counts.valid++
-    else if (finding.status === 'invalid') counts.invalid++
-    else if (finding.status === 'error') counts.errors++
-    else counts.skipped++
-  }
-  return counts
 }
 
 function describeSchemas(schemas: Map<string, SchemaOutcome>): string {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LineIndex, resourcesOf, splitLikeKubeconform } from '../../../actions/kubeconform-validate/src/documents'
+import { kindsOf, LineIndex, resourcesOf, splitLikeKubeconform } from '../../../actions/kubeconform-validate/src/documents'
 import { repoRoot } from '../../harness/runner'
 import { fixtures, kubeconformBinary, tempDir } from './helpers'
 
@@ -161,6 +161,24 @@ describe('resourcesOf', () => {
       const ours = resourcesOf(readFileSync(file, 'utf8')).map((r) => [r.kind, r.apiVersion, r.name, r.empty])
       expect(ours, file).toEqual(theirs)
     }
+  })
+})
+
+describe('kindsOf', () => {
+  it('lists the kinds a file uses, List items and the kinds of broken documents included', () => {
+    expect(kindsOf(tricky)).toEqual([
+      { kind: 'ConfigMap', apiVersion: 'v1' },
+      { kind: 'Secret', apiVersion: 'v1' },
+      { kind: 'Namespace', apiVersion: 'v1' },
+      { kind: 'Namespace', apiVersion: 'v1' },
+      { kind: 'Deployment', apiVersion: 'apps/v1' },
+      { kind: 'Service', apiVersion: 'v1' },
+    ])
+    expect(kindsOf(readFileSync(join(fixtures, 'manifests/invalid/malformed.yaml'), 'utf8'))).toEqual([
+      { kind: 'ConfigMap', apiVersion: 'v1' },
+      { kind: 'ConfigMap', apiVersion: 'v1' },
+    ])
+    expect(kindsOf('just: data\n---\n- a list\n')).toEqual([])
   })
 })
 

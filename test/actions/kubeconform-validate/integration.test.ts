@@ -84,6 +84,8 @@ describe('kubeconform-validate, bundled', () => {
     expect(first.annotations.every((a) => a.level === 'error')).toBe(true)
     expect(first.outputs).toMatchObject({ valid: '18', invalid: '5', errors: '4', skipped: '0' })
     expect(first.visibleLog).not.toMatch(/\n\s+at\s/)
+    // The fixture Secret's value is validated, never printed.
+    expect(`${first.visibleLog}${first.summary}${JSON.stringify(first.outputs)}`).not.toContain('not-a-real-secret')
   })
 
   it("gives the same results as kubeconform's own JSON output for the same files and schemas", () => {

@@ -244,6 +244,29 @@ describe('run', () => {
     )
   })
 
+  it('validates thousands of resources in many files with one kubeconform process', async () => {
+    const workspace = await tempDir('kcv-many-')
+    await mkdir(join(workspace, 'k8s'))
+    const service = readFileSync(join(fixtures, 'manifests/valid/service.yaml'), 'utf8')
+    for (let file = 0; file < 200; file++) {
+      const docs = Array.from({ length: 10 }, (_, doc) => service.replace('name: web', `name: web-${file}-${doc}`))
+      await writeFile(join(workspace, 'k8s', `services-${file}.yaml`), docs.join('---\n'))
+    }
+    const processes: string[][] = []
+    const counting: Exec = async (command, args, options) => {
+      if (command.endsWith('kubeconform')) processes.push([...args])
+      return exec(command, args, options)
+    }
+    const result = await runWith(
+      { paths: 'k8s', ...offline, 'schema-dir': kubernetesSchemas },
+      { exec: counting },
+      { GITHUB_WORKSPACE: workspace },
+    )
+    expect(result.outputs).toMatchObject({ valid: '2000', invalid: '0', errors: '0' })
+    expect(processes).toHaveLength(1)
+    expect(processes[0]?.filter((arg) => arg.endsWith('.yaml'))).toHaveLength(200)
+  })
+
   it('keeps nothing of the run in the temporary folder', async () => {
     const result = await runWith({ paths: 'test/fixtures/manifests/valid/service.yaml', ...offline })
     expect(existsSync(join(result.dir, 'kubeconform-validate'))).toBe(false)
