@@ -105,7 +105,9 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     binary: kubeconform,
     kubernetesVersion: inputs.kubernetesVersion,
     strict: inputs.strict,
-    ignoreMissingSchemas: inputs.ignoreMissingSchemas,
+    // kubeconform reports a schema that exists but does not compile as missing, which -ignore-missing-schemas
+    // would then skip in silence; missing schemas are told apart and skipped here instead (see missingSchemas).
+    ignoreMissingSchemas: false,
     skip: inputs.skip,
     // A kind whose schema could not be fetched is rejected, so it is reported as an error and never skipped as "missing".
     reject: [...inputs.reject, ...failedKinds(schemas)],
@@ -129,6 +131,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
   }
 
   const byArg = new Map(targets.map((target) => [target.arg, target]))
+  output = missingSchemas(output, schemas, inputs.ignoreMissingSchemas)
   const located = await locate(output.resources, byArg, texts, options(), deps.exec)
   const findings: Finding[] = []
   for (const item of located) {
@@ -210,6 +213,37 @@ function kindsToResolve(targets: readonly Target[], texts: Map<string, string>, 
     }
   }
   return [...seen.values()].sort((a, b) => gvkKey(a).localeCompare(gvkKey(b)))
+}
+
+/**
+ * kubeconform says "could not find schema" both for a kind without a schema
+ * and for one whose schema it could not compile. The resolver knows which:
+ * a missing one is skipped when `ignore-missing-schemas` asks, as kubeconform
+ * would; one that was found but could not be used stays an error, named.
+ */
+export function missingSchemas(output: KubeconformOutput, schemas: Map<string, SchemaOutcome>, ignoreMissing: boolean): KubeconformOutput {
+  const summary = { ...output.summary }
+  const resources: KubeconformResult[] = []
+  for (const result of output.resources) {
+    if (result.status !== 'statusError' || !result.msg.startsWith('could not find schema for')) {
+      resources.push(result)
+      continue
+    }
+    const outcome = schemas.get(gvkKey({ kind: result.kind, apiVersion: result.version }))
+    if (outcome?.status === 'found') {
+      resources.push({
+        ...result,
+        msg: `kubeconform could not compile the schema of ${result.version} ${result.kind} (from ${outcome.from})`,
+      })
+    } else if (ignoreMissing) {
+      summary.errors--
+      summary.skipped++
+      resources.push({ ...result, status: 'statusSkipped', msg: '' })
+    } else {
+      resources.push(result)
+    }
+  }
+  return { resources, summary }
 }
 
 function failedKinds(schemas: Map<string, SchemaOutcome>): string[] {

@@ -192,6 +192,24 @@ describe('run', () => {
     })
   })
 
+  it('reports a schema kubeconform cannot compile, which kubeconform itself would skip as missing', async () => {
+    const schemas = await tempDir('kcv-uncompilable-')
+    await mkdir(join(schemas, 'example.com'))
+    // A pattern Go's regexp rejects: kubeconform cannot compile the schema and calls it "not found".
+    await writeFile(join(schemas, 'example.com', 'widget_v1.json'), '{"type": "object", "properties": {"spec": {"pattern": "(?<broken"}}}')
+    const result = await runWith({
+      paths: 'test/fixtures/manifests/crds/widget.yaml',
+      'schema-dir': schemas,
+      'schema-locations': '/nowhere/{{ .ResourceKind }}.json',
+      'ignore-missing-schemas': 'true',
+    })
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs).toMatchObject({ valid: '0', errors: '2', skipped: '0' })
+    expect(result.commands.annotations.find((a) => a.file)?.message).toBe(
+      `Widget good-widget: kubeconform could not compile the schema of example.com/v1 Widget (from ${join(schemas, 'example.com', 'widget_v1.json')})`,
+    )
+  })
+
   it('resolves a kind only kubeconform saw, and validates its files again', async () => {
     let calls = 0
     // The first kubeconform run reports a kind the quick scan missed; the action must fetch its schema and run again.
