@@ -125,6 +125,19 @@ async function rehearse(bench: Bench): Promise<void> {
     return `assumed ${run.outputs['assumed-role-arn']}`
   })
 
+  // The pipeline's image job: the repository's Airflow Dockerfile, on the local base image since nothing can be pulled.
+  const buildImage = () =>
+    runAction('ecr-build-push', {
+      inputs: {
+        repository: IMAGE_REPOSITORY,
+        registry: `http://${registry.host}`,
+        context: '.',
+        file: 'images/airflow/Dockerfile',
+        'build-args': `BASE_IMAGE=${docker.baseImage}`,
+      },
+      env: { ...job(), ...docker.env },
+    })
+
   const terraformInputs = {
     'working-directory': 'terraform/rehearsal',
     'backend-config': backendConfig(moto.endpoint, 'rehearsal/terraform.tfstate', STATE_BUCKET),
@@ -143,19 +156,7 @@ async function rehearse(bench: Bench): Promise<void> {
       return `+${run.outputs['to-add']} ~${run.outputs['to-change']} -${run.outputs['to-destroy']}, cluster ${run.outputs.cluster_name}`
     }),
     step('ecr-build-push', async () => {
-      const run = succeeded(
-        'ecr-build-push',
-        await runAction('ecr-build-push', {
-          inputs: {
-            repository: IMAGE_REPOSITORY,
-            registry: `http://${registry.host}`,
-            context: '.',
-            file: 'images/airflow/Dockerfile',
-            'build-args': `BASE_IMAGE=${docker.baseImage}`,
-          },
-          env: { ...job(), ...docker.env },
-        }),
-      )
+      const run = succeeded('ecr-build-push', await buildImage())
       imageRef = run.outputs['image-ref'] ?? ''
       return `${run.outputs.skipped === 'true' ? 'skipped (already pushed)' : 'built and pushed'} ${imageRef}`
     }),
@@ -204,19 +205,7 @@ async function rehearse(bench: Bench): Promise<void> {
   })
 
   await step('ecr-build-push rerun (nothing changed)', async () => {
-    const run = succeeded(
-      'ecr-build-push',
-      await runAction('ecr-build-push', {
-        inputs: {
-          repository: IMAGE_REPOSITORY,
-          registry: `http://${registry.host}`,
-          context: '.',
-          file: 'images/airflow/Dockerfile',
-          'build-args': `BASE_IMAGE=${docker.baseImage}`,
-        },
-        env: { ...job(), ...docker.env },
-      }),
-    )
+    const run = succeeded('ecr-build-push', await buildImage())
     if (run.outputs.skipped !== 'true') throw new Error('the unchanged image was rebuilt')
     return 'skipped: the tag already holds this commit'
   })
@@ -285,7 +274,9 @@ async function main(): Promise<void> {
     console.log('\nrehearsal: FAILED')
     process.exit(1)
   }
-  console.log('\nrehearsal: created, built, waited for the cluster, validated and destroyed in one run (Helm releases are not deployed here: see README)')
+  console.log(
+    '\nrehearsal: created, built, waited for the cluster, validated and destroyed in one run (Helm releases are not deployed here: see README)',
+  )
 }
 
 await main()
