@@ -42,7 +42,7 @@ describe('bundleSchema', () => {
     const { load } = loaderOf({ 'https://x/defs.json': defs['defs.json'] })
     const { schema, unresolved } = await bundleSchema(
       { $schema: 'https://json-schema.org/draft/2020-12/schema', $ref: 'defs.json#/$defs/Node' },
-      'https://x/root.json',
+      'https://x/main.json',
       load,
     )
     expect(unresolved).toEqual([])
@@ -61,11 +61,11 @@ describe('bundleSchema', () => {
         properties: {
           own: { $ref: '#/definitions/b' },
           theirs: { $ref: 'other.json#/definitions/a' },
-          whole: { $ref: 'https://x/root.json' },
+          whole: { $ref: 'https://x/main.json' },
         },
         enum: [{ $ref: 'data, not a reference' }],
       },
-      'https://x/root.json',
+      'https://x/main.json',
       load,
     )
     expect(schema.definitions).toEqual({ a: { type: 'integer' }, b: { $ref: '#/definitions/a' }, 'a-2': { type: 'string' } })
@@ -81,7 +81,7 @@ describe('bundleSchema', () => {
     const { load, loaded } = loaderOf({ 'https://y/lib/types.json': { $defs: { T: { type: 'boolean' } } } })
     const { schema, unresolved } = await bundleSchema(
       { properties: { p: { $id: 'https://y/lib/', properties: { q: { $ref: 'types.json#/$defs/T' } } } } },
-      'file:///root.json',
+      'file:///main.json',
       load,
     )
     expect(unresolved).toEqual([])
@@ -95,7 +95,7 @@ describe('bundleSchema', () => {
     ['a malformed reference', { $ref: 'http://[bad' }, ['http://[bad']],
   ])('reports %s as unresolved', async (_name, schema, unresolved) => {
     const { load } = loaderOf({ 'https://x/defs.json': { $defs: {} } })
-    expect((await bundleSchema(schema, 'https://x/root.json', load)).unresolved).toEqual(unresolved)
+    expect((await bundleSchema(schema, 'https://x/main.json', load)).unresolved).toEqual(unresolved)
   })
 
   it('refuses a schema that is not an object', async () => {

@@ -60,6 +60,15 @@ describe('fetchText', () => {
     expect(clock.sleeps).toEqual([500, 1000, 2000])
   })
 
+  it('names the reason a request failed, which fetch keeps in its cause', async () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    })
+    const { http } = deps([refused, refused, refused, refused, new TypeError('fetch failed', { cause: new Error('bad certificate') })])
+    const error = await fetchText('https://s/x.json', http).catch((e: unknown) => e)
+    expect((error as DownloadError).message).toBe('https://s/x.json: request failed: fetch failed (bad certificate) (after 5 attempts)')
+  })
+
   it('gives up after five attempts, naming the last failure', async () => {
     const { http, script } = deps([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }])
     const error = await fetchText('https://s/x.json', http).catch((e: unknown) => e)

@@ -21,7 +21,7 @@ const finding = (overrides: Partial<Finding>): Finding => ({
 })
 
 const invalidMsg =
-  "problem validating schema. Check JSON formatting: jsonschema validation failed with 'file:///tmp/x/apps/deployment_v1.json#' - at '/spec': validation failed   - at '/spec/replicas': got string, want null or integer   - at '/spec/template/spec/containers/0': additional properties 'bogus' not allowed"
+  "problem validating schema. Check JSON formatting: jsonschema validation failed with 'file:///schemas/apps/deployment_v1.json#' - at '/spec': validation failed   - at '/spec/replicas': got string, want null or integer   - at '/spec/template/spec/containers/0': additional properties 'bogus' not allowed"
 const invalid = finding({ status: 'invalid', line: 7, msg: invalidMsg, validationErrors: [{ path: '/spec', msg: 'validation failed' }] })
 const yamlError = finding({
   status: 'error',

@@ -52,7 +52,7 @@ export async function fetchText(url: string, deps: HttpDeps): Promise<Fetched> {
         try {
           response = await deps.fetch(url, { signal: AbortSignal.timeout(60_000), redirect: 'follow' })
         } catch (error) {
-          throw new TransientError(`request failed: ${messageOf(error)}`)
+          throw new TransientError(`request failed: ${describeFailure(error)}`)
         }
         if (response.ok) return { found: true as const, text: await response.text() }
         await response.body?.cancel().catch(() => undefined)
@@ -75,6 +75,13 @@ export async function fetchText(url: string, deps: HttpDeps): Promise<Fetched> {
     if (error instanceof DownloadError) throw error
     throw new DownloadError(url, messageOf(error), attempts)
   }
+}
+
+/** fetch says only "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED, a TLS error) is in its cause. */
+function describeFailure(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined
+  const detail = cause?.code ?? cause?.message
+  return detail ? `${messageOf(error)} (${detail})` : messageOf(error)
 }
 
 /** Retry-After is either seconds or an HTTP date. */
