@@ -204,6 +204,14 @@ describe('deployReleases', () => {
       },
       /^helm history for release 'demo' in namespace 'apps' failed: Error: Kubernetes cluster unreachable/,
     ],
+    [
+      'a role RBAC refuses, with what to grant',
+      (fake: FakeHelm) => {
+        fake.historyFailure =
+          'Error: query: failed to query with labels: secrets is forbidden: User "ci" cannot list resource "secrets" in API group "" in the namespace "apps"'
+      },
+      /cannot list resource "secrets".*\. The CI role reaches the cluster but may not deploy: associate an access policy/,
+    ],
   ])('%s', async (_name, arrange, message) => {
     const { fake, context } = await setup()
     arrange(fake)

@@ -152,7 +152,17 @@ async function readHistory(helm: HelmCli, release: Release, max?: number): Promi
   if (/release: not found/i.test(result.stderr)) return undefined
   throw new UserError(
     `helm history for release '${release.name}' in namespace '${release.namespace}' failed: ${lastLines(result.stderr || result.stdout)}.`,
+    forbiddenHint(result.stderr),
   )
+}
+
+/**
+ * The API server authenticated the CI role but RBAC refused it: its access
+ * entry (or aws-auth mapping) exists without the permissions a deploy needs.
+ */
+function forbiddenHint(stderr: string): string | undefined {
+  if (!/\bforbidden\b/i.test(stderr)) return undefined
+  return "The CI role reaches the cluster but may not deploy: associate an access policy with its EKS access entry (aws_eks_access_policy_association with AmazonEKSClusterAdminPolicy, or one that allows this release's namespace and resources)."
 }
 
 async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: string, silent = false): Promise<void> {
@@ -161,7 +171,7 @@ async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: stri
   const how = result.signal ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`
   // Output that streamed to the log is not repeated; a silent command's is the only trace.
   const detail = silent || !result.stderr ? lastLines(result.stderr || result.stdout) : lastLines(result.stderr, 1)
-  throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`)
+  throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`, forbiddenHint(result.stderr))
 }
 
 function lastLines(text: string, count = 3): string {

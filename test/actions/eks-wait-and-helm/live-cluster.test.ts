@@ -1,0 +1,305 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
+import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
+import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
+import { waitFor } from '../../bench/ports'
+import { runAction } from '../../harness/runner'
+
+/**
+ * The whole action against a real Kubernetes API server: the bench's control
+ * plane (etcd, kube-apiserver, scheduler, controller manager, kwok), whose
+ * EKS token webhook maps IAM roles through access entries the test sets.
+ * DescribeCluster is answered through the fault proxy with that API server's
+ * endpoint and CA, as EKS would for a real cluster.
+ */
+
+const CLUSTER = 'live'
+const ciRole = `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-deploy`
+const chart = './test/fixtures/charts/eks-demo'
+
+let moto: Moto
+let proxy: FaultProxy
+let plane: ControlPlane
+let role: { accessKeyId: string; secretAccessKey: string; sessionToken: string }
+let helmHome: string
+
+beforeAll(async () => {
+  moto = await startMoto()
+  proxy = await startFaultProxy(moto.endpoint)
+  plane = await startControlPlane({ stsEndpoint: moto.endpoint, clusterName: CLUSTER })
+  helmHome = await mkdtemp(join(tmpdir(), 'live-helm-'))
+  const response = await fetch(moto.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ciRole, RoleSessionName: 'gha-4242' }).toString(),
+  })
+  const xml = await response.text()
+  const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? ''
+  role = { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') }
+  proxy.inject({
+    match: `GET /clusters/${CLUSTER}`,
+    times: 10_000,
+    fault: {
+      type: 'respond',
+      status: 200,
+      body: {
+        cluster: {
+          name: CLUSTER,
+          arn: `arn:aws:eks:us-east-1:${MOTO_ACCOUNT}:cluster/${CLUSTER}`,
+          status: 'ACTIVE',
+          version: '1.36',
+          endpoint: plane.server,
+          certificateAuthority: { data: plane.caData },
+          accessConfig: { authenticationMode: 'API' },
+        },
+      },
+    },
+  })
+}, 300_000)
+
+afterAll(async () => {
+  await plane?.stop()
+  await proxy?.stop()
+  await moto?.stop()
+})
+
+/** The job after oidc-auth: the CI role's session credentials, AWS pointed at moto (EKS through the proxy). */
+const jobEnv = () => ({
+  ...moto.env,
+  AWS_ENDPOINT_URL: proxy.endpoint,
+  AWS_ENDPOINT_URL_STS: moto.endpoint,
+  AWS_ACCESS_KEY_ID: role.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+  AWS_SESSION_TOKEN: role.sessionToken,
+  PIPELINE_ACTIONS_TOOL_CACHE: toolPaths().root,
+})
+
+const deploy = (releases: string, extra: Record<string, string> = {}) =>
+  runAction('eks-wait-and-helm', {
+    inputs: { 'cluster-name': CLUSTER, nodegroups: 'none', releases, ...extra },
+    env: jobEnv(),
+    timeoutMs: 300_000,
+  })
+
+const demoRelease = (settings: string, extra = '') =>
+  `- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 2m\n  values:\n    settings:\n${settings}${extra}`
+
+async function history(name: string, namespace: string): Promise<{ revision: number; status: string; description?: string }[]> {
+  const result = await runHelm(['history', name, '--namespace', namespace, '--output', 'json'])
+  return JSON.parse(result.stdout)
+}
+
+function helmProcess(args: string[]): ChildProcess {
+  return spawn(toolPaths().helm, [...args, '--kubeconfig', plane.adminKubeconfig], {
+    // HOME too: client-go caches discovery under $HOME/.kube, or under the working directory without one.
+    env: {
+      PATH: process.env.PATH,
+      HOME: helmHome,
+      HELM_CACHE_HOME: join(helmHome, 'c'),
+      HELM_CONFIG_HOME: join(helmHome, 'f'),
+      HELM_DATA_HOME: join(helmHome, 'd'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+function runHelm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = helmProcess(args)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+async function configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  const response = await plane.request(`/api/v1/namespaces/${namespace}/configmaps/${name}`)
+  return response.status === 200 ? (response.body as { data: Record<string, string> }).data : undefined
+}
+
+describe('against a real Kubernetes API server', () => {
+  it('retries the 401 of a role without an access entry until the entry applies', async () => {
+    plane.removeAccess(ciRole)
+    const reviewsBefore = plane.reviews.length
+    const granted = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        plane.setAccess(ciRole, { groups: ['system:masters'] })
+        resolve()
+      }, 4000),
+    )
+    const run = await runAction('eks-wait-and-helm', { inputs: { 'cluster-name': CLUSTER, nodegroups: 'none' }, env: jobEnv() })
+    await granted
+    expect(run.failure).toBeUndefined()
+    expect(run.visibleLog).toMatch(/The API server answered 401; access entries can take a moment to apply, retrying\./)
+    expect(run.visibleLog).toMatch(/The API server of 'live' is ready and accepts the CI role's token/)
+    const reviews = plane.reviews.slice(reviewsBefore)
+    expect(reviews[0]).toMatchObject({ authenticated: false, reason: `no access entry for ${ciRole}` })
+    expect(reviews.at(-1)).toMatchObject({ authenticated: true, identity: { canonicalArn: ciRole, sessionName: 'gha-4242' } })
+  })
+
+  it('installs, then upgrades, a release with values that reach the cluster intact', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const first = await deploy(demoRelease('      LIST: "a,b,c"\n      DSN: "postgresql://u:p@ss,w=rd@db/x?a=1,b=2"\n'), {
+      'helm-version': 'v3.19.0',
+    })
+    expect(first.failure).toBeUndefined()
+    expect(JSON.parse(first.outputs.releases ?? '')).toEqual([
+      { name: 'demo', namespace: 'apps', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
+    ])
+    expect(await configMap('apps', 'demo-settings')).toEqual({ LIST: 'a,b,c', DSN: 'postgresql://u:p@ss,w=rd@db/x?a=1,b=2' })
+    const deployment = (await plane.request('/apis/apps/v1/namespaces/apps/deployments/demo')).body as {
+      status: { readyReplicas?: number }
+    }
+    expect(deployment.status.readyReplicas).toBe(1)
+    expect(first.visibleLog).toContain("Installing release 'demo' in namespace 'apps' (helm v3.19).")
+
+    const second = await deploy(demoRelease('      LIST: "d,e"\n'), { 'helm-version': 'v3.19.0' })
+    expect(second.failure).toBeUndefined()
+    expect(JSON.parse(second.outputs.releases ?? '')).toEqual([
+      { name: 'demo', namespace: 'apps', revision: 2, status: 'deployed', chart: 'demo-0.1.0' },
+    ])
+    expect(await configMap('apps', 'demo-settings')).toEqual({ LIST: 'd,e' })
+    expect(second.visibleLog).toContain("Upgrading release 'demo' in namespace 'apps' (helm v3.19).")
+  })
+
+  it('rolls back a release a killed run left pending-upgrade, then upgrades it', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const before = await history('demo', 'apps')
+    const lastGood = before.at(-1)?.revision ?? 0
+    expect(before.at(-1)?.status).toBe('deployed')
+    // A deploy whose pods can never be scheduled waits; killing helm then leaves the release pending-upgrade.
+    const stuck = helmProcess([
+      'upgrade',
+      'demo',
+      chart,
+      '--namespace',
+      'apps',
+      '--set',
+      'nodeSelector.nowhere=nowhere',
+      '--wait',
+      '--timeout',
+      '10m',
+    ])
+    await waitFor(
+      'helm to mark the release pending-upgrade',
+      async () => (await history('demo', 'apps')).at(-1)?.status === 'pending-upgrade',
+      60_000,
+    )
+    stuck.kill('SIGKILL')
+    await new Promise((resolve) => stuck.on('close', resolve))
+    expect((await history('demo', 'apps')).at(-1)).toEqual(expect.objectContaining({ revision: lastGood + 1, status: 'pending-upgrade' }))
+
+    const run = await deploy(demoRelease('      LIST: "after,repair"\n'), { 'helm-version': 'v3.19.0' })
+    expect(run.failure).toBeUndefined()
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: `Release 'demo' was left pending-upgrade at revision ${lastGood + 1} by an interrupted run; rolling back to revision ${lastGood} before upgrading.`,
+      }),
+    )
+    // Helm keeps the stuck revision's record as it was; the rollback and the upgrade come after it.
+    expect((await history('demo', 'apps')).slice(-3)).toEqual([
+      expect.objectContaining({ revision: lastGood + 1, status: 'pending-upgrade' }),
+      expect.objectContaining({ revision: lastGood + 2, status: 'superseded', description: `Rollback to ${lastGood}` }),
+      expect.objectContaining({ revision: lastGood + 3, status: 'deployed' }),
+    ])
+    expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
+      { name: 'demo', namespace: 'apps', revision: lastGood + 3, status: 'deployed', chart: 'demo-0.1.0' },
+    ])
+    expect(await configMap('apps', 'demo-settings')).toEqual({ LIST: 'after,repair' })
+  })
+
+  it('removes a first install a killed run left pending-install, then installs it again', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const stuck = helmProcess([
+      'upgrade',
+      '--install',
+      'fresh',
+      chart,
+      '--namespace',
+      'fresh',
+      '--create-namespace',
+      '--set',
+      'nodeSelector.nowhere=nowhere',
+      '--wait',
+      '--timeout',
+      '10m',
+    ])
+    await waitFor(
+      'helm to mark the release pending-install',
+      async () => (await history('fresh', 'fresh').catch(() => [])).at(-1)?.status === 'pending-install',
+      60_000,
+    )
+    stuck.kill('SIGKILL')
+    await new Promise((resolve) => stuck.on('close', resolve))
+
+    const run = await deploy(`- name: fresh\n  chart: ${chart}\n  namespace: fresh\n  timeout: 2m\n`, { 'helm-version': 'v3.19.0' })
+    expect(run.failure).toBeUndefined()
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message:
+          "Release 'fresh' was left pending-install at revision 1 with no earlier good revision; uninstalling it before installing again.",
+      }),
+    )
+    expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
+      { name: 'fresh', namespace: 'fresh', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
+    ])
+  })
+
+  it('explains an access entry without the permissions to deploy', async () => {
+    // Authenticated (so /readyz answers 200) but in no group RBAC grants anything.
+    plane.setAccess(ciRole, { username: 'ci:{{SessionName}}', groups: [] })
+    const run = await deploy(demoRelease('      A: "b"\n'), { 'helm-version': 'v3.19.0' })
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    expect(run.visibleLog).toMatch(/The API server of 'live' is ready and accepts the CI role's token/)
+    expect(run.failure).toMatch(
+      /^helm history for release 'demo' in namespace 'apps' failed: .*forbidden: User "ci:gha-4242" cannot list resource "secrets".*The CI role reaches the cluster but may not deploy: associate an access policy/,
+    )
+  })
+
+  it('installs and upgrades with Helm 4', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const release = (value: string) =>
+      `- name: demo4\n  chart: ${chart}\n  namespace: apps4\n  timeout: 2m\n  values:\n    settings:\n      V: "${value}"\n`
+    const first = await deploy(release('one,1'), { 'helm-version': 'v4.3.1' })
+    expect(first.failure).toBeUndefined()
+    expect(first.visibleLog).toContain("Installing release 'demo4' in namespace 'apps4' (helm v4.3).")
+    const second = await deploy(release('two,2'), { 'helm-version': 'v4.3.1' })
+    expect(second.failure).toBeUndefined()
+    expect(JSON.parse(second.outputs.releases ?? '')).toEqual([
+      { name: 'demo4', namespace: 'apps4', revision: 2, status: 'deployed', chart: 'demo-0.1.0' },
+    ])
+    expect(await configMap('apps4', 'demo4-settings')).toEqual({ V: 'two,2' })
+  })
+
+  it('uninstalls the releases in reverse order, skipping one that is not installed', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const releases = `- name: demo\n  chart: ${chart}\n  namespace: apps\n- name: fresh\n  chart: ${chart}\n  namespace: fresh\n- name: never-installed\n  chart: ${chart}\n- name: demo4\n  chart: ${chart}\n  namespace: apps4\n`
+    const run = await deploy(releases, { mode: 'uninstall' })
+    expect(run.failure).toBeUndefined()
+    expect(
+      JSON.parse(run.outputs.releases ?? '').map((release: { name: string; status: string }) => [release.name, release.status]),
+    ).toEqual([
+      ['demo4', 'uninstalled'],
+      ['never-installed', 'not-installed'],
+      ['fresh', 'uninstalled'],
+      ['demo', 'uninstalled'],
+    ])
+    expect(await configMap('apps', 'demo-settings')).toBeUndefined()
+    expect(await configMap('apps4', 'demo4-settings')).toBeUndefined()
+    expect((await runHelm(['history', 'demo', '--namespace', 'apps'])).stderr).toMatch(/release: not found/)
+  })
+})
