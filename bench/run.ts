@@ -15,9 +15,38 @@ import type { BenchResults, SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { bundleSize } from './suites/bundle-size'
+import { pendingSuite } from './suites/pending'
 import { startup } from './suites/startup'
 
-const SUITES: Suite[] = [bundleSize, startup]
+const SUITES: Suite[] = [
+  bundleSize,
+  startup,
+  pendingSuite(
+    'oidc-auth',
+    'oidc-auth: end to end against the local bench',
+    'The bundled action against moto STS and the local OIDC issuer, against bare `node -e 0`.',
+  ),
+  pendingSuite(
+    'tf-apply-toggle',
+    'tf-apply-toggle: no-change run and plugin cache',
+    'A no-change run of the action against bare `terraform plan` on the same config (S3 backend on moto), and a run with the plugin cache against one without.',
+  ),
+  pendingSuite(
+    'ecr-build-push',
+    'ecr-build-push: unchanged rerun and login',
+    'An unchanged rerun against the first run, and the login against `docker login --password-stdin`.',
+  ),
+  pendingSuite(
+    'eks-wait',
+    'eks-wait-and-helm: detecting a new cluster (simulated clock)',
+    "The action's wait loop on a simulated clock against a fixed 30 s poll, for clusters turning ACTIVE after 10 s, 2 min and 15 min.",
+  ),
+  pendingSuite(
+    'kubeconform',
+    'kubeconform-validate: 5,000 resources, cold and warm schema cache',
+    'The action against bare kubeconform on the same 5,000 generated resources and schemas, and a second run with the schema cache warm.',
+  ),
+]
 
 interface Options {
   only?: string[]

@@ -4,17 +4,22 @@ import type { Ratio, Stat } from './stats'
 /** Renders bench results as the Markdown committed in bench/RESULTS.md. */
 
 export function formatNumber(value: number, unit: Unit): string {
+  return unit === 'bytes' ? formatBytes(value) : `${numberPart(value, unit)} ${unit}`
+}
+
+/** The figure without its unit, for the ends of a range. */
+function numberPart(value: number, unit: Unit): string {
   switch (unit) {
     case 's':
-      return `${value < 10 ? value.toFixed(3) : value.toFixed(1)} s`
+      return value < 10 ? value.toFixed(3) : value.toFixed(1)
     case 'ms':
-      return `${value < 100 ? value.toFixed(1) : value.toFixed(0)} ms`
+      return value < 100 ? value.toFixed(1) : value.toFixed(0)
     case 'MiB':
-      return `${value.toFixed(1)} MiB`
+      return value.toFixed(1)
     case 'bytes':
       return formatBytes(value)
     default:
-      return `${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`
+      return Number.isInteger(value) ? String(value) : value.toFixed(2)
   }
 }
 
@@ -27,7 +32,8 @@ export function formatBytes(bytes: number): string {
 
 export function formatStat(stat: Stat, unit: Unit): string {
   if (stat.n === 1 || stat.min === stat.max) return `${formatNumber(stat.median, unit)}${stat.n > 1 ? ` (all ${stat.n} runs)` : ''}`
-  return `${formatNumber(stat.median, unit)} (${formatNumber(stat.min, unit)}–${formatNumber(stat.max, unit)}, n=${stat.n})`
+  // The unit once, after the median; bytes keep theirs on every figure because KB and MB can mix in one range.
+  return `${formatNumber(stat.median, unit)} (${numberPart(stat.min, unit)}–${numberPart(stat.max, unit)}, n=${stat.n})`
 }
 
 export function formatRatio(ratio: Ratio): string {

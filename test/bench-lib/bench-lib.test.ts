@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatBytes, formatNumber, formatRatio, formatStat, renderResults, renderSuite } from '../../bench/lib/format'
+import { seededRandom } from '../../bench/lib/random'
 import { parseTimeVerbose } from '../../bench/lib/resource-meter'
 import { type BenchResults, checkGoal, notMeasured, type SuiteResult } from '../../bench/lib/results'
 import { interleave, median, ratio, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
@@ -141,7 +142,9 @@ describe('formatting', () => {
   })
 
   it('a stat shows median and range, or one figure when every run agrees', () => {
-    expect(formatStat(summarize([0.05, 0.04, 0.07]), 's')).toBe('0.050 s (0.040 s–0.070 s, n=3)')
+    expect(formatStat(summarize([0.05, 0.04, 0.07]), 's')).toBe('0.050 s (0.040–0.070, n=3)')
+    expect(formatStat(summarize([6, 5, 7]), 'calls/10 s')).toBe('6 calls/10 s (5–7, n=3)')
+    expect(formatStat(summarize([999, 1200, 1000]), 'bytes')).toBe('1.0 KB (999 B–1.2 KB, n=3)')
     expect(formatStat(summarize([5, 5, 5]), 'calls')).toBe('5 calls (all 3 runs)')
     expect(formatStat(summarize([491_234]), 'bytes')).toBe('491.2 KB')
   })
@@ -183,7 +186,7 @@ describe('formatting', () => {
       '| what | ours: median (min–max) | baseline (same run) | ratio to baseline | goal | quoted from the handbook, not measured here |',
     )
     expect(text).toContain(
-      '| oidc-auth: wall | 0.060 s (0.050 s–0.070 s, n=3) | node -e 0: 0.050 s (all 3 runs) | 1.20 × (1.00–1.40) | ≤ 1.26 ×: met | configure-aws-credentials: 0.123 s |',
+      '| oidc-auth: wall | 0.060 s (0.050–0.070, n=3) | node -e 0: 0.050 s (all 3 runs) | 1.20 × (1.00–1.40) | ≤ 1.26 ×: met | configure-aws-credentials: 0.123 s |',
     )
     expect(text).toContain('| a \\| piped name (one run) | 3 calls |  |  | < 2: **not met** |  |')
     expect(text).toContain('- A note.')
@@ -220,5 +223,17 @@ describe('formatting', () => {
     expect(renderResults({ ...results, machine: { ...results.machine, loadAfter: 1 }, suites: [measured] })).toContain(
       '- goals: 1 of 2 met\n',
     )
+  })
+})
+
+describe('seeded random', () => {
+  it('repeats for a seed, differs between seeds, stays in [0, 1)', () => {
+    const first = Array.from({ length: 1000 }, seededRandom(7))
+    expect(Array.from({ length: 1000 }, seededRandom(7))).toEqual(first)
+    expect(Array.from({ length: 1000 }, seededRandom(8))).not.toEqual(first)
+    expect(first.every((value) => value >= 0 && value < 1)).toBe(true)
+    // Not a quality test, only a sanity check that it spreads over the interval.
+    expect(first.filter((value) => value < 0.5).length).toBeGreaterThan(400)
+    expect(first.filter((value) => value < 0.5).length).toBeLessThan(600)
   })
 })
