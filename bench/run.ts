@@ -15,6 +15,7 @@ import type { BenchResults, SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { bundleSize } from './suites/bundle-size'
+import { kubeconform } from './suites/kubeconform'
 import { pendingSuite } from './suites/pending'
 import { startup } from './suites/startup'
 
@@ -41,11 +42,7 @@ const SUITES: Suite[] = [
     'eks-wait-and-helm: detecting a new cluster (simulated clock)',
     "The action's wait loop on a simulated clock against a fixed 30 s poll, for clusters turning ACTIVE after 10 s, 2 min and 15 min.",
   ),
-  pendingSuite(
-    'kubeconform',
-    'kubeconform-validate: 5,000 resources, cold and warm schema cache',
-    'The action against bare kubeconform on the same 5,000 generated resources and schemas, and a second run with the schema cache warm.',
-  ),
+  kubeconform,
 ]
 
 interface Options {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatBytes, formatNumber, formatRatio, formatStat, renderResults, renderSuite } from '../../bench/lib/format'
+import { KINDS, manifest, standalone } from '../../bench/lib/manifests'
 import { seededRandom } from '../../bench/lib/random'
 import { parseTimeVerbose } from '../../bench/lib/resource-meter'
 import { type BenchResults, checkGoal, notMeasured, type SuiteResult } from '../../bench/lib/results'
@@ -235,5 +236,35 @@ describe('seeded random', () => {
     // Not a quality test, only a sanity check that it spreads over the interval.
     expect(first.filter((value) => value < 0.5).length).toBeGreaterThan(400)
     expect(first.filter((value) => value < 0.5).length).toBeLessThan(600)
+  })
+})
+
+describe('generated manifests and standalone schemas', () => {
+  it('every kind renders a document with its apiVersion, kind and a unique name', () => {
+    const documents = KINDS.map((kind, index) => manifest(kind, index))
+    for (const [index, kind] of KINDS.entries()) {
+      expect(documents[index]).toContain(`apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`)
+      expect(documents[index]).toContain(`name: ${kind.kind.toLowerCase()}-${index}\n`)
+    }
+  })
+
+  it('standalone copies what a schema reaches, transitively, and points its references inside', () => {
+    const definitions = {
+      Spec: { properties: { meta: { $ref: '#/$defs/Meta' } } },
+      Meta: { type: 'object' },
+      Unused: { type: 'string' },
+    }
+    const schema = { $id: 'https://kubernetes.io/api/thing', properties: { spec: { $ref: '/api/_definitions.json#/$defs/Spec' } } }
+    expect(standalone(schema, definitions)).toEqual({
+      properties: { spec: { $ref: '#/$defs/Spec' } },
+      $defs: { Spec: { properties: { meta: { $ref: '#/$defs/Meta' } } }, Meta: { type: 'object' } },
+    })
+  })
+
+  it.each([
+    { name: 'a reference elsewhere', ref: 'https://example.com/other.json', message: 'unexpected $ref' },
+    { name: 'a definition that does not exist', ref: '#/$defs/Missing', message: 'does not exist: Missing' },
+  ])('standalone refuses $name', ({ ref, message }) => {
+    expect(() => standalone({ properties: { a: { $ref: ref } } }, {})).toThrow(message)
   })
 })
