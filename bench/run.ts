@@ -16,22 +16,16 @@ import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { bundleSize } from './suites/bundle-size'
 import { kubeconform } from './suites/kubeconform'
+import { oidcAuth } from './suites/oidc-auth'
 import { pendingSuite } from './suites/pending'
 import { startup } from './suites/startup'
+import { tfApplyToggle } from './suites/tf-apply-toggle'
 
 const SUITES: Suite[] = [
   bundleSize,
   startup,
-  pendingSuite(
-    'oidc-auth',
-    'oidc-auth: end to end against the local bench',
-    'The bundled action against moto STS and the local OIDC issuer, against bare `node -e 0`.',
-  ),
-  pendingSuite(
-    'tf-apply-toggle',
-    'tf-apply-toggle: no-change run and plugin cache',
-    'A no-change run of the action against bare `terraform plan` on the same config (S3 backend on moto), and a run with the plugin cache against one without.',
-  ),
+  oidcAuth,
+  tfApplyToggle,
   pendingSuite(
     'ecr-build-push',
     'ecr-build-push: unchanged rerun and login',
