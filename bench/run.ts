@@ -5,6 +5,7 @@
 //   npm run bench                      the full run; rewrites both results files
 //   npm run bench -- --only startup    chosen suites (comma-separated ids); prints, writes nothing
 //   npm run bench -- --runs 3          fewer iterations (odd), e.g. while developing
+import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { node24 } from '../test/harness/runner'
@@ -67,6 +68,15 @@ function parseOptions(args: string[]): Options {
   return options
 }
 
+function measuredCommit(): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim()
+  try {
+    return `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' + uncommitted changes' : ''}`
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2))
   requireGnuTime()
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
   }
   const results: BenchResults = {
     date: new Date().toISOString(),
+    commit: measuredCommit(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadAfter: currentLoad() },
     suites,

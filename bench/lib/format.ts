@@ -79,6 +79,25 @@ export function renderSuite(suite: SuiteResult): string {
   return lines.join('\n')
 }
 
+/** Every goal of the run in one table, so a reader sees at once what is met. */
+export function renderGoals(suites: readonly SuiteResult[]): string {
+  const lines = ['## Goals', '', '| benchmark | what | ours (median) | goal | met |', '|---|---|---|---|---|']
+  for (const suite of suites) {
+    if (suite.status === 'not measured') {
+      lines.push(`| ${cell(suite.title)} | | not measured: ${cell(suite.reason ?? '')} | | |`)
+      continue
+    }
+    for (const row of suite.rows.filter((candidate) => candidate.goal)) {
+      const figure = row.goal?.on === 'ratio' && row.ratio ? `${row.ratio.median.toFixed(2)} ×` : formatNumber(row.value.median, row.unit)
+      const against = row.goal?.on === 'ratio' && row.baseline ? ` (against ${row.baseline.label})` : ''
+      lines.push(
+        `| ${cell(suite.title)} | ${cell(row.subject)} | ${figure}${cell(against)} | ${cell(row.goal?.text ?? '')} | ${row.goal?.met ? 'yes' : '**no**'} |`,
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
 export function renderResults(results: BenchResults): string {
   const { machine } = results
   const load = `${machine.loadBefore.toFixed(2)} before, ${machine.loadAfter === undefined ? '?' : machine.loadAfter.toFixed(2)} after`
@@ -94,12 +113,14 @@ export function renderResults(results: BenchResults): string {
     'Where runs were interleaved (subject, baseline, subject, …) the range of a ratio is that of the per-run ratios.',
     '',
     `- date: ${results.date} (the run took ${results.durationSeconds.toFixed(0)} s)`,
+    `- commit measured: ${results.commit}`,
     `- machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB memory`,
     `- OS: ${machine.os}, kernel ${machine.kernel}`,
     `- node: ${machine.node} (the Node 24 the actions run on)`,
     `- 1-minute load average: ${load} (the machine is shared; other work was running)`,
     `- goals: ${met} of ${goals.length} met${skipped.length > 0 ? `; not measured: ${skipped.map((suite) => suite.id).join(', ')}` : ''}`,
     '',
+    renderGoals(results.suites),
     ...results.suites.map(renderSuite),
   ].join('\n')
 }

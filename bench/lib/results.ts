@@ -54,6 +54,8 @@ export interface Machine {
 
 export interface BenchResults {
   date: string
+  /** The commit measured (with "+ changes" when the tree was not clean). */
+  commit: string
   durationSeconds: number
   machine: Machine
   suites: SuiteResult[]

@@ -203,6 +203,7 @@ describe('formatting', () => {
   it('renders the whole file with the machine, the date and the goals met', () => {
     const results: BenchResults = {
       date: '2026-01-02T03:04:05.000Z',
+      commit: 'abc1234',
       durationSeconds: 321.4,
       machine: {
         cpuModel: 'AMD EPYC',
@@ -221,6 +222,10 @@ describe('formatting', () => {
     expect(text).toContain('- node: v24.21.0')
     expect(text).toContain('3.50 before, ? after')
     expect(text).toContain('- goals: 1 of 2 met; not measured: ecr')
+    expect(text).toContain('- commit measured: abc1234')
+    expect(text).toContain('| Start-up | oidc-auth: wall | 1.20 × (against node -e 0) | ≤ 1.26 × | yes |')
+    expect(text).toContain('| Start-up | a \\| piped name | 3 calls | < 2 | **no** |')
+    expect(text).toContain('| ecr-build-push | | not measured: action not merged | | |')
     expect(renderResults({ ...results, machine: { ...results.machine, loadAfter: 1 }, suites: [measured] })).toContain(
       '- goals: 1 of 2 met\n',
     )
