@@ -1,14 +1,35 @@
 import * as core from '@actions/core'
-import { resolveRegion } from '../../../lib/aws/region'
+import { ECRClient } from '@aws-sdk/client-ecr'
+import { awsClientConfig } from '../../../lib/aws/clients'
+import { systemClock } from '../../../lib/clock'
 import { withErrorBoundary } from '../../../lib/entry'
-import { UserError } from '../../../lib/errors'
-import { readOptional } from '../../../lib/inputs'
+import { exec } from '../../../lib/exec'
+import { appendSummary } from '../../../lib/summary'
+import { readInputs } from './inputs'
+import { type Deps, publishImage } from './publish'
+import { imageSummary } from './summary'
 
-/** Placeholder until issue 5: validates its inputs, then says plainly that it does nothing else yet. */
-export function run(): Promise<void> {
+export function defaultDeps(): Deps {
+  return {
+    exec,
+    fetch: globalThis.fetch,
+    clock: systemClock,
+    env: process.env,
+    ecr: (region) => new ECRClient(awsClientConfig('ECR', region)),
+  }
+}
+
+export function run(deps: Deps = defaultDeps()): Promise<void> {
   return withErrorBoundary(async () => {
-    const region = resolveRegion('aws-region', readOptional('aws-region'))
-    core.info(`inputs valid (region ${region})`)
-    throw new UserError('ecr-build-push only validates its inputs so far; its real work is not built yet.')
+    const inputs = readInputs(deps.env)
+    const published = await publishImage(inputs, deps)
+    core.setOutput('registry', published.registry)
+    core.setOutput('image', published.image)
+    core.setOutput('digest', published.digest)
+    core.setOutput('image-ref', published.imageRef)
+    core.setOutput('tags', published.tags.join(','))
+    core.setOutput('skipped', String(published.skipped))
+    core.info(`${published.skipped ? 'Skipped' : 'Pushed'}: ${published.imageRef}`)
+    await appendSummary(imageSummary(published))
   })
 }

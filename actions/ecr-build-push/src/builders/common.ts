@@ -1,0 +1,44 @@
+import * as core from '@actions/core'
+import { UserError } from '../../../../lib/errors'
+import { type ExecResult, tail } from '../../../../lib/exec'
+import { lastLine, mentionsCache, outputOf } from '../tool-output'
+import type { BuildRequest } from './types'
+
+/** Flags every builder here spells the same way. */
+export function commonBuildFlags(request: BuildRequest): string[] {
+  const flags: string[] = []
+  if (request.file) flags.push('--file', request.file)
+  if (request.target) flags.push('--target', request.target)
+  for (const [key, value] of request.buildArgs) flags.push('--build-arg', `${key}=${value}`)
+  for (const [key, value] of request.labels) flags.push('--label', `${key}=${value}`)
+  for (const reference of request.references) flags.push('--tag', reference)
+  return flags
+}
+
+/**
+ * A cache is an optimisation: when a build that used it fails and the failure
+ * names the cache, the build runs again without it and the step only warns.
+ */
+export async function withCacheFallback(useCache: boolean, build: (withCache: boolean) => Promise<ExecResult>): Promise<ExecResult> {
+  const first = await build(useCache)
+  if (first.exitCode === 0 || !useCache || !mentionsCache(outputOf(first))) return first
+  core.warning(`The registry build cache failed, so the image is built again without it: ${lastLine(outputOf(first))}`)
+  return build(false)
+}
+
+export function buildFailure(tool: string, result: ExecResult): UserError {
+  return new UserError(
+    `The image build failed (${tool} exited ${result.exitCode}). Last lines of its output:\n${tail(outputOf(result), 12)}`,
+  )
+}
+
+/** Only one platform without buildx: the classic builder and a plain buildah build make one image. */
+export function singlePlatform(request: BuildRequest, builder: string): string[] {
+  if (request.platforms.length > 1) {
+    throw new UserError(
+      `Input 'platforms' lists ${request.platforms.length} platforms, but ${builder} builds one image per run.`,
+      'Use builder: docker with buildx installed (docker/setup-buildx-action) for multi-platform images.',
+    )
+  }
+  return request.platforms.length === 1 ? ['--platform', request.platforms[0] as string] : []
+}

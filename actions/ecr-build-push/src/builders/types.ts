@@ -1,0 +1,40 @@
+import type { Clock } from '../../../../lib/clock'
+import type { Exec } from '../../../../lib/exec'
+
+export interface BuildRequest {
+  context: string
+  file?: string
+  target?: string
+  buildArgs: ReadonlyMap<string, string>
+  labels: ReadonlyMap<string, string>
+  platforms: readonly string[]
+  /** Full image references, the commit's tag first. */
+  references: readonly string[]
+  /** The registry cache: a repository reference without a tag (host/name). */
+  cacheRepository?: string
+  /** The Docker config folder holding the registry login. */
+  dockerConfigDir: string
+  /** Its config.json, which buildah reads as an auth file. */
+  authFile: string
+  /** The registry endpoint is plain HTTP (only when the registry input said http://). */
+  insecure: boolean
+  tempDir: string
+}
+
+export interface BuildResult {
+  /** The digest the builder reported for the commit's tag, when it reports one. */
+  digest?: string
+}
+
+export interface BuilderDeps {
+  exec: Exec
+  clock: Clock
+  random?: () => number
+  env: NodeJS.ProcessEnv
+}
+
+export interface Builder {
+  /** How the summary and log name it: "docker buildx", "docker (classic builder)", "buildah". */
+  readonly description: string
+  buildAndPush(request: BuildRequest): Promise<BuildResult>
+}

@@ -1,0 +1,99 @@
+import { resolveRegion } from '../../../lib/aws/region'
+import { UserError } from '../../../lib/errors'
+import { readBoolean, readEnum, readInteger, readKeyValues, readList, readOptional, readRaw, readRequired } from '../../../lib/inputs'
+import { parseRegistryTarget, type RegistryTarget } from './registry-target'
+
+export const BUILDERS = ['docker', 'buildah'] as const
+export type BuilderName = (typeof BUILDERS)[number]
+
+export interface Inputs {
+  repository: string
+  createRepository: boolean
+  region: string
+  registry: RegistryTarget
+  /** KMS key for new repositories; AES256 when absent. */
+  kmsKey?: string
+  scanOnPush: boolean
+  repositoryTags: Map<string, string>
+  /** How many images the lifecycle policy of a new repository keeps; 0 means no policy. */
+  keepImages: number
+  context: string
+  file?: string
+  target?: string
+  buildArgs: Map<string, string>
+  platforms: string[]
+  labels: Map<string, string>
+  ociLabels: boolean
+  builder: BuilderName
+  cache: boolean
+  cacheRepository: string
+  /** Tags beyond the commit SHA. */
+  tags: string[]
+  keepLogin: boolean
+}
+
+// ECR's own pattern for repository names (namespaces separated by '/').
+const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
+// The OCI distribution spec's tag grammar.
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/
+
+export function parseRepositoryName(name: string, raw: string): string {
+  if (raw.length < 2 || raw.length > 256 || !REPOSITORY.test(raw)) {
+    throw new UserError(
+      `Input '${name}' must be an ECR repository name: 2 to 256 lowercase letters, digits, '.', '_', '-' and '/' between parts, such as team/app; got '${raw}'.`,
+    )
+  }
+  return raw
+}
+
+export function parseTags(name: string, values: readonly string[]): string[] {
+  for (const tag of values) {
+    if (!TAG.test(tag)) {
+      throw new UserError(
+        `Input '${name}' must list image tags (letters, digits, '_', '.', '-', up to 128, not starting with '.' or '-'); got '${tag}'.`,
+      )
+    }
+  }
+  return [...new Set(values)]
+}
+
+/** Platforms as buildx writes them, comma- or newline-separated: linux/amd64,linux/arm64/v8. */
+export function parsePlatforms(name: string, raw: string): string[] {
+  const platforms = raw
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean)
+  for (const platform of platforms) {
+    if (!PLATFORM.test(platform))
+      throw new UserError(`Input '${name}' must list platforms such as linux/amd64 or linux/arm64/v8; got '${platform}'.`)
+  }
+  return [...new Set(platforms)]
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const repository = parseRepositoryName('repository', readRequired('repository'))
+  const cacheRepository = readOptional('cache-repository')
+  return {
+    repository,
+    createRepository: readBoolean('create-repository', true),
+    region: resolveRegion('aws-region', readOptional('aws-region'), env),
+    registry: parseRegistryTarget('registry', readRaw('registry')),
+    kmsKey: readOptional('kms-key'),
+    scanOnPush: readBoolean('scan-on-push', true),
+    repositoryTags: readKeyValues('repository-tags'),
+    keepImages: readInteger('keep-images', 30, { min: 0, max: 10_000 }),
+    context: readOptional('context') ?? '.',
+    file: readOptional('file'),
+    target: readOptional('target'),
+    buildArgs: readKeyValues('build-args'),
+    platforms: parsePlatforms('platforms', readRaw('platforms')),
+    labels: readKeyValues('labels'),
+    ociLabels: readBoolean('oci-labels', true),
+    builder: readEnum('builder', BUILDERS, 'docker'),
+    cache: readBoolean('cache', false),
+    cacheRepository: cacheRepository ? parseRepositoryName('cache-repository', cacheRepository) : `${repository}-build-cache`,
+    tags: parseTags('tags', readList('tags')),
+    keepLogin: readBoolean('keep-login', false),
+  }
+}

@@ -1,0 +1,3 @@
+import { runPost } from './logout'
+
+void runPost()

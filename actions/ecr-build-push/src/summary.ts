@@ -1,0 +1,43 @@
+import { markdownTable } from '../../../lib/summary'
+
+export interface ImageReport {
+  image: string
+  imageRef: string
+  digest: string
+  sizeBytes?: number
+  tags: readonly string[]
+  /** How the image came to be: built by which builder, or skipped. */
+  outcome: { kind: 'built'; builder: string } | { kind: 'skipped'; retagged: readonly string[] }
+  repository: { name: string; created: boolean; mutability: string; settings?: string }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+export function imageSummary(report: ImageReport): string {
+  const outcome =
+    report.outcome.kind === 'built'
+      ? `built with ${report.outcome.builder} and pushed`
+      : `skipped: the commit's tag was already in the registry${report.outcome.retagged.length > 0 ? `; tagged ${report.outcome.retagged.join(', ')}` : ''}`
+  const repository = report.repository.created
+    ? `${report.repository.name} (created: ${report.repository.settings ?? report.repository.mutability})`
+    : `${report.repository.name} (existing, ${report.repository.mutability.toLowerCase().replace(/_/g, ' ')} tags)`
+  const rows: [string, string][] = [
+    ['image', `\`${report.image}\``],
+    ['digest', `\`${report.digest}\``],
+    ['image-ref', `\`${report.imageRef}\``],
+    ['size (compressed)', report.sizeBytes === undefined ? 'unknown' : formatBytes(report.sizeBytes)],
+    ['result', outcome],
+    ['tags', report.tags.map((tag) => `\`${tag}\``).join(', ')],
+    ['repository', repository],
+  ]
+  return `### ecr-build-push\n\n${markdownTable(['', 'value'], rows)}\n`
+}

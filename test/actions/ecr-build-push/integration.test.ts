@@ -1,0 +1,300 @@
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ecr'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Buildah, startBuildah } from '../../bench/buildah'
+import { type DockerEngine, startDocker } from '../../bench/docker'
+import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
+import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
+import { type Registry, startRegistry } from '../../bench/registry'
+import { type ActionRun, runAction } from '../../harness/runner'
+
+/**
+ * The committed bundle against the real bench: moto is the ECR control plane
+ * (repositories, lifecycle, login token), Debian's docker-registry is the data
+ * plane (its htpasswd user is the one moto's token decodes to, so the
+ * credentials the action gets from ECR are the ones the registry checks), the
+ * fault proxy sits between the builders and the registry, and Debian's Docker
+ * engine and buildah build for real.
+ */
+
+const SHA_A = 'a'.repeat(40)
+const SHA_B = 'b'.repeat(40)
+const SHA_C = 'c'.repeat(40)
+const KMS_KEY = `arn:aws:kms:${BENCH_REGION}:${MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+
+let moto: Moto
+let docker: DockerEngine
+let buildah: Buildah
+let registry: Registry
+let proxy: FaultProxy
+let work: string
+let token: { encoded: string; username: string; password: string }
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ecr-build-push-it-'))
+  ;[moto, docker, buildah] = await Promise.all([startMoto(), startDocker(), startBuildah()])
+  const ecr = new ECRClient({
+    region: BENCH_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  })
+  const encoded = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? ''
+  const [username = '', password = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':')
+  token = { encoded, username, password }
+  registry = await startRegistry({ username, password })
+  proxy = await startFaultProxy(registry.url)
+})
+
+afterAll(async () => {
+  await Promise.all([proxy?.stop(), registry?.stop(), docker?.stop(), buildah?.stop(), moto?.stop()])
+  if (work) await rm(work, { recursive: true, force: true })
+})
+
+const ecr = () =>
+  new ECRClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+
+async function workspace(name: string, dockerfile: string): Promise<string> {
+  const dir = join(work, name)
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, 'Dockerfile'), dockerfile)
+  await writeFile(join(dir, 'app.txt'), `${name}\n`)
+  return dir
+}
+
+interface Run {
+  run: ActionRun
+  runnerTemp: string
+}
+
+async function build(name: string, options: { sha: string; cwd: string; inputs?: Record<string, string> }): Promise<Run> {
+  const runnerTemp = join(work, `${name}-temp`)
+  await mkdir(runnerTemp, { recursive: true })
+  const run = await runAction('ecr-build-push', {
+    cwd: options.cwd,
+    timeoutMs: 180_000,
+    env: {
+      ...moto.env,
+      ...docker.env,
+      ...buildah.env,
+      GITHUB_SHA: options.sha,
+      RUNNER_TEMP: runnerTemp,
+      DOCKER_CONFIG: join(work, 'no-user-docker-config'),
+    },
+    inputs: { registry: proxy.endpoint, ...options.inputs },
+  })
+  return { run, runnerTemp }
+}
+
+function expectNoSecret(run: ActionRun): void {
+  expect(run.masks).toEqual(expect.arrayContaining([token.encoded, token.password]))
+  expect(run.visibleLog).not.toContain(token.password)
+  expect(run.visibleLog).not.toContain(token.encoded)
+  expect(run.post?.exitCode).toBe(0)
+}
+
+const manifestPuts = () => proxy.calls.filter((call) => call.method === 'PUT' && call.path.includes('/manifests/'))
+
+describe('ecr-build-push through the runner, with docker', () => {
+  let app: string
+  let first: Run
+
+  beforeAll(async () => {
+    app = await workspace('app', `FROM ${docker.baseImage}\nARG GREETING\nCOPY app.txt /app.txt\nRUN echo "$GREETING" > /greeting\n`)
+  })
+
+  it('first run: creates the repository as asked, builds, pushes, and reports the digest the registry has', async () => {
+    proxy.clear()
+    first = await build('first', {
+      sha: SHA_A,
+      cwd: app,
+      inputs: {
+        repository: 'team/app',
+        tags: 'release-1',
+        'kms-key': KMS_KEY,
+        'keep-images': '7',
+        'repository-tags': 'team=data\ncost-center=42',
+        'build-args': 'GREETING=hello from the build',
+        platforms: 'linux/amd64',
+      },
+    })
+    const { run } = first
+    expect(run.failure).toBeUndefined()
+    expect(run.exitCode).toBe(0)
+    const host = new URL(proxy.endpoint).host
+    const manifest = await registry.manifest('team/app', SHA_A)
+    expect(manifest?.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(run.outputs).toEqual({
+      registry: host,
+      image: `${host}/team/app:${SHA_A}`,
+      digest: manifest?.digest,
+      'image-ref': `${host}/team/app@${manifest?.digest}`,
+      tags: `${SHA_A},release-1`,
+      skipped: 'false',
+    })
+    expect((await registry.manifest('team/app', 'release-1'))?.digest).toBe(manifest?.digest)
+
+    const [repository] = (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['team/app'] }))).repositories ?? []
+    expect(repository).toMatchObject({
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: KMS_KEY },
+    })
+    const { tags } = await ecr().send(new ListTagsForResourceCommand({ resourceArn: repository?.repositoryArn }))
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'data' },
+        { Key: 'cost-center', Value: '42' },
+      ]),
+    )
+    const policy = await ecr().send(new GetLifecyclePolicyCommand({ repositoryName: 'team/app' }))
+    expect(JSON.parse(policy.lifecyclePolicyText ?? '{}').rules[0].selection).toEqual({
+      tagStatus: 'any',
+      countType: 'imageCountMoreThan',
+      countNumber: 7,
+    })
+
+    // The OCI labels reached the image.
+    const config = JSON.parse(manifest?.body ?? '{}').config.digest as string
+    const blob = await fetch(`${registry.url}/v2/team/app/blobs/${config}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}` },
+    })
+    const labels = ((await blob.json()) as { config: { Labels: Record<string, string> } }).config.Labels
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.revision': SHA_A,
+      'org.opencontainers.image.source': 'https://github.com/example-org/data-pipeline',
+    })
+
+    // The build argument reached the RUN step: the image says so.
+    const greeting = await docker.docker(['run', '--rm', '--network', 'none', `${host}/team/app:${SHA_A}`, 'cat', '/greeting'])
+    expect(greeting.stdout.trim()).toBe('hello from the build')
+
+    expect(run.summary).toContain(`\`${manifest?.digest}\``)
+    expect(run.summary).toMatch(/built with docker \(classic builder\) and pushed/)
+    expect(run.summary).toMatch(/size \(compressed\) \| \d+(\.\d)? (KiB|MiB)/)
+    expectNoSecret(run)
+    expect(run.exportedEnv.DOCKER_CONFIG).toBeUndefined()
+    expect(run.state['docker-config']?.startsWith(first.runnerTemp)).toBe(true)
+    expect(existsSync(run.state['docker-config'] as string)).toBe(false)
+    expect(run.post?.stdout).toContain('Removed the registry login.')
+  })
+
+  it('second run with the same commit: skipped, nothing built or pushed, the new tag added by the registry API', async () => {
+    proxy.clear()
+    const { run } = await build('second', { sha: SHA_A, cwd: app, inputs: { repository: 'team/app', tags: 'release-1\nstable' } })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs.skipped).toBe('true')
+    expect(run.outputs.digest).toBe(first.run.outputs.digest)
+    expect(run.visibleLog).not.toMatch(/Building |Step 1\/|docker push/)
+    // Only the new tag was written: the same manifest bytes under a new name.
+    expect(manifestPuts().map((call) => call.path)).toEqual(['/v2/team/app/manifests/stable'])
+    expect((await registry.manifest('team/app', 'stable'))?.digest).toBe(first.run.outputs.digest)
+    expect(run.summary).toMatch(/skipped: the commit's tag was already in the registry; tagged stable/)
+    expectNoSecret(run)
+  })
+
+  it('a new commit under an existing immutable tag fails clearly, before building', async () => {
+    proxy.clear()
+    await writeFile(join(app, 'app.txt'), 'changed\n')
+    const { run } = await build('immutable', { sha: SHA_B, cwd: app, inputs: { repository: 'team/app', tags: 'release-1' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toContain(`Tag 'release-1' (${first.run.outputs.digest}) already exists in immutable repository 'team/app'`)
+    expect(run.failure).toContain('an immutable tag cannot be moved')
+    expect(run.visibleLog).not.toMatch(/Step 1\//)
+    expect(manifestPuts()).toEqual([])
+    expect(await registry.manifest('team/app', SHA_B)).toBeUndefined()
+    expectNoSecret(run)
+  })
+
+  it('a broken Dockerfile fails with the last lines of the build error, and no secret in any log', async () => {
+    const broken = await workspace('broken', `FROM ${docker.baseImage}\nRUN echo about-to-fail && exit 3\n`)
+    const { run } = await build('broken', { sha: SHA_B, cwd: broken, inputs: { repository: 'team/broken' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toMatch(/^The image build failed \(docker build exited 3\)\. Last lines of its output:\n/)
+    expect(run.failure).not.toContain('DEPRECATED')
+    expect(run.failure).toContain('about-to-fail')
+    expect(run.failure).toMatch(/returned a non-zero code: 3/)
+    expect(run.visibleLog).not.toMatch(/\n\s+at\s/)
+    expectNoSecret(run)
+  })
+
+  it('the registry answering 429 twice is survived: the push is retried with backoff', async () => {
+    proxy.clear()
+    proxy.inject({
+      match: (call) => call.method === 'PUT' && call.path.includes('/manifests/'),
+      times: 2,
+      fault: { type: 'respond', status: 429, body: { errors: [{ code: 'TOOMANYREQUESTS', message: 'Rate exceeded' }] } },
+    })
+    const { run } = await build('throttled', { sha: SHA_C, cwd: app, inputs: { repository: 'team/app' } })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs.skipped).toBe('false')
+    expect(manifestPuts().map((call) => call.fault)).toEqual(['respond', 'respond', undefined])
+    const retries = run.annotations.filter((annotation) => annotation.level === 'warning' && /retrying in/.test(annotation.message))
+    expect(retries).toHaveLength(2)
+    expect(retries[0]?.message).toMatch(/toomanyrequests: Rate exceeded/)
+    expect((await registry.manifest('team/app', SHA_C))?.digest).toBe(run.outputs.digest)
+    expectNoSecret(run)
+  })
+})
+
+describe('ecr-build-push through the runner, with buildah', () => {
+  let app: string
+
+  beforeAll(async () => {
+    app = await workspace('buildah-app', `FROM ${buildah.baseImage}\nCOPY app.txt /app.txt\nRUN echo built-by-buildah > /built\n`)
+  })
+
+  it('builds and pushes with a registry cache in its own mutable repository, and keeps the login when asked', async () => {
+    proxy.clear()
+    const { run, runnerTemp } = await build('buildah-first', {
+      sha: SHA_A,
+      cwd: app,
+      inputs: { repository: 'team/worker', builder: 'buildah', cache: 'true', 'keep-login': 'true' },
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs.digest).toBe((await registry.manifest('team/worker', SHA_A))?.digest)
+    expect(await registry.tags('team/worker-build-cache')).not.toEqual([])
+    const [cacheRepository] =
+      (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['team/worker-build-cache'] }))).repositories ?? []
+    expect(cacheRepository?.imageTagMutability).toBe('MUTABLE')
+    expect(run.summary).toMatch(/built with buildah and pushed/)
+
+    const kept = run.exportedEnv.DOCKER_CONFIG as string
+    expect(kept.startsWith(runnerTemp)).toBe(true)
+    expect(run.exportedEnv.REGISTRY_AUTH_FILE).toBe(join(kept, 'config.json'))
+    expect((await stat(join(kept, 'config.json'))).mode & 0o777).toBe(0o600)
+    const config = JSON.parse(await readFile(join(kept, 'config.json'), 'utf8'))
+    expect(config.auths[new URL(proxy.endpoint).host].auth).toBe(token.encoded)
+    expect(run.post?.stdout).toContain('keep-login is true')
+    expectNoSecret(run)
+  })
+
+  it('a failing cache is a warning: the image is built without it and pushed', async () => {
+    proxy.clear()
+    proxy.inject({
+      match: (call) => call.path.startsWith('/v2/team/worker-build-cache/') && call.method !== 'GET' && call.method !== 'HEAD',
+      times: 1000,
+      fault: { type: 'respond', status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'cache store down' }] } },
+    })
+    await writeFile(join(app, 'app.txt'), 'new content for the cache to miss\n')
+    const { run } = await build('buildah-cache-down', {
+      sha: SHA_B,
+      cwd: app,
+      inputs: { repository: 'team/worker', builder: 'buildah', cache: 'true' },
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message)).toEqual([
+      expect.stringMatching(/^The registry build cache failed, so the image is built again without it: .*cache/),
+    ])
+    expect(run.outputs.digest).toBe((await registry.manifest('team/worker', SHA_B))?.digest)
+    expectNoSecret(run)
+  })
+})

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest'
+import { parsePlatforms, parseRepositoryName, parseTags } from '../../../actions/ecr-build-push/src/inputs'
+import { imageLabels } from '../../../actions/ecr-build-push/src/labels'
+import { parseRegistryTarget } from '../../../actions/ecr-build-push/src/registry-target'
+import { describeSettings, isTagImmutable, lifecyclePolicy } from '../../../actions/ecr-build-push/src/repository'
+import { formatBytes } from '../../../actions/ecr-build-push/src/summary'
+import { planTags, type TagState } from '../../../actions/ecr-build-push/src/tag-plan'
+import { UserError } from '../../../lib/errors'
+
+describe('the registry input', () => {
+  it.each([
+    ['empty: the credentials’ own registry', '', {}],
+    ['an account ID', '123456789012', { registryId: '123456789012' }],
+    [
+      'an ECR host',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      { endpoint: { host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', insecure: false } },
+    ],
+    ['an https URL', 'https://Registry.Example.com:8443/', { endpoint: { host: 'registry.example.com:8443', insecure: false } }],
+    ['a plain-http test registry', 'http://127.0.0.1:5000', { endpoint: { host: '127.0.0.1:5000', insecure: true } }],
+  ])('accepts %s', (_name, raw, expected) => {
+    expect(parseRegistryTarget('registry', raw)).toEqual(expected)
+  })
+
+  it.each(['under_score.example.com', 'ftp://host', 'https://host/path', 'bad host'])('rejects %s in one line naming the input', (raw) => {
+    expect(() => parseRegistryTarget('registry', raw)).toThrow(/^Input 'registry' must be a 12-digit AWS account ID/)
+  })
+})
+
+describe('input parsers', () => {
+  it.each(['team/app', 'a1', 'team/sub.group/app-x_y'])('repository %s is valid', (name) => {
+    expect(parseRepositoryName('repository', name)).toBe(name)
+  })
+  it.each(['A', 'Team/App', 'team//app', '-team', 'team/', 'x'.repeat(257)])('repository %s is not', (name) => {
+    expect(() => parseRepositoryName('repository', name)).toThrow(UserError)
+  })
+  it('tags: validated and de-duplicated', () => {
+    expect(parseTags('tags', ['v1', 'v1', 'latest_x.1'])).toEqual(['v1', 'latest_x.1'])
+    expect(() => parseTags('tags', ['.hidden'])).toThrow("Input 'tags' must list image tags")
+    expect(() => parseTags('tags', ['x'.repeat(129)])).toThrow(UserError)
+  })
+  it('platforms: commas or lines, validated', () => {
+    expect(parsePlatforms('platforms', 'linux/amd64, linux/arm64/v8\nlinux/amd64')).toEqual(['linux/amd64', 'linux/arm64/v8'])
+    expect(parsePlatforms('platforms', '')).toEqual([])
+    expect(() => parsePlatforms('platforms', 'amd64')).toThrow("Input 'platforms' must list platforms such as linux/amd64")
+  })
+})
+
+describe('planTags', () => {
+  const immutable = () => true
+  const mutable = () => false
+  const cases: { name: string; states: TagState[]; isImmutable: (tag: string) => boolean; expected: unknown }[] = [
+    { name: 'new commit, no other tags: build', states: [{ tag: 'sha' }], isImmutable: immutable, expected: { kind: 'build' } },
+    {
+      name: 'new commit, new extra tags: build',
+      states: [{ tag: 'sha' }, { tag: 'v1' }],
+      isImmutable: immutable,
+      expected: { kind: 'build' },
+    },
+    {
+      name: 'new commit, existing mutable extra tag: build and move it',
+      states: [{ tag: 'sha' }, { tag: 'latest', digest: 'sha256:old' }],
+      isImmutable: mutable,
+      expected: { kind: 'build' },
+    },
+    {
+      name: 'commit exists, all tags on it: skip with nothing to do',
+      states: [
+        { tag: 'sha', digest: 'sha256:a' },
+        { tag: 'v1', digest: 'sha256:a' },
+      ],
+      isImmutable: immutable,
+      expected: { kind: 'skip', digest: 'sha256:a', retag: [] },
+    },
+    {
+      name: 'commit exists, a tag missing: skip and add it',
+      states: [{ tag: 'sha', digest: 'sha256:a' }, { tag: 'v1' }],
+      isImmutable: immutable,
+      expected: { kind: 'skip', digest: 'sha256:a', retag: [{ tag: 'v1' }] },
+    },
+    {
+      name: 'commit exists, a mutable tag elsewhere: skip and move it',
+      states: [
+        { tag: 'sha', digest: 'sha256:a' },
+        { tag: 'latest', digest: 'sha256:b' },
+      ],
+      isImmutable: mutable,
+      expected: { kind: 'skip', digest: 'sha256:a', retag: [{ tag: 'latest', previous: 'sha256:b' }] },
+    },
+  ]
+  it.each(cases)('$name', ({ states, isImmutable, expected }) => {
+    expect(planTags(states, isImmutable, 'team/app')).toEqual(expected)
+  })
+
+  it.each([
+    [
+      'new commit',
+      [{ tag: 'sha' }, { tag: 'v1', digest: 'sha256:b' }],
+      "Tag 'v1' (sha256:b) already exists in immutable repository 'team/app' with another image",
+    ],
+    [
+      'existing commit',
+      [
+        { tag: 'sha', digest: 'sha256:a' },
+        { tag: 'v1', digest: 'sha256:b' },
+      ],
+      "Tag 'v1' (sha256:b) already exists in immutable repository 'team/app' with other content than this commit's image 'sha' (sha256:a)",
+    ],
+  ])('an immutable tag that would move fails before building (%s)', (_name, states, message) => {
+    expect(() => planTags(states, immutable, 'team/app')).toThrow(message)
+  })
+
+  it('needs the commit tag', () => {
+    expect(() => planTags([], immutable, 'x')).toThrow('planTags needs the commit tag first')
+  })
+})
+
+describe('repository settings', () => {
+  it.each([
+    ['IMMUTABLE', [], 'v1', true],
+    ['MUTABLE', [], 'v1', false],
+    ['IMMUTABLE_WITH_EXCLUSION', [{ filterType: 'WILDCARD', filter: 'latest*' }], 'latest-main', false],
+    ['IMMUTABLE_WITH_EXCLUSION', [{ filterType: 'WILDCARD', filter: 'latest*' }], 'v1', true],
+    ['MUTABLE_WITH_EXCLUSION', [{ filterType: 'WILDCARD', filter: 'release-*' }], 'release-1', true],
+    ['MUTABLE_WITH_EXCLUSION', [{ filterType: 'WILDCARD', filter: 'release-*' }], 'dev', false],
+  ] as const)('%s with filters %j: tag %s immutable is %s', (mutability, filters, tag, expected) => {
+    expect(isTagImmutable({ mutability, exclusionFilters: [...filters] }, tag)).toBe(expected)
+  })
+
+  it('the lifecycle policy expires images beyond the newest N', () => {
+    expect(JSON.parse(lifecyclePolicy(5))).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'Keep the last 5 images',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 },
+          action: { type: 'expire' },
+        },
+      ],
+    })
+  })
+
+  it('describes settings for the log and summary', () => {
+    expect(describeSettings({ mutability: 'MUTABLE', scanOnPush: false, tags: new Map(), keepImages: 0 })).toBe(
+      'mutable tags, no scan on push, AES256, no lifecycle policy',
+    )
+  })
+})
+
+describe('labels and formatting', () => {
+  it('OCI labels from the run, user labels winning', () => {
+    const labels = imageLabels({
+      oci: true,
+      commit: 'abc',
+      now: 0,
+      env: { GITHUB_SERVER_URL: 'https://ghe.example.com', GITHUB_REPOSITORY: 'o/r' },
+      extra: new Map([['org.opencontainers.image.source', 'https://elsewhere']]),
+    })
+    expect(Object.fromEntries(labels)).toEqual({
+      'org.opencontainers.image.source': 'https://elsewhere',
+      'org.opencontainers.image.revision': 'abc',
+      'org.opencontainers.image.created': '1970-01-01T00:00:00.000Z',
+    })
+    expect(imageLabels({ oci: false, commit: 'abc', now: 0, env: {}, extra: new Map() }).size).toBe(0)
+  })
+
+  it.each([
+    [512, '512 B'],
+    [2048, '2.0 KiB'],
+    [5 * 1024 * 1024 + 1, '5.0 MiB'],
+    [3 * 1024 ** 4, '3072.0 GiB'],
+  ])('formats %d bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text)
+  })
+})
