@@ -16,6 +16,7 @@ import type { BenchResults, SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { bundleSize } from './suites/bundle-size'
+import { ecrBuildPush } from './suites/ecr-build-push'
 import { kubeconform } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
 import { pendingSuite } from './suites/pending'
@@ -27,11 +28,7 @@ const SUITES: Suite[] = [
   startup,
   oidcAuth,
   tfApplyToggle,
-  pendingSuite(
-    'ecr-build-push',
-    'ecr-build-push: unchanged rerun and login',
-    'An unchanged rerun against the first run, and the login against `docker login --password-stdin`.',
-  ),
+  ecrBuildPush,
   pendingSuite(
     'eks-wait',
     'eks-wait-and-helm: detecting a new cluster (simulated clock)',

@@ -116,7 +116,7 @@ export function renderResults(results: BenchResults): string {
     `- commit measured: ${results.commit}`,
     `- machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB memory`,
     `- OS: ${machine.os}, kernel ${machine.kernel}`,
-    `- node: ${machine.node} (the Node 24 the actions run on)`,
+    `- node: ${machine.node} (the Node 24 the actions run on); the bench itself and its in-process measurements: ${machine.hostNode}`,
     `- 1-minute load average: ${load} (the machine is shared; other work was running)`,
     `- goals: ${met} of ${goals.length} met${skipped.length > 0 ? `; not measured: ${skipped.map((suite) => suite.id).join(', ')}` : ''}`,
     '',

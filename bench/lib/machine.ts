@@ -13,6 +13,7 @@ export function describeMachine(nodeBinary: string): Machine {
     os: osName(),
     kernel: release(),
     node: execFileSync(nodeBinary, ['--version'], { encoding: 'utf8' }).trim(),
+    hostNode: process.version,
     loadBefore: loadavg()[0] ?? 0,
   }
 }

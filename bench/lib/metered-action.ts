@@ -5,20 +5,31 @@ import { type ActionRun, node24, type RunOptions, runAction } from '../../test/h
 import { measureCommand, meterFile } from './resource-meter'
 
 export interface MeteredRun {
+  /** Main step, plus the post step when it ran. */
   wallMs: number
+  /** The larger of the steps' peaks. */
   peakRssMiB: number
   run: ActionRun
 }
 
-/** Runs an action's committed bundle through the runner-contract harness, main step under GNU time. */
+/**
+ * Runs an action's committed bundle through the runner-contract harness, each
+ * step under GNU time. The post step runs only when asked (`post: true`) and
+ * action.yml declares one; start-up figures are of the main step alone.
+ */
 export async function runMetered(action: string, options: RunOptions = {}): Promise<MeteredRun> {
-  const meter = await meterFile()
+  const meters = { main: await meterFile(), post: await meterFile() }
   try {
-    const run = await runAction(action, { post: false, ...options, launcher: (step) => (step === 'main' ? meter.launcher : []) })
-    const report = await meter.read()
-    return { wallMs: run.wallMs, peakRssMiB: report.maxRssKiB / 1024, run }
+    const run = await runAction(action, { post: false, ...options, launcher: (step) => meters[step].launcher })
+    const main = await meters.main.read()
+    const post = run.post ? await meters.post.read() : undefined
+    return {
+      wallMs: run.wallMs + (run.post?.wallMs ?? 0),
+      peakRssMiB: Math.max(main.maxRssKiB, post?.maxRssKiB ?? 0) / 1024,
+      run,
+    }
   } finally {
-    await meter.dispose()
+    await Promise.all([meters.main.dispose(), meters.post.dispose()])
   }
 }
 

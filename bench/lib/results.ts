@@ -47,6 +47,8 @@ export interface Machine {
   os: string
   kernel: string
   node: string
+  /** The Node running the bench itself: in-process measurements (a login, a simulated wait) run on it. */
+  hostNode: string
   /** 1-minute load average before and after the run: how busy the shared machine was. */
   loadBefore: number
   loadAfter?: number

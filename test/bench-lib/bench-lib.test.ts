@@ -219,7 +219,7 @@ describe('formatting', () => {
     const text = renderResults(results)
     expect(text).toContain('- date: 2026-01-02T03:04:05.000Z (the run took 321 s)')
     expect(text).toContain('- machine: AMD EPYC, 2 cores, 23.5 GiB memory')
-    expect(text).toContain('- node: v24.21.0')
+    expect(text).toContain('- node: v24.21.0 (the Node 24 the actions run on); the bench itself and its in-process measurements: v20.1.0')
     expect(text).toContain('3.50 before, ? after')
     expect(text).toContain('- goals: 1 of 2 met; not measured: ecr')
     expect(text).toContain('- commit measured: abc1234')
