@@ -212,6 +212,7 @@ describe('formatting', () => {
         os: 'Debian GNU/Linux 12 (bookworm)',
         kernel: '6.1.0',
         node: 'v24.21.0',
+        hostNode: 'v20.1.0',
         loadBefore: 3.5,
       },
       suites: [measured, notMeasured('ecr', 'ecr-build-push', 'Rerun.', 'action not merged')],
