@@ -11,6 +11,11 @@ export interface ExecOptions {
   silent?: boolean
   /** Called with the child right after it starts, e.g. to forward a cancellation signal. */
   onSpawn?: (child: ChildProcess) => void
+  /**
+   * Starts the child in its own process group, so a signal sent to our whole
+   * group (Ctrl-C in a terminal) does not reach it as well as the one we forward.
+   */
+  detached?: boolean
 }
 
 export interface ExecResult {
@@ -36,6 +41,7 @@ export const exec: Exec = (command, args, options = {}) =>
       cwd: options.cwd,
       env: options.env ?? process.env,
       shell: false,
+      detached: options.detached ?? false,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     const stdout: Buffer[] = []

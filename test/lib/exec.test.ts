@@ -33,6 +33,15 @@ describe('exec', () => {
     err.mockRestore()
   })
 
+  it('starts a detached child as the leader of its own process group', async () => {
+    // /proc/<pid>/stat field 5 is the process group id.
+    const script = 'echo $$; cut -d" " -f5 /proc/$$/stat'
+    const [pid, group] = (await exec('sh', ['-c', script], { silent: true, detached: true })).stdout.trim().split('\n')
+    expect(group).toBe(pid)
+    const [ownPid, ownGroup] = (await exec('sh', ['-c', script], { silent: true })).stdout.trim().split('\n')
+    expect(ownGroup).not.toBe(ownPid)
+  })
+
   it('explains a missing program as a user error', async () => {
     const error = await exec('no-such-tool-anywhere', []).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UserError)

@@ -1,14 +1,27 @@
 import * as core from '@actions/core'
-import { resolveRegion } from '../../../lib/aws/region'
 import { withErrorBoundary } from '../../../lib/entry'
-import { UserError } from '../../../lib/errors'
-import { readOptional } from '../../../lib/inputs'
+import { exec } from '../../../lib/exec'
+import { processSignals } from './cancellation'
+import { readInputs } from './inputs'
+import { octokitComments } from './pr-comment'
+import { type Deps, toggle } from './toggle'
 
-/** Placeholder until issue 4: validates its inputs, then says plainly that it does nothing else yet. */
-export function run(): Promise<void> {
+export interface RunOptions extends Partial<Deps> {
+  /** Where relative paths start: the runner starts actions in the workspace. */
+  cwd?: string
+}
+
+export function run(options: RunOptions = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const region = resolveRegion('aws-region', readOptional('aws-region'))
-    core.info(`inputs valid (region ${region})`)
-    throw new UserError('tf-apply-toggle only validates its inputs so far; its real work is not built yet.')
+    const deps: Deps = {
+      exec: options.exec ?? exec,
+      signals: options.signals ?? processSignals,
+      env: options.env ?? process.env,
+      write: options.write ?? ((text) => process.stdout.write(text)),
+      comments: options.comments ?? octokitComments,
+    }
+    const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    await toggle(inputs, deps)
   })
 }

@@ -1,0 +1,146 @@
+import { statSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { UserError } from '../../../lib/errors'
+import { parseDuration, parseInteger, parseKeyValues, parseList, parseRequired } from '../../../lib/inputs'
+
+export type Mode = 'create' | 'destroy' | 'plan'
+
+export interface Inputs {
+  mode: Mode
+  /** Absolute path of the Terraform root module. */
+  workingDirectory: string
+  /** The directory as the user named it, relative to the workspace; it names the PR comment. */
+  directoryLabel: string
+  backendConfig: Map<string, string>
+  /** Paths as given; Terraform resolves them from the working directory. */
+  varFiles: string[]
+  variables: Record<string, unknown>
+  /** The input's value; empty means "whatever Terraform would select". */
+  workspace: string
+  lockTimeoutMs: number
+  parallelism?: number
+  terraform: string
+  confirmDestroy: string
+  pluginCache?: string
+  githubToken: string
+}
+
+/** Raw input text by name, as core.getInput returns it (untrimmed). */
+export type InputReader = (name: string) => string
+
+const MODES: Record<string, Mode> = {
+  create: 'create',
+  destroy: 'destroy',
+  plan: 'plan',
+  // A boolean workflow_dispatch toggle arrives as true/false.
+  true: 'create',
+  false: 'destroy',
+}
+
+export function parseMode(raw: string): Mode {
+  const value = parseRequired('mode', raw.trim())
+  const mode = MODES[value.toLowerCase()]
+  if (!mode) throw new UserError(`Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got '${value}'.`)
+  return mode
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+export function parseBackendConfig(raw: string): Map<string, string> {
+  const pairs = parseKeyValues('backend-config', raw)
+  for (const key of pairs.keys()) {
+    if (!IDENTIFIER.test(key))
+      throw new UserError(`Input 'backend-config' has an invalid key '${key}'; keys are names like bucket or use_lockfile.`)
+  }
+  return pairs
+}
+
+/**
+ * `name=value` lines (every value a string, which Terraform converts to the
+ * variable's number or bool type) or one JSON object for lists and maps.
+ * Values never appear in an error: they may be secrets.
+ */
+export function parseVariables(raw: string): Record<string, unknown> {
+  const text = raw.trim()
+  let variables: Record<string, unknown>
+  if (text.startsWith('{')) {
+    try {
+      // Text that starts with '{' and parses is an object.
+      variables = JSON.parse(text) as Record<string, unknown>
+    } catch {
+      throw new UserError("Input 'variables' looks like JSON but does not parse; give a JSON object or name=value lines.")
+    }
+  } else {
+    variables = Object.fromEntries(parseKeyValues('variables', text))
+  }
+  for (const name of Object.keys(variables)) {
+    if (!IDENTIFIER.test(name)) throw new UserError(`Input 'variables' has an invalid variable name '${name}'.`)
+  }
+  return variables
+}
+
+export function parseWorkingDirectory(raw: string, base: string): { absolute: string; label: string } {
+  const given = raw.trim() || '.'
+  const absolute = resolve(base, given)
+  let isDirectory = false
+  try {
+    isDirectory = statSync(absolute).isDirectory()
+  } catch {
+    // reported below, with the input's name
+  }
+  if (!isDirectory) throw new UserError(`Input 'working-directory' must be an existing directory; got '${given}'.`)
+  return { absolute, label: relative(base, absolute) || '.' }
+}
+
+/** Var files are named relative to the working directory, as Terraform resolves them. */
+export function parseVarFiles(raw: string, workingDirectory: string): string[] {
+  const files = parseList(raw)
+  for (const file of files) {
+    let isFile = false
+    try {
+      isFile = statSync(resolve(workingDirectory, file)).isFile()
+    } catch {
+      // reported below, with the input's name
+    }
+    if (!isFile) throw new UserError(`Input 'var-files' names '${file}', which is not a file in the working directory.`)
+  }
+  return files
+}
+
+// Terraform rejects these in workspace names, and a slash would change the state key layout.
+const WORKSPACE = /^[A-Za-z0-9_.-]+$/
+
+export function parseWorkspace(raw: string): string {
+  const value = raw.trim()
+  if (value !== '' && !WORKSPACE.test(value)) {
+    throw new UserError(`Input 'workspace' must be a name of letters, digits, '-', '_' or '.'; got '${value}'.`)
+  }
+  return value
+}
+
+export function parseParallelism(raw: string): number | undefined {
+  const value = raw.trim()
+  return value === '' ? undefined : parseInteger('parallelism', value, 10, { min: 1, max: 256 })
+}
+
+export function readInputs(read: InputReader, cwd: string): Inputs {
+  const mode = parseMode(read('mode'))
+  const directory = parseWorkingDirectory(read('working-directory'), cwd)
+  const lockTimeoutMs = parseDuration('lock-timeout', read('lock-timeout').trim(), 5 * 60_000)
+  const pluginCache = read('plugin-cache').trim()
+  return {
+    mode,
+    workingDirectory: directory.absolute,
+    directoryLabel: directory.label,
+    backendConfig: parseBackendConfig(read('backend-config')),
+    varFiles: parseVarFiles(read('var-files'), directory.absolute),
+    variables: parseVariables(read('variables')),
+    workspace: parseWorkspace(read('workspace')),
+    lockTimeoutMs,
+    parallelism: parseParallelism(read('parallelism')),
+    terraform: read('terraform').trim() || 'terraform',
+    confirmDestroy: read('confirm-destroy').trim(),
+    pluginCache: pluginCache === '' ? undefined : resolve(cwd, pluginCache),
+    githubToken: read('github-token').trim(),
+  }
+}

@@ -1,0 +1,231 @@
+import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
+import { annotateError } from '../../../lib/annotations'
+import type { Exec, ExecResult } from '../../../lib/exec'
+import type { Cancellation } from './cancellation'
+import { type Diagnostic, describeLock, isDiagnostic, isLockError, locationOf, parseLockInfo, renderDiagnostic } from './diagnostics'
+import { type FailureReason, ToggleFailure } from './failure'
+import { JsonUiStream } from './ui-stream'
+
+export interface TerraformCliOptions {
+  /** `terraform`, `tofu`, or a path to either. */
+  binary: string
+  /** The root module; every command runs there. */
+  cwd: string
+  env: NodeJS.ProcessEnv
+  exec: Exec
+  cancellation: Cancellation
+  /** The working directory relative to the repository, so annotations land on the right file. */
+  directoryLabel: string
+  /** The step log. */
+  write: (text: string) => void
+}
+
+export interface PlanOptions {
+  planPath: string
+  destroy: boolean
+  varFiles: readonly string[]
+  lockTimeoutMs: number
+  parallelism?: number
+}
+
+export interface ApplyOptions {
+  lockTimeoutMs: number
+  parallelism?: number
+}
+
+/** One entry of `terraform output -json`. */
+export interface TerraformOutput {
+  sensitive: boolean
+  type?: unknown
+  value: unknown
+}
+
+type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output'
+
+// Anything before a saved plan exists is a plan failure; anything after the apply started is an apply failure.
+const REASON: Record<Step, FailureReason> = {
+  init: 'plan-failed',
+  validate: 'plan-failed',
+  plan: 'plan-failed',
+  show: 'plan-failed',
+  apply: 'apply-failed',
+  output: 'apply-failed',
+}
+
+/** How a command's output reaches the log: rendered from JSON events, streamed as is, or not at all. */
+type Streaming = 'json' | 'text' | 'silent'
+
+interface StepResult extends ExecResult {
+  diagnostics: Diagnostic[]
+}
+
+/**
+ * The Terraform commands this action runs, each with an argument array.
+ * Locking is always on (never `-lock=false`); a lock held elsewhere is waited
+ * for up to the lock timeout and then reported with its holder.
+ */
+export class TerraformCli {
+  constructor(private readonly options: TerraformCliOptions) {}
+
+  async init(backendConfigFile?: string): Promise<void> {
+    const args = ['init', '-input=false']
+    if (backendConfigFile) args.push(`-backend-config=${backendConfigFile}`)
+    // Init's output is long and rarely interesting; a log group folds it.
+    this.options.write('::group::terraform init\n')
+    try {
+      await this.run('init', args, 'text')
+    } finally {
+      this.options.write('::endgroup::\n')
+    }
+  }
+
+  async validate(): Promise<void> {
+    await this.run('validate', ['validate', '-json'], 'silent', (result) => {
+      const report = parseJsonObject(result.stdout) as { valid?: unknown; diagnostics?: unknown } | undefined
+      const diagnostics = Array.isArray(report?.diagnostics) ? report.diagnostics.filter(isDiagnostic) : []
+      for (const diagnostic of diagnostics) this.options.write(renderDiagnostic(diagnostic))
+      result.diagnostics.push(...diagnostics)
+      if (report?.valid === false && result.exitCode === 0) result.exitCode = 1
+    })
+    this.options.write('terraform validate: the configuration is valid.\n')
+  }
+
+  /** Saves the plan; true when it changes anything (`-detailed-exitcode` 2). */
+  async plan(options: PlanOptions): Promise<boolean> {
+    const args = ['plan', '-input=false', '-json', '-detailed-exitcode', `-out=${options.planPath}`, lockTimeout(options.lockTimeoutMs)]
+    if (options.destroy) args.push('-destroy')
+    if (options.parallelism !== undefined) args.push(`-parallelism=${options.parallelism}`)
+    for (const file of options.varFiles) args.push(`-var-file=${file}`)
+    const result = await this.run('plan', args, 'json', undefined, [0, 2])
+    return result.exitCode === 2
+  }
+
+  /** The saved plan as Terraform renders it for people; sensitive values show as `(sensitive value)`. */
+  async showText(planPath: string): Promise<string> {
+    return (await this.run('show', ['show', '-no-color', planPath], 'text')).stdout
+  }
+
+  /** The saved plan as JSON. It holds variable values, so it never reaches the log. */
+  async showJson(planPath: string): Promise<unknown> {
+    const result = await this.run('show', ['show', '-json', planPath], 'silent')
+    return requireJson('show -json', result.stdout)
+  }
+
+  /** Applies exactly the saved plan: no new plan, no variables, no approval prompt. */
+  async apply(planPath: string, options: ApplyOptions): Promise<void> {
+    const args = ['apply', '-input=false', '-json', lockTimeout(options.lockTimeoutMs)]
+    if (options.parallelism !== undefined) args.push(`-parallelism=${options.parallelism}`)
+    args.push(planPath)
+    await this.run('apply', args, 'json')
+  }
+
+  async outputs(): Promise<Record<string, TerraformOutput>> {
+    const result = await this.run('output', ['output', '-json'], 'silent')
+    return requireJson('output -json', result.stdout) as Record<string, TerraformOutput>
+  }
+
+  private async run(
+    step: Step,
+    args: string[],
+    streaming: Streaming,
+    inspect?: (result: StepResult) => void,
+    successCodes: readonly number[] = [0],
+  ): Promise<StepResult> {
+    const { cancellation, write } = this.options
+    if (cancellation.requested) {
+      throw new ToggleFailure('cancelled', `Cancelled before terraform ${step} started; nothing more was run.`)
+    }
+    const ui = streaming === 'json' ? new JsonUiStream(write) : undefined
+    let raw: ExecResult
+    try {
+      raw = await this.options.exec(this.options.binary, args, {
+        cwd: this.options.cwd,
+        env: this.options.env,
+        silent: streaming !== 'text',
+        // Our own process group: a signal to ours must not reach Terraform besides the one we forward.
+        detached: true,
+        onSpawn: (child) => {
+          cancellation.attach(child)
+          if (ui) {
+            child.stdout?.on('data', (chunk: Buffer) => ui.push(chunk))
+            const stderr = new StringDecoder('utf8')
+            child.stderr?.on('data', (chunk: Buffer) => write(stderr.write(chunk)))
+          }
+        },
+      })
+    } finally {
+      cancellation.detach()
+    }
+    ui?.end()
+    const result: StepResult = { ...raw, diagnostics: ui ? [...ui.diagnostics] : [] }
+    inspect?.(result)
+    if (cancellation.requested) {
+      throw new ToggleFailure(
+        'cancelled',
+        `Cancelled during terraform ${step}: Terraform got one interrupt, which lets it save state and release the lock, and exited with code ${result.exitCode}.`,
+      )
+    }
+    // After a cancellation the errors are the interrupt's own; annotating them would blame the configuration.
+    this.annotate(result.diagnostics)
+    if (!successCodes.includes(result.exitCode)) throw this.failure(step, result)
+    return result
+  }
+
+  private failure(step: Step, result: StepResult): ToggleFailure {
+    const lockError = result.diagnostics.find(isLockError)
+    if (lockError) {
+      const lock = parseLockInfo(lockError.detail)
+      return new ToggleFailure(
+        'state-locked',
+        `The Terraform state is locked, ${describeLock(lock)}.`,
+        'Wait for that run to finish, then run again; this action never forces a lock open. If the holder is gone for good, run terraform force-unlock with the lock ID yourself.',
+        lock,
+      )
+    }
+    const error = result.diagnostics.find((diagnostic) => diagnostic.severity === 'error')
+    const location = error && locationOf(error)
+    const why = error
+      ? `${error.summary}${location ? ` (${location})` : ''}`
+      : (firstErrorLine(result.stderr) ?? `exit code ${result.exitCode}`)
+    return new ToggleFailure(REASON[step], `terraform ${step} failed: ${why}.`, "Terraform's full output is in the log above.")
+  }
+
+  private annotate(diagnostics: readonly Diagnostic[]): void {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.severity !== 'error' || !diagnostic.range) continue
+      annotateError(diagnostic.detail || diagnostic.summary, {
+        file: join(this.options.directoryLabel, diagnostic.range.filename),
+        line: diagnostic.range.start.line,
+        column: diagnostic.range.start.column,
+        title: diagnostic.summary,
+      })
+    }
+  }
+}
+
+function lockTimeout(ms: number): string {
+  return `-lock-timeout=${Math.round(ms)}ms`
+}
+
+function parseJsonObject(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function requireJson(command: string, text: string): unknown {
+  const parsed = parseJsonObject(text)
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`terraform ${command} printed no JSON object`)
+  return parsed
+}
+
+/** The first `Error: …` line of a command run without -json (init, show), for a one-line message. */
+function firstErrorLine(stderr: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+  const plain = stderr.replace(/\u001b\[[0-9;]*m/g, '')
+  const match = /Error: (.+)/.exec(plain)
+  return match?.[1]?.trim()
+}

@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs'
+import { mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import { messageOf, UserError } from '../../../lib/errors'
+import type { Exec } from '../../../lib/exec'
+import { appendSummary } from '../../../lib/summary'
+import { Cancellation, type SignalSource } from './cancellation'
+import { isToggleFailure, ToggleFailure } from './failure'
+import type { Inputs } from './inputs'
+import { publishOutputs } from './outputs'
+import { NO_CHANGES, type PlanSummary, summarizePlan } from './plan-json'
+import { commentMarker, commentOnPullRequest, type IssueComments, pullRequestOf } from './pr-comment'
+import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
+import { SecretFiles } from './secret-files'
+import { TerraformCli } from './terraform-cli'
+
+export interface Deps {
+  exec: Exec
+  signals: SignalSource
+  env: NodeJS.ProcessEnv
+  /** The step log. */
+  write: (text: string) => void
+  /** Issue comments API for a token and API URL; only called when a plan comment is due. */
+  comments: (token: string, apiUrl: string) => Promise<IssueComments>
+}
+
+/**
+ * init → validate → plan (saved) → show → apply that saved plan → outputs.
+ * Every failure sets `failure-reason`; the job summary is written whatever
+ * happens, and in plan mode on a pull request so is the comment.
+ */
+export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
+  const cancellation = new Cancellation(deps.write)
+  const stopListening = cancellation.listen(deps.signals)
+  const workspace = selectedWorkspace(inputs, deps.env)
+  const report: Report = { mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  try {
+    await plannedRun(inputs, deps, cancellation, report)
+  } catch (error) {
+    if (isToggleFailure(error)) {
+      core.setOutput('failure-reason', error.reason)
+      report.failure = { reason: error.reason, message: error.message }
+    }
+    throw error
+  } finally {
+    stopListening()
+    await publishReport(inputs, deps, report)
+  }
+}
+
+async function plannedRun(inputs: Inputs, deps: Deps, cancellation: Cancellation, report: Report): Promise<void> {
+  if (inputs.mode === 'destroy' && inputs.confirmDestroy !== report.workspace) {
+    throw new ToggleFailure(
+      'destroy-not-confirmed',
+      `Destroy refused: input 'confirm-destroy' must equal the Terraform workspace name '${report.workspace}'; got '${inputs.confirmDestroy}'.`,
+      'Nothing was run.',
+    )
+  }
+  refuseUnlockedArguments(deps.env)
+  if (inputs.pluginCache) await mkdir(inputs.pluginCache, { recursive: true })
+  const terraform = new TerraformCli({
+    binary: inputs.terraform,
+    cwd: inputs.workingDirectory,
+    env: terraformEnv(inputs, deps.env),
+    exec: deps.exec,
+    cancellation,
+    directoryLabel: inputs.directoryLabel,
+    write: deps.write,
+  })
+  const temp = deps.env.RUNNER_TEMP || tmpdir()
+  const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')
+  const changes = await savePlan(terraform, inputs, temp, planPath)
+  core.setOutput('plan-path', planPath)
+  core.setOutput('changes', String(changes))
+
+  let plan: PlanSummary = NO_CHANGES
+  if (changes) {
+    report.planText = await terraform.showText(planPath)
+    plan = summarizePlan(await terraform.showJson(planPath))
+  }
+  report.plan = plan
+  core.setOutput('to-add', String(plan.add))
+  core.setOutput('to-change', String(plan.change))
+  core.setOutput('to-destroy', String(plan.destroy))
+
+  if (inputs.mode === 'plan') {
+    report.outcome = 'planned'
+    return
+  }
+  if (changes) {
+    await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
+    report.outcome = 'applied'
+  } else {
+    deps.write('No changes: the apply is skipped.\n')
+    report.outcome = 'no-changes'
+  }
+  publishOutputs(await terraform.outputs())
+}
+
+/** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
+async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, planPath: string): Promise<boolean> {
+  const secrets = await SecretFiles.create(temp)
+  try {
+    await terraform.init(await secrets.backendConfig(inputs.backendConfig))
+    await terraform.validate()
+    const variablesFile = await secrets.variables(inputs.variables)
+    return await terraform.plan({
+      planPath,
+      destroy: inputs.mode === 'destroy',
+      // The `variables` input comes last so it wins over the files, as later -var-file flags do.
+      varFiles: variablesFile ? [...inputs.varFiles, variablesFile] : inputs.varFiles,
+      lockTimeoutMs: inputs.lockTimeoutMs,
+      parallelism: inputs.parallelism,
+    })
+  } finally {
+    await secrets.remove()
+  }
+}
+
+/** The workspace Terraform will use: the input, else TF_WORKSPACE, else the one `terraform workspace select` saved. */
+export function selectedWorkspace(inputs: Pick<Inputs, 'workspace' | 'workingDirectory'>, env: NodeJS.ProcessEnv): string {
+  if (inputs.workspace) return inputs.workspace
+  if (env.TF_WORKSPACE) return env.TF_WORKSPACE
+  try {
+    return readFileSync(join(inputs.workingDirectory, '.terraform', 'environment'), 'utf8').trim() || 'default'
+  } catch {
+    return 'default'
+  }
+}
+
+export function terraformEnv(inputs: Pick<Inputs, 'workspace' | 'pluginCache'>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // The action's inputs (the GitHub token among them) are of no use to Terraform or its provisioners.
+  const child: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+  child.TF_IN_AUTOMATION = '1'
+  child.TF_INPUT = '0'
+  // No version check against checkpoint-api.hashicorp.com on every command, unless the user asks for it.
+  child.CHECKPOINT_DISABLE = env.CHECKPOINT_DISABLE ?? '1'
+  if (inputs.workspace) child.TF_WORKSPACE = inputs.workspace
+  if (inputs.pluginCache) child.TF_PLUGIN_CACHE_DIR = inputs.pluginCache
+  return child
+}
+
+/** TF_CLI_ARGS could smuggle in what this action promises never to do. */
+export function refuseUnlockedArguments(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('TF_CLI_ARGS') && /-lock=false\b/.test(value ?? '')) {
+      throw new UserError(
+        `${name} contains -lock=false; this action never runs Terraform without the state lock.`,
+        `Remove it from ${name}.`,
+      )
+    }
+  }
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined
+  const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
+  return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+}
+
+/** The summary and the comment only report: failing to write them is a warning, never the run's result. */
+async function publishReport(inputs: Inputs, deps: Deps, report: Report): Promise<void> {
+  try {
+    await appendSummary(renderReport(report, { budget: SUMMARY_LIMIT, measure: byteLength, maxRows: 1000 }))
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${messageOf(error)}`)
+  }
+  const pr = pullRequestOf(deps.env)
+  // A comment is for a reviewer; a refused destroy or a cancelled run has nothing to review.
+  const reviewable = report.outcome === 'planned' || report.failure?.reason === 'plan-failed' || report.failure?.reason === 'state-locked'
+  if (inputs.mode !== 'plan' || !pr || !reviewable) return
+  if (!inputs.githubToken) {
+    core.warning("No 'github-token': the plan is not commented on the pull request.")
+    return
+  }
+  const marker = commentMarker(report.directory, report.workspace)
+  const link = runUrl(deps.env)
+  const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
+  const body = renderReport(report, { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link }, marker, footer)
+  const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
+  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body)
+}

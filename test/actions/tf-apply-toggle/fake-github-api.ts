@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+
+/**
+ * A test double of the three GitHub REST endpoints the plan comment uses
+ * (list, create and update issue comments), on loopback, because no real
+ * GitHub is reachable from the tests. It keeps comments in memory and
+ * records every request, so tests assert on what the action sent. It is not
+ * a GitHub emulator: no auth check beyond recording the header, no other routes.
+ */
+export interface FakeComment {
+  id: number
+  body: string
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  authorization?: string
+  body?: { body?: string }
+}
+
+export interface FakeGitHubApi {
+  url: string
+  comments: Map<number, FakeComment[]>
+  requests: RecordedRequest[]
+  /** Answer every request with this status (e.g. 403) until set back to undefined. */
+  failWith?: number
+  stop(): Promise<void>
+}
+
+const LIST_OR_CREATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/
+const UPDATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/
+
+export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
+  let nextId = 1000
+  const api: FakeGitHubApi = {
+    url: '',
+    comments: new Map(),
+    requests: [],
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    const text = await readBody(request)
+    const body = text ? (JSON.parse(text) as { body?: string }) : undefined
+    api.requests.push({ method: request.method ?? '', path: url.pathname, authorization: request.headers.authorization, body })
+    const reply = (status: number, payload: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(payload))
+    }
+    if (api.failWith) return reply(api.failWith, { message: 'Resource not accessible by integration' })
+    const listOrCreate = LIST_OR_CREATE.exec(url.pathname)
+    if (listOrCreate) {
+      const issue = Number(listOrCreate[3])
+      const existing = api.comments.get(issue) ?? []
+      if (request.method === 'GET') {
+        const perPage = Number(url.searchParams.get('per_page') ?? 30)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const slice = existing.slice((page - 1) * perPage, page * perPage)
+        if (page * perPage < existing.length) {
+          const next = new URL(url.toString().replace('http://localhost', api.url))
+          next.searchParams.set('page', String(page + 1))
+          response.setHeader('link', `<${next}>; rel="next"`)
+        }
+        return reply(200, slice)
+      }
+      if (request.method === 'POST' && body?.body !== undefined) {
+        const comment = { id: nextId++, body: body.body }
+        api.comments.set(issue, [...existing, comment])
+        return reply(201, comment)
+      }
+    }
+    const update = UPDATE.exec(url.pathname)
+    if (update && request.method === 'PATCH' && body?.body !== undefined) {
+      for (const list of api.comments.values()) {
+        const comment = list.find((candidate) => candidate.id === Number(update[3]))
+        if (comment) {
+          comment.body = body.body
+          return reply(200, comment)
+        }
+      }
+    }
+    return reply(404, { message: 'Not Found' })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (typeof address !== 'object' || !address) throw new Error('fake GitHub API did not bind')
+  api.url = `http://127.0.0.1:${address.port}`
+  return api
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

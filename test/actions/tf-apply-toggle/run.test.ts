@@ -1,0 +1,428 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { run } from '../../../actions/tf-apply-toggle/src/main'
+import type { IssueComments, PullRequest } from '../../../actions/tf-apply-toggle/src/pr-comment'
+import { captureStdout } from '../../harness/capture'
+import { parseFileCommands } from '../../harness/commands'
+import { type Call, diagnostic, fakeTerraform, jsonLines, message, type Step } from './fake-terraform'
+
+/**
+ * run() in process with a scripted Terraform: the order of commands, their
+ * arguments and environment, the failure reasons, cancellation and the
+ * comment, without waiting for real Terraform.
+ */
+
+class FakeSignals {
+  handlers: ((signal: NodeJS.Signals) => void)[] = []
+  subscribe(handler: (signal: NodeJS.Signals) => void) {
+    this.handlers.push(handler)
+    return () => {
+      this.handlers = this.handlers.filter((candidate) => candidate !== handler)
+    }
+  }
+  emit(signal: NodeJS.Signals) {
+    for (const handler of this.handlers) handler(signal)
+  }
+}
+
+class FakeComments implements IssueComments {
+  bodies = new Map<number, string>()
+  calls: string[] = []
+  async find(_pr: PullRequest, marker: string) {
+    this.calls.push('find')
+    for (const [id, body] of this.bodies) if (body.includes(marker)) return id
+    return undefined
+  }
+  async create(_pr: PullRequest, body: string) {
+    this.calls.push('create')
+    const id = this.bodies.size + 1
+    this.bodies.set(id, body)
+    return id
+  }
+  async update(_pr: PullRequest, id: number, body: string) {
+    this.calls.push(`update ${id}`)
+    this.bodies.set(id, body)
+  }
+}
+
+let root: string
+let workspace: string
+// @actions/core keeps the first summary path it sees, so every test writes the same file.
+const summaryPath = join(mkdtempSync(join(tmpdir(), 'tf-toggle-summary-')), 'summary.md')
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tf-toggle-unit-'))
+  workspace = join(root, 'ws')
+  await mkdir(join(workspace, 'infra'), { recursive: true })
+  await writeFile(join(workspace, 'infra', 'prod.tfvars'), 'environment = "prod"\n')
+  await mkdir(join(root, 'temp'))
+})
+
+afterEach(async () => {
+  vi.unstubAllEnvs()
+  await rm(root, { recursive: true, force: true })
+})
+
+interface Options {
+  steps?: Record<string, Step>
+  env?: Record<string, string>
+  comments?: FakeComments
+  signals?: FakeSignals
+  /** Make the job summary path a folder, so writing it fails. */
+  unwritableSummary?: boolean
+}
+
+async function runToggle(inputs: Record<string, string>, options: Options = {}) {
+  const files = { GITHUB_OUTPUT: join(root, 'output'), GITHUB_STEP_SUMMARY: summaryPath }
+  if (!options.unwritableSummary) for (const file of Object.values(files)) await writeFile(file, '')
+  else {
+    await writeFile(files.GITHUB_OUTPUT, '')
+    await rm(summaryPath, { force: true })
+    await mkdir(summaryPath)
+  }
+  const defaults = { 'working-directory': 'infra', 'lock-timeout': '5m', terraform: 'terraform', 'github-token': '' }
+  for (const [name, value] of Object.entries({ ...defaults, ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
+  for (const [name, value] of Object.entries(files)) vi.stubEnv(name, value)
+  const fake = fakeTerraform(options.steps)
+  const signals = options.signals ?? new FakeSignals()
+  const log: string[] = []
+  const env = {
+    PATH: '/usr/bin',
+    RUNNER_TEMP: join(root, 'temp'),
+    'INPUT_GITHUB-TOKEN': 'ghs_should_not_reach_terraform',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'example-org/data-pipeline',
+    GITHUB_RUN_ID: '99',
+    GITHUB_SHA: 'abcdef0123456789',
+    ...options.env,
+  }
+  const comments = options.comments ?? new FakeComments()
+  const captured = await captureStdout(() =>
+    run({ exec: fake.exec, env, cwd: workspace, signals, write: (text) => log.push(text), comments: async () => comments }),
+  )
+  const summary = await readFile(files.GITHUB_STEP_SUMMARY, 'utf8').catch(() => '')
+  if (options.unwritableSummary) await rm(summaryPath, { recursive: true })
+  return {
+    ...captured,
+    fake,
+    log: log.join(''),
+    outputs: parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+    summary,
+    failure: captured.commands.annotations.find((annotation) => annotation.level === 'error' && !annotation.file)?.message,
+    signals,
+  }
+}
+
+const argsOf = (calls: Call[], command: string) => calls.find((call) => call.args[0] === command)?.args ?? []
+
+describe('the create flow', () => {
+  it('runs init, validate, a saved plan, show, apply of that plan, then outputs, with locking always on', async () => {
+    const result = await runToggle({
+      mode: 'create',
+      'backend-config': 'bucket=state\nuse_lockfile=true\nendpoints={ s3 = "http://127.0.0.1:9" }',
+      'var-files': 'prod.tfvars',
+      variables: 'password=p@ss"word\nreplicas=3',
+      workspace: 'prod',
+      'lock-timeout': '90s',
+      parallelism: '4',
+      'plugin-cache': 'plugins',
+    })
+    expect(result.failure).toBeUndefined()
+    const { calls } = result.fake
+    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show', 'apply', 'output'])
+    for (const call of calls) {
+      expect(call.args).not.toContain('-lock=false')
+      expect(call.options.cwd).toBe(join(workspace, 'infra'))
+      expect(call.options.detached).toBe(true)
+      expect(call.options.env).toMatchObject({
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        CHECKPOINT_DISABLE: '1',
+        TF_WORKSPACE: 'prod',
+        TF_PLUGIN_CACHE_DIR: join(workspace, 'plugins'),
+      })
+      expect(call.options.env?.['INPUT_GITHUB-TOKEN']).toBeUndefined()
+    }
+    expect((await stat(join(workspace, 'plugins'))).isDirectory()).toBe(true)
+
+    const init = calls[0] as Call
+    const backendFile = init.args[2]?.replace('-backend-config=', '') as string
+    expect(init.args).toEqual(['init', '-input=false', `-backend-config=${backendFile}`])
+    expect(init.files[backendFile]).toBe('bucket = "state"\nuse_lockfile = "true"\nendpoints = { s3 = "http://127.0.0.1:9" }\n')
+
+    const plan = argsOf(calls, 'plan')
+    const planPath = result.outputs['plan-path'] as string
+    const variablesFile = plan.at(-1)?.replace('-var-file=', '') as string
+    expect(plan).toEqual([
+      'plan',
+      '-input=false',
+      '-json',
+      '-detailed-exitcode',
+      `-out=${planPath}`,
+      '-lock-timeout=90000ms',
+      '-parallelism=4',
+      '-var-file=prod.tfvars',
+      `-var-file=${variablesFile}`,
+    ])
+    const planCall = calls.find((call) => call.args[0] === 'plan') as Call
+    expect(JSON.parse(planCall.files[variablesFile] as string)).toEqual({ password: 'p@ss"word', replicas: '3' })
+    // The secrets' files are gone once the plan is saved.
+    expect(existsSync(backendFile)).toBe(false)
+    expect(existsSync(variablesFile)).toBe(false)
+    expect(argsOf(calls, 'apply')).toEqual(['apply', '-input=false', '-json', '-lock-timeout=90000ms', '-parallelism=4', planPath])
+
+    expect(result.outputs).toMatchObject({
+      changes: 'true',
+      'to-add': '1',
+      'to-change': '1',
+      'to-destroy': '1',
+      cluster_name: 'dev-cluster',
+      password: 'hunter2-hunter2',
+    })
+    expect(result.commands.masks).toContain('hunter2-hunter2')
+    expect(result.log).toContain('Apply complete!')
+    expect(result.log).toContain('terraform validate: the configuration is valid.')
+    expect(result.summary).toContain('### Terraform create: `infra` (workspace `prod`)')
+    expect(result.summary).toContain('| update | `terraform_data.cluster` |')
+  })
+
+  it('skips show and apply when the plan changes nothing, and still publishes the outputs', async () => {
+    const result = await runToggle(
+      { mode: 'true' },
+      { steps: { plan: () => ({ exitCode: 0, stdout: jsonLines(message('No changes.')) }) } },
+    )
+    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'output'])
+    expect(result.outputs).toMatchObject({ changes: 'false', 'to-add': '0', cluster_name: 'dev-cluster' })
+    expect(argsOf(result.fake.calls, 'init')).toEqual(['init', '-input=false'])
+    expect(result.log).toContain('No changes: the apply is skipped.')
+    expect(result.summary).toContain('no changes, apply skipped')
+  })
+
+  it('refuses TF_CLI_ARGS that would turn locking off', async () => {
+    const result = await runToggle({ mode: 'create' }, { env: { TF_CLI_ARGS_apply: '-lock=false' } })
+    expect(result.failure).toBe(
+      'TF_CLI_ARGS_apply contains -lock=false; this action never runs Terraform without the state lock. Remove it from TF_CLI_ARGS_apply.',
+    )
+    expect(result.fake.calls).toHaveLength(0)
+  })
+})
+
+describe('destroy confirmation', () => {
+  it.each([
+    ['the input workspace', { workspace: 'prod', 'confirm-destroy': 'prod' }, {}, true],
+    ['TF_WORKSPACE', { 'confirm-destroy': 'staging' }, { TF_WORKSPACE: 'staging' }, true],
+    ['the default workspace', { 'confirm-destroy': 'default' }, {}, true],
+    ['a mismatch', { workspace: 'prod', 'confirm-destroy': 'default' }, {}, false],
+  ])('against %s', async (_name, inputs, env, allowed) => {
+    const result = await runToggle({ mode: 'destroy', ...inputs }, { env })
+    if (allowed) {
+      expect(result.failure).toBeUndefined()
+      expect(argsOf(result.fake.calls, 'plan')).toContain('-destroy')
+    } else {
+      expect(result.outputs['failure-reason']).toBe('destroy-not-confirmed')
+      expect(result.fake.calls).toHaveLength(0)
+      expect(result.summary).toContain('**destroy-not-confirmed**: Destroy refused')
+    }
+  })
+
+  it('reads the workspace a previous `terraform workspace select` saved', async () => {
+    await mkdir(join(workspace, 'infra', '.terraform'))
+    await writeFile(join(workspace, 'infra', '.terraform', 'environment'), 'blue\n')
+    const refused = await runToggle({ mode: 'destroy', 'confirm-destroy': 'default' })
+    expect(refused.failure).toMatch(/workspace name 'blue'; got 'default'/)
+    const confirmed = await runToggle({ mode: 'destroy', 'confirm-destroy': 'blue' })
+    expect(confirmed.failure).toBeUndefined()
+  })
+})
+
+const LOCK_DETAIL = [
+  'Error message: operation error S3: PutObject, StatusCode: 412, api error PreconditionFailed',
+  'Lock Info:',
+  '  ID:        0a1b2c3d-0000-1111-2222-333344445555',
+  '  Path:      state/main/terraform.tfstate',
+  '  Operation: OperationTypeApply',
+  '  Who:       runner@fv-az123',
+  '  Version:   1.11.4',
+  '  Created:   2026-11-24 02:19:21.598852191 +0000 UTC',
+  '  Info:      ',
+  '',
+  'Terraform acquires a state lock to protect the state from being written',
+].join('\n')
+
+describe('failure reasons', () => {
+  const locked: Step = () => ({ exitCode: 1, stdout: jsonLines(diagnostic('Error acquiring the state lock', LOCK_DETAIL)) })
+
+  it.each([
+    ['a lock during plan', { plan: locked }, 'state-locked'],
+    ['a lock during apply', { apply: locked }, 'state-locked'],
+  ])('%s is state-locked, naming the holder', async (_name, steps, reason) => {
+    const result = await runToggle({ mode: 'create' }, { steps })
+    expect(result.outputs['failure-reason']).toBe(reason)
+    expect(result.failure).toBe(
+      'The Terraform state is locked, held by runner@fv-az123 since 2026-11-24 02:19:21.598852191 +0000 UTC for apply (lock ID 0a1b2c3d-0000-1111-2222-333344445555). Wait for that run to finish, then run again; this action never forces a lock open. If the holder is gone for good, run terraform force-unlock with the lock ID yourself.',
+    )
+    expect(result.log).toContain('Lock Info:')
+  })
+
+  it('an apply error is apply-failed, annotated on its file and line', async () => {
+    const range = { filename: 'main.tf', start: { line: 45, column: 3 } }
+    const snippet = { context: 'resource "terraform_data" "bootstrap"', code: '  provisioner "local-exec" {', start_line: 45 }
+    const result = await runToggle(
+      { mode: 'create' },
+      {
+        steps: {
+          apply: () => ({
+            exitCode: 1,
+            stdout: jsonLines(diagnostic('local-exec provisioner error', 'exit status 3', { range, snippet })),
+          }),
+        },
+      },
+    )
+    expect(result.outputs['failure-reason']).toBe('apply-failed')
+    expect(result.failure).toBe(
+      "terraform apply failed: local-exec provisioner error (main.tf line 45). Terraform's full output is in the log above.",
+    )
+    expect(result.commands.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        file: 'infra/main.tf',
+        line: 45,
+        column: 3,
+        title: 'local-exec provisioner error',
+        message: 'exit status 3',
+      }),
+    )
+    expect(result.log).toContain('  on main.tf line 45, in resource "terraform_data" "bootstrap":\n    45:   provisioner "local-exec" {')
+    expect(result.summary).toContain('**Result:** failed.')
+  })
+
+  it('an init error is plan-failed, quoting its Error line', async () => {
+    const stderr = '\u001b[31m╷\n│ \u001b[1mError: \u001b[0mBackend configuration changed\n│\n'
+    const result = await runToggle({ mode: 'create' }, { steps: { init: () => ({ exitCode: 1, stderr }) } })
+    expect(result.outputs['failure-reason']).toBe('plan-failed')
+    expect(result.failure).toBe("terraform init failed: Backend configuration changed. Terraform's full output is in the log above.")
+  })
+
+  it('an invalid configuration is plan-failed, with the diagnostics in the log', async () => {
+    const invalid = {
+      valid: false,
+      diagnostics: [
+        { severity: 'warning', summary: 'Deprecated attribute' },
+        { severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "foo" is not expected here.' },
+      ],
+    }
+    const result = await runToggle({ mode: 'create' }, { steps: { validate: () => ({ exitCode: 0, stdout: JSON.stringify(invalid) }) } })
+    expect(result.failure).toBe("terraform validate failed: Unsupported argument. Terraform's full output is in the log above.")
+    expect(result.log).toContain('Warning: Deprecated attribute')
+    expect(result.fake.commands()).toEqual(['init', 'validate'])
+  })
+
+  it('a failure with no diagnostic and no Error line names the exit code', async () => {
+    const result = await runToggle({ mode: 'create' }, { steps: { plan: () => ({ exitCode: 11, stdout: 'panic: runtime error\n' }) } })
+    expect(result.failure).toBe("terraform plan failed: exit code 11. Terraform's full output is in the log above.")
+    expect(result.log).toContain('panic: runtime error')
+  })
+
+  it('JSON that is not what Terraform prints is reported as a bug', async () => {
+    const result = await runToggle({ mode: 'create' }, { steps: { output: () => ({ stdout: 'null' }) } })
+    expect(result.failure).toBe(
+      'Unexpected error: terraform output -json printed no JSON object. This is a bug in pipeline-actions; please report it.',
+    )
+    expect(result.outputs['failure-reason']).toBeUndefined()
+  })
+
+  it('a job summary that cannot be written is a warning, not the failure', async () => {
+    const result = await runToggle({ mode: 'create' }, { unwritableSummary: true })
+    expect(result.failure).toBeUndefined()
+    expect(result.commands.annotations).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^Could not write the job summary: /) }),
+    )
+  })
+})
+
+describe('cancellation', () => {
+  it('sends exactly one SIGINT to the running Terraform and starts nothing after it', async () => {
+    const signals = new FakeSignals()
+    const steps: Record<string, Step> = {
+      apply: ({ child }) => {
+        signals.emit('SIGINT')
+        signals.emit('SIGTERM')
+        signals.emit('SIGINT')
+        expect(child.signals).toEqual(['SIGINT'])
+        return { exitCode: 1, stdout: jsonLines(message('Interrupt received.'), diagnostic('execution halted')) }
+      },
+    }
+    const result = await runToggle({ mode: 'create' }, { steps, signals })
+    expect(result.outputs['failure-reason']).toBe('cancelled')
+    expect(result.failure).toBe(
+      'Cancelled during terraform apply: Terraform got one interrupt, which lets it save state and release the lock, and exited with code 1.',
+    )
+    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show', 'apply'])
+    expect(result.fake.calls.flatMap((call) => call.child.signals)).toEqual(['SIGINT'])
+    expect(result.log).toContain('Received SIGINT: asking Terraform to stop (one interrupt)')
+    expect(result.log.match(/again; ignoring it/g)).toHaveLength(2)
+    // No annotation blames the configuration for the interrupt's own errors.
+    expect(result.commands.annotations.filter((annotation) => annotation.file)).toEqual([])
+    expect(signals.handlers).toHaveLength(0)
+  })
+
+  it('a signal while no Terraform runs stops the run before the next command', async () => {
+    const signals = new FakeSignals()
+    const steps: Record<string, Step> = {
+      validate: ({ child }) => {
+        signals.emit('SIGTERM')
+        expect(child.signals).toEqual(['SIGINT'])
+        return { stdout: JSON.stringify({ valid: true, diagnostics: [] }) }
+      },
+    }
+    const result = await runToggle({ mode: 'create' }, { steps, signals })
+    expect(result.failure).toMatch(/^Cancelled during terraform validate: .* exited with code 0\.$/)
+    expect(result.fake.commands()).toEqual(['init', 'validate'])
+  })
+})
+
+describe('the pull request comment in plan mode', () => {
+  let eventPath: string
+  beforeEach(async () => {
+    eventPath = join(root, 'event.json')
+    await writeFile(eventPath, JSON.stringify({ pull_request: { number: 12 } }))
+  })
+  const prEnv = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+
+  it('creates one comment, then updates it, and applies nothing', async () => {
+    const comments = new FakeComments()
+    const first = await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments })
+    expect(first.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show'])
+    expect(first.commands.masks).toContain('ghs_token_1234567890')
+    await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments })
+    expect(comments.calls).toEqual(['find', 'create', 'find', 'update 1'])
+    const body = comments.bodies.get(1) as string
+    expect(body).toMatch(/^<!-- tf-apply-toggle directory="infra" workspace="default" -->\n### Terraform plan:/)
+    expect(body).toContain('<sub>[Run 99](https://github.com/example-org/data-pipeline/actions/runs/99) · commit abcdef0</sub>')
+  })
+
+  it('comments a failed plan too', async () => {
+    const comments = new FakeComments()
+    const steps = { plan: () => ({ exitCode: 1, stdout: jsonLines(diagnostic('Invalid reference')) }) }
+    await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments, steps })
+    expect(comments.bodies.get(1)).toContain('**plan-failed**: terraform plan failed: Invalid reference.')
+  })
+
+  it.each([
+    ['outside a pull request', 'plan', 'ghs_token_1234567890', { GITHUB_EVENT_NAME: 'push' }],
+    ['in create mode', 'create', 'ghs_token_1234567890', {}],
+    ['without a token', 'plan', '', {}],
+  ])('is not written %s', async (_name, mode, token, env) => {
+    const comments = new FakeComments()
+    const result = await runToggle({ mode, 'github-token': token }, { env: { ...prEnv(), ...env }, comments })
+    expect(comments.calls).toEqual([])
+    expect(result.failure).toBeUndefined()
+    if (!token)
+      expect(result.commands.annotations.map((annotation) => annotation.message)).toContain(
+        "No 'github-token': the plan is not commented on the pull request.",
+      )
+  })
+})
