@@ -85,8 +85,7 @@ export const startup: Suite = {
 
     const notes = [
       `Each bundle ran ${count} times through the runner-contract harness (test/harness/runner.ts: INPUT_* with action.yml's defaults, the file commands, an empty workspace), interleaved with \`node -e 0\` and the floor bundle on the same Node 24 binary. Wall time is measured around process start and exit; peak RSS is GNU time's maximum resident set size.`,
-      'With no inputs an action validates what it was given and stops, so these figures are the cost of loading the bundle and reading inputs. How each run ended:',
-      ...merged.map((action) => `  ${action}: ${outcomes.get(action)}`),
+      `With no inputs an action validates what it was given and stops, so these figures are the cost of loading the bundle and reading inputs. How the runs ended: ${merged.map((action) => `${action}: ${outcomes.get(action)}`).join('; ')}.`,
     ]
     if (pending.length > 0) notes.push(`Not measured: action not merged: ${pending.join(', ')}.`)
     return {
