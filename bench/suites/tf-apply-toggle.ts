@@ -10,7 +10,7 @@ import { actionMerged, NOT_MERGED, repoRoot, type Suite } from '../lib/suite'
 const ID = 'tf-apply-toggle'
 const TITLE = 'tf-apply-toggle: no-change run against bare terraform plan, and the plugin cache'
 const METHOD =
-  'bench/fixtures/terraform (26 `terraform_data` resources, outputs, one sensitive) with its state in the S3 backend on moto (`use_lockfile`), created once; then the action in `create` mode finding nothing to change (init, validate, plan, show -json, outputs; apply skipped) against bare `terraform plan` in the same initialised folder.'
+  'bench/fixtures/terraform (26 `terraform_data` resources, outputs, one sensitive) with its state in the S3 backend on moto (`use_lockfile`), created once; then the action in `create` mode finding nothing to change (init, validate, plan; with no changes it skips show and apply; then output) against bare `terraform plan` in the same initialised folder.'
 const GOAL = { text: '≤ 1.2 ×', on: 'ratio', limit: 1.2, inclusive: true } as const
 const BUCKET = 'bench-terraform-state'
 
@@ -108,6 +108,20 @@ export const tfApplyToggle: Suite = {
             samples.add('init and plan wall', (init.wallMs + planned.wallMs) / 1000)
             return init.wallMs + planned.wallMs
           },
+          // What the action runs when nothing changes, without the action: its own cost is the difference.
+          'same commands': async () => {
+            let total = 0
+            for (const [args, ok] of [
+              [['init', '-input=false', `-backend-config=${backendFile}`], [0]],
+              [['validate', '-json'], [0]],
+              [['plan', '-input=false', '-json', '-detailed-exitcode', `-out=${join(root, 'bare.tfplan')}`, '-lock-timeout=5m'], [0]],
+              [['output', '-json'], [0]],
+            ] as const) {
+              total += (await terraform([...args], [...ok])).wallMs
+            }
+            samples.add('same commands wall', total / 1000)
+            return total
+          },
         })
 
         // The plugin cache: two fresh checkouts planning the same state, the second with the cache the first filled.
@@ -141,6 +155,7 @@ export const tfApplyToggle: Suite = {
         const actionWall = samples.stat('action wall')
         const planWall = samples.stat('plan wall')
         const initPlanWall = samples.stat('init and plan wall')
+        const sameWall = samples.stat('same commands wall')
         const cold = samples.stat('cache cold wall')
         const warm = samples.stat('cache warm wall')
         const rows: Row[] = [
@@ -158,6 +173,13 @@ export const tfApplyToggle: Suite = {
             value: actionWall,
             baseline: { label: 'bare terraform init + plan', value: initPlanWall },
             ratio: ratio(actionWall, initPlanWall),
+          },
+          {
+            subject: 'no-change run: wall',
+            unit: 's',
+            value: actionWall,
+            baseline: { label: 'the same Terraform commands, bare', value: sameWall },
+            ratio: ratio(actionWall, sameWall),
           },
           {
             subject: 'no-change run: peak RSS',
@@ -182,7 +204,7 @@ export const tfApplyToggle: Suite = {
           status: 'measured',
           rows,
           notes: [
-            `${context.runs} interleaved iterations of: the action's no-change run, bare \`terraform ${plan.join(' ')}\` (exit 0: no changes), and bare \`terraform init\` + the same plan (what a workflow without the action runs in each job). Every run was checked: the action reported changes=false, the bare plan exited 0.`,
+            `${context.runs} interleaved iterations of: the action's no-change run, bare \`terraform ${plan.join(' ')}\` (exit 0: no changes), bare \`terraform init\` + the same plan (what a workflow without the action runs in each job), and the four commands the action runs when nothing changes (init, validate -json, plan -json -out, output -json), bare. Every run was checked: the action reported changes=false, the bare plan exited 0.`,
             "The action's peak RSS is the largest process of its run: the kernel reports the largest of the process and its children (here Terraform), not a sum.",
             `Plugin cache: ${context.slowRuns} iterations of two fresh copies of the module planned in \`plan\` mode, the first with an empty \`plugin-cache\` folder, the second with the folder the first left. The module uses only Terraform's built-in provider, and no other provider can be installed on this machine (no registry access), so the cache stays empty: this shows what the cache costs, not the download time it saves on a real runner.`,
           ],
