@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { formatBytes, formatNumber, formatRatio, formatStat, renderResults, renderSuite } from '../../bench/lib/format'
 import { KINDS, manifest, standalone } from '../../bench/lib/manifests'
 import { seededRandom } from '../../bench/lib/random'
-import { parseTimeVerbose } from '../../bench/lib/resource-meter'
+import { measureCommand, parseTimeVerbose } from '../../bench/lib/resource-meter'
 import { type BenchResults, checkGoal, notMeasured, type SuiteResult } from '../../bench/lib/results'
 import { interleave, median, ratio, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
+import { node24 } from '../harness/runner'
 
 describe('bench statistics', () => {
   it.each([
@@ -272,5 +273,18 @@ describe('generated manifests and standalone schemas', () => {
     { name: 'a definition that does not exist', ref: '#/$defs/Missing', message: 'does not exist: Missing' },
   ])('standalone refuses $name', ({ ref, message }) => {
     expect(() => standalone({ properties: { a: { $ref: ref } } }, {})).toThrow(message)
+  })
+})
+
+describe('metering a process with GNU time', () => {
+  it.each([
+    { name: 'a process that succeeds', code: 'console.log("out")', exitCode: 0, stdout: 'out\n' },
+    { name: 'a process that fails', code: 'process.exit(3)', exitCode: 3, stdout: '' },
+  ])('reports wall time, peak memory and the exit code of $name', async ({ code, exitCode, stdout }) => {
+    const measured = await measureCommand(node24(), ['-e', code])
+    expect(measured).toMatchObject({ exitCode, stdout })
+    expect(measured.wallMs).toBeGreaterThan(0)
+    // Any Node process holds more than 10 MiB resident; zero would mean the report was not read.
+    expect(measured.peakRssMiB).toBeGreaterThan(10)
   })
 })
