@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
+import { AIRFLOW_PACKAGES, CHECKOV_PACKAGES, DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const paths = toolPaths()
@@ -118,6 +118,40 @@ step(
     run(join(paths.venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...PYTHON_PACKAGES])
     writeFileSync(venvMarker, PYTHON_PACKAGES.join('\n'))
   },
+)
+
+// A venv pinned by a frozen constraints file; ready only when its marker records exactly the packages
+// and constraints it was built from, so a version bump rebuilds it.
+function pinnedVenv(label, venv, packages, constraintsFile) {
+  const marker = join(venv, '.complete')
+  const stamp = `${packages.join('\n')}\n${createHash('sha256').update(readFileSync(constraintsFile)).digest('hex')}`
+  step(
+    label,
+    () => existsSync(marker) && readFileSync(marker, 'utf8') === stamp,
+    () => {
+      rmSync(venv, { recursive: true, force: true })
+      run('python3', ['-m', 'venv', venv])
+      run(join(venv, 'bin', 'python'), [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--constraint',
+        constraintsFile,
+        ...packages,
+      ])
+      writeFileSync(marker, stamp)
+    },
+  )
+}
+
+pinnedVenv(`checkov ${VERSIONS.checkov}`, paths.checkovVenv, CHECKOV_PACKAGES, join(root, 'scripts', 'constraints', 'checkov.txt'))
+pinnedVenv(
+  `Airflow ${VERSIONS.airflow} for the DAG tests (${AIRFLOW_PACKAGES.join(', ')})`,
+  paths.airflowVenv,
+  AIRFLOW_PACKAGES,
+  join(root, 'scripts', 'constraints', 'airflow.txt'),
 )
 
 step(

@@ -1,10 +1,23 @@
 export declare const VERSIONS: Record<
-  'node' | 'kubeconform' | 'helm' | 'actionlint' | 'zizmor' | 'moto' | 'kubernetesValidate' | 'terraform',
+  | 'node'
+  | 'kubeconform'
+  | 'helm'
+  | 'actionlint'
+  | 'zizmor'
+  | 'moto'
+  | 'kubernetesValidate'
+  | 'terraform'
+  | 'checkov'
+  | 'airflow'
+  | 'airflowProvidersAmazon'
+  | 'pytest',
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'actionlint', string>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
+export declare const CHECKOV_PACKAGES: string[]
+export declare const AIRFLOW_PACKAGES: string[]
 export declare function cacheRoot(env?: NodeJS.ProcessEnv): string
 export interface ToolPaths {
   root: string
@@ -16,6 +29,10 @@ export interface ToolPaths {
   python: string
   zizmor: string
   schemas: string
+  checkovVenv: string
+  checkov: string
+  airflowVenv: string
+  airflowPython: string
   busyboxImage: string
 }
 export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

@@ -13,6 +13,10 @@ export const VERSIONS = {
   moto: '5.2.1',
   kubernetesValidate: '1.37.0',
   terraform: '1.11',
+  checkov: '3.3.30',
+  airflow: '3.3.2',
+  airflowProvidersAmazon: '9.39.0',
+  pytest: '9.2.0',
 }
 
 export const GO_TOOLS = {
@@ -28,6 +32,16 @@ export const PYTHON_PACKAGES = [
   `zizmor==${VERSIONS.zizmor}`,
   `kubernetes-validate==${VERSIONS.kubernetesValidate}`,
   `moto[server]==${VERSIONS.moto}`,
+]
+
+// Separate venvs: checkov and Airflow each pin dependencies that would fight moto's and each other's.
+// Each installs with a frozen constraints file (scripts/constraints/) so resolution is reproducible.
+export const CHECKOV_PACKAGES = [`checkov==${VERSIONS.checkov}`]
+
+export const AIRFLOW_PACKAGES = [
+  `apache-airflow==${VERSIONS.airflow}`,
+  `apache-airflow-providers-amazon==${VERSIONS.airflowProvidersAmazon}`,
+  `pytest==${VERSIONS.pytest}`,
 ]
 
 export function cacheRoot(env = process.env) {
@@ -48,6 +62,10 @@ export function toolPaths(env = process.env) {
     python: join(venv, 'bin', 'python'),
     zizmor: join(venv, 'bin', 'zizmor'),
     schemas: join(root, `kubernetes-schemas-${VERSIONS.kubernetesValidate}`),
+    checkovVenv: join(root, `checkov-${VERSIONS.checkov}`),
+    checkov: join(root, `checkov-${VERSIONS.checkov}`, 'bin', 'checkov'),
+    airflowVenv: join(root, `airflow-${VERSIONS.airflow}`),
+    airflowPython: join(root, `airflow-${VERSIONS.airflow}`, 'bin', 'python'),
     busyboxImage: 'pipeline-actions/busybox:bench',
   }
 }

@@ -1,0 +1,66 @@
+# The pipeline workflow reads these through tf-apply-toggle's outputs (one step output per Terraform output).
+
+output "cluster_name" {
+  description = "EKS cluster eks-wait-and-helm waits for and deploys to."
+  value       = module.eks.cluster_name
+}
+
+output "region" {
+  description = "Region of the environment."
+  value       = var.region
+}
+
+output "raw_bucket" {
+  description = "Bucket where the DAG lands extracted data."
+  value       = module.data_lake.raw_bucket
+}
+
+output "processed_bucket" {
+  description = "Bucket of transformed data."
+  value       = module.data_lake.processed_bucket
+}
+
+output "airflow_namespace" {
+  description = "Kubernetes namespace of Airflow."
+  value       = var.airflow_namespace
+}
+
+output "airflow_db_host" {
+  description = "Host of the Airflow metadata database (private)."
+  value       = module.airflow_db.address
+}
+
+output "airflow_db_port" {
+  description = "Port of the Airflow metadata database."
+  value       = module.airflow_db.port
+}
+
+output "airflow_db_name" {
+  description = "Database name of the Airflow metadata database."
+  value       = module.airflow_db.database_name
+}
+
+output "airflow_db_secret_arn" {
+  description = "Secrets Manager secret RDS keeps the database credentials in (the pipeline copies them into a Kubernetes Secret)."
+  value       = module.airflow_db.master_user_secret_arn
+}
+
+output "warehouse_workgroup" {
+  description = "Redshift Serverless workgroup; empty when the warehouse is disabled."
+  value       = module.warehouse.workgroup_name
+}
+
+output "warehouse_database" {
+  description = "Warehouse database; empty when disabled."
+  value       = module.warehouse.database_name
+}
+
+output "warehouse_copy_role_arn" {
+  description = "Role COPY uses to read the processed bucket; empty when disabled."
+  value       = module.warehouse.copy_role_arn
+}
+
+output "airflow_task_role_arn" {
+  description = "Role DAG task pods get through EKS Pod Identity."
+  value       = aws_iam_role.airflow_tasks.arn
+}
