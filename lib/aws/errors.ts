@@ -44,6 +44,16 @@ const NETWORK_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ])
 
+// Failures to reach a host that a retry cannot change: a name that does not exist, a certificate that does not match.
+const PERMANENT_NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined
   const shape = error as AwsErrorShape
@@ -76,6 +86,7 @@ export function isTransientAwsError(error: unknown): boolean {
 }
 
 export function isNetworkError(error: unknown): boolean {
+  if (hasPermanentNetworkCause(error)) return false
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
     if (typeof current !== 'object') return false
     const shape = current as { code?: string; name?: string; cause?: unknown }
@@ -83,6 +94,15 @@ export function isNetworkError(error: unknown): boolean {
     if (shape.name === 'TimeoutError' || shape.name === 'AbortError') return true
     if (current instanceof TypeError && /fetch failed|socket|terminated/i.test(current.message)) return true
     current = shape.cause
+  }
+  return false
+}
+
+function hasPermanentNetworkCause(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && PERMANENT_NETWORK_CODES.has(code)) return true
+    current = (current as { cause?: unknown }).cause
   }
   return false
 }

@@ -1,14 +1,76 @@
+import { readFile } from 'node:fs/promises'
 import * as core from '@actions/core'
-import { resolveRegion } from '../../../lib/aws/region'
+import { StsClient } from '../../../lib/aws/sts'
+import { resolveStsEndpoint } from '../../../lib/aws/sts-endpoint'
+import { type Clock, systemClock } from '../../../lib/clock'
 import { withErrorBoundary } from '../../../lib/entry'
-import { UserError } from '../../../lib/errors'
-import { readOptional } from '../../../lib/inputs'
+import { systemTimeoutSignal, type TimeoutSignal } from '../../../lib/timeout'
+import { explainFailure } from './failures'
+import { readInputs } from './inputs'
+import { checkAccountAllowed, publish } from './publish'
+import { obtainSession, StepFailure } from './session'
+import { fileTokenSource, type GetIdToken, githubTokenSource } from './token'
 
-/** Placeholder until issue 3: validates its inputs, then says plainly that it does nothing else yet. */
-export function run(): Promise<void> {
+/** Everything that touches time, the network or files, so tests can replace it. */
+export interface Deps {
+  env: NodeJS.ProcessEnv
+  clock: Clock
+  random: () => number
+  fetch: typeof fetch
+  getIdToken: GetIdToken
+  readFile: (path: string) => Promise<string>
+  timeoutSignal: TimeoutSignal
+}
+
+const defaults = (): Deps => ({
+  env: process.env,
+  clock: systemClock,
+  random: Math.random,
+  fetch: globalThis.fetch,
+  getIdToken: (audience) => core.getIDToken(audience),
+  readFile: (path) => readFile(path, 'utf8'),
+  timeoutSignal: systemTimeoutSignal,
+})
+
+export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const region = resolveRegion('aws-region', readOptional('aws-region'))
-    core.info(`inputs valid (region ${region})`)
-    throw new UserError('oidc-auth only validates its inputs so far; its real work is not built yet.')
+    const deps: Deps = { ...defaults(), ...overrides }
+    const inputs = readInputs(deps.env)
+    const deadline = deps.clock.now() + inputs.timeoutMs
+    const finalRole = inputs.roleChain.at(-1) ?? inputs.role
+    if (inputs.maskAccountId) for (const role of [inputs.role, ...inputs.roleChain]) core.setSecret(role.accountId)
+    checkAccountAllowed(finalRole.accountId, inputs.allowedAccountIds, `Role ${finalRole.arn}`)
+
+    const endpoint = resolveStsEndpoint(inputs.region, inputs.stsEndpoint, deps.env)
+    if (endpoint.url.protocol === 'http:' && !isLoopback(endpoint.url.hostname)) {
+      core.warning(`STS endpoint ${endpoint.url.origin} is plain HTTP: the token and the credentials cross the network unencrypted.`)
+    }
+    const token = inputs.webIdentityTokenFile
+      ? fileTokenSource(inputs.webIdentityTokenFile, deps.readFile)
+      : githubTokenSource(inputs.audience, deps.getIdToken, deps.env)
+    const sts = new StsClient({
+      endpoint: endpoint.url,
+      region: inputs.region,
+      fetch: deps.fetch,
+      now: () => deps.clock.now(),
+      userAgent: 'pipeline-actions/oidc-auth',
+    })
+    core.info(`Assuming ${inputs.role.arn} with ${token.description}, through STS at ${endpoint.url.origin} (${endpoint.source})`)
+
+    const session = await obtainSession(inputs, { sts, token, deadline, ...deps }).catch((error: unknown) => {
+      if (!(error instanceof StepFailure)) throw error
+      const explained = explainFailure(error, { inputs, endpoint: endpoint.url.origin, outOfTime: deps.clock.now() >= deadline })
+      for (const line of explained.details) core.info(line)
+      throw explained.error
+    })
+    const { identity, credentials } = session
+    if (inputs.maskAccountId) core.setSecret(identity.account)
+    checkAccountAllowed(identity.account, inputs.allowedAccountIds, `The identity ${identity.arn}`)
+    publish(session, inputs)
+    core.info(`Exported credentials for ${identity.arn} (account ${identity.account}); they expire at ${credentials.expiration}`)
   })
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname)
 }

@@ -4,9 +4,18 @@ import { hostname, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Moto, startMoto } from '../../bench/moto'
+import {
+  AWS_ENV,
+  backendConfig,
+  createBucket,
+  FIXTURE,
+  listKeys,
+  readState,
+  resourceNames,
+  workspaceWithFixture,
+} from '../../bench/terraform-state'
 import { type ActionRun, type RunOptions, runAction } from '../../harness/runner'
 import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
-import { AWS_ENV, backendConfig, createBucket, FIXTURE, listKeys, readState, resourceNames, workspaceWithFixture } from './state-bench'
 
 /**
  * The committed bundle, run as a runner runs it, against real Terraform and

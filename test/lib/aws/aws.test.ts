@@ -64,6 +64,12 @@ describe('AWS error classification', () => {
     ['validation', sdkError('ValidationError', 400), false],
     ['connection reset', Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }), true],
     ['timeout', { name: 'TimeoutError' }, true],
+    ['a host that does not exist', Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }), false],
+    [
+      'a certificate for another host',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ERR_TLS_CERT_ALTNAME_INVALID' } }),
+      false,
+    ],
     ['plain string', 'oops', false],
   ])('%s → transient %s', (_name, error, expected) => expect(isTransientAwsError(error)).toBe(expected))
 

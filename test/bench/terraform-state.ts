@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
-import { repoRoot } from '../../harness/runner'
+import { repoRoot } from '../harness/runner'
 
 /**
  * Terraform's S3 backend against moto, and the fixture copied into a fresh
@@ -40,15 +40,15 @@ async function s3(endpoint: string, method: 'GET' | 'PUT', path: string, query: 
   return fetch(url, { method, headers: signed.headers })
 }
 
-export async function createBucket(endpoint: string): Promise<void> {
-  const response = await s3(endpoint, 'PUT', `/${BUCKET}`)
+export async function createBucket(endpoint: string, bucket = BUCKET): Promise<void> {
+  const response = await s3(endpoint, 'PUT', `/${bucket}`)
   if (!response.ok) throw new Error(`CreateBucket on moto: HTTP ${response.status}`)
 }
 
 /** The action's backend-config input for one state key: S3 with its lock file, path style, checks that need real AWS skipped. */
-export function backendConfig(endpoint: string, key: string): string {
+export function backendConfig(endpoint: string, key: string, bucket = BUCKET): string {
   return [
-    `bucket=${BUCKET}`,
+    `bucket=${bucket}`,
     `key=${key}`,
     'region=us-east-1',
     'use_lockfile=true',

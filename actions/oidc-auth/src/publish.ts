@@ -1,0 +1,34 @@
+import * as core from '@actions/core'
+import { UserError } from '../../../lib/errors'
+import type { Inputs } from './inputs'
+import type { Session } from './session'
+
+/** Refuses credentials for an account the workflow did not allow, before anything is exported. */
+export function checkAccountAllowed(account: string, allowed: readonly string[], what: string): void {
+  if (allowed.length === 0 || allowed.includes(account)) return
+  throw new UserError(
+    `${what} is in account ${account}, which is not in 'allowed-account-ids' (${allowed.join(', ')}).`,
+    'Assume a role in an allowed account, or add the account to the list.',
+  )
+}
+
+/**
+ * Exports the credentials for the later steps of the job and sets the
+ * outputs. Everything secret was masked when it arrived from STS.
+ */
+export function publish(session: Session, inputs: Inputs): void {
+  const { credentials, identity } = session
+  core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId)
+  core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey)
+  core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken)
+  core.exportVariable('AWS_REGION', inputs.region)
+  core.exportVariable('AWS_DEFAULT_REGION', inputs.region)
+  core.setOutput('aws-account-id', identity.account)
+  core.setOutput('assumed-role-arn', identity.arn)
+  core.setOutput('expiration', credentials.expiration)
+  if (inputs.outputCredentials) {
+    core.setOutput('aws-access-key-id', credentials.accessKeyId)
+    core.setOutput('aws-secret-access-key', credentials.secretAccessKey)
+    core.setOutput('aws-session-token', credentials.sessionToken)
+  }
+}

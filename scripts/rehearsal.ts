@@ -1,0 +1,243 @@
+// `npm run rehearsal`: the create/destroy pipeline on one machine. It runs the
+// five committed bundles in the order .github/workflows/pipeline.yml runs
+// them, with the same inputs, through the runner-contract harness, against
+// the local bench: the OIDC token service, moto (STS, S3 state, ECR, EKS),
+// Docker's engine and a registry, and real Terraform on terraform/rehearsal.
+// The EKS cluster appears in moto only some seconds after the wait starts:
+// the first-run case the seed projects had to run their workflow twice for.
+import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
+import { type DockerEngine, startDocker } from '../test/bench/docker'
+import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../test/bench/moto'
+import { type OidcIssuer, startOidcIssuer } from '../test/bench/oidc-issuer'
+import { type Registry, startRegistry } from '../test/bench/registry'
+import { backendConfig, createBucket } from '../test/bench/terraform-state'
+import { type ActionRun, repoRoot, runAction } from '../test/harness/runner'
+
+const STATE_BUCKET = 'datapipe-rehearsal-tfstate'
+const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-rehearsal-deployer`
+const IMAGE_REPOSITORY = 'datapipe/airflow'
+/** How long after the wait starts the cluster comes into existence. */
+const CLUSTER_APPEARS_AFTER_MS = 8_000
+
+interface StepRecord {
+  name: string
+  seconds: number
+  result: string
+}
+
+const records: StepRecord[] = []
+const started = Date.now()
+
+function log(line: string): void {
+  const at = ((Date.now() - started) / 1000).toFixed(1).padStart(6)
+  console.log(`[${at} s] ${line}`)
+}
+
+/** Runs one pipeline step, prints it with its time, and stops the rehearsal when it fails. */
+async function step(name: string, body: () => Promise<string>): Promise<void> {
+  log(`▶ ${name}`)
+  const stepStarted = Date.now()
+  try {
+    const result = await body()
+    const seconds = (Date.now() - stepStarted) / 1000
+    records.push({ name, seconds, result })
+    log(`✔ ${name} (${seconds.toFixed(1)} s): ${result}`)
+  } catch (error) {
+    records.push({ name, seconds: (Date.now() - stepStarted) / 1000, result: `FAILED: ${(error as Error).message}` })
+    throw error
+  }
+}
+
+/** The step's outputs, or an error carrying the action's own one-line failure. */
+function succeeded(action: string, run: ActionRun): ActionRun {
+  if (run.exitCode !== 0) throw new Error(`${action} failed: ${run.failure ?? `exit code ${run.exitCode}`}`)
+  return run
+}
+
+function printTable(): void {
+  const width = Math.max(...records.map((record) => record.name.length), 4)
+  console.log(`\n${'step'.padEnd(width)}  ${'time'.padStart(8)}  result`)
+  console.log(`${'-'.repeat(width)}  --------  ------`)
+  for (const record of records) console.log(`${record.name.padEnd(width)}  ${`${record.seconds.toFixed(1)} s`.padStart(8)}  ${record.result}`)
+  console.log(`${'total'.padEnd(width)}  ${`${((Date.now() - started) / 1000).toFixed(1)} s`.padStart(8)}`)
+}
+
+interface Bench {
+  moto: Moto
+  issuer: OidcIssuer
+  docker: DockerEngine
+  registry: Registry
+}
+
+async function startBench(): Promise<Bench> {
+  const [moto, issuer, docker] = await Promise.all([startMoto(), startOidcIssuer(), startDocker()])
+  // The registry stands in for ECR's data plane and accepts exactly the login ECR's control plane hands out.
+  const ecr = new ECRClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+  const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? ''
+  const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
+  const registry = await startRegistry({ username, password })
+  await createBucket(moto.endpoint, STATE_BUCKET)
+  return { moto, issuer, docker, registry }
+}
+
+async function rehearse(bench: Bench): Promise<void> {
+  const { moto, issuer, docker, registry } = bench
+  // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
+  const awsEndpoint = { AWS_ENDPOINT_URL: moto.endpoint }
+  let credentials: Record<string, string> = {}
+  const job = () => ({ ...awsEndpoint, ...credentials })
+
+  await step('oidc-auth', async () => {
+    const run = succeeded(
+      'oidc-auth',
+      await runAction('oidc-auth', { inputs: { 'role-to-assume': ROLE_ARN, 'aws-region': BENCH_REGION }, env: { ...awsEndpoint, ...issuer.env } }),
+    )
+    credentials = run.exportedEnv
+    return `assumed ${run.outputs['assumed-role-arn']}`
+  })
+
+  const terraformInputs = {
+    'working-directory': 'terraform/rehearsal',
+    'backend-config': backendConfig(moto.endpoint, 'rehearsal/terraform.tfstate', STATE_BUCKET),
+    variables: 'apply_seconds=2',
+  }
+  let terraformOutputs: Record<string, string> = {}
+  let imageRef = ''
+  // The pipeline runs infrastructure and image in parallel jobs.
+  await Promise.all([
+    step('tf-apply-toggle create', async () => {
+      const run = succeeded('tf-apply-toggle', await runAction('tf-apply-toggle', { inputs: { mode: 'true', ...terraformInputs }, env: job() }))
+      terraformOutputs = run.outputs
+      return `+${run.outputs['to-add']} ~${run.outputs['to-change']} -${run.outputs['to-destroy']}, cluster ${run.outputs.cluster_name}`
+    }),
+    step('ecr-build-push', async () => {
+      const run = succeeded(
+        'ecr-build-push',
+        await runAction('ecr-build-push', {
+          inputs: {
+            repository: IMAGE_REPOSITORY,
+            registry: `http://${registry.host}`,
+            context: '.',
+            file: 'images/airflow/Dockerfile',
+            'build-args': `BASE_IMAGE=${docker.baseImage}`,
+          },
+          env: { ...job(), ...docker.env },
+        }),
+      )
+      imageRef = run.outputs['image-ref'] ?? ''
+      return `${run.outputs.skipped === 'true' ? 'skipped (already pushed)' : 'built and pushed'} ${imageRef}`
+    }),
+  ])
+
+  const clusterName = terraformOutputs.cluster_name ?? ''
+  await step('eks-wait-and-helm deploy', async () => {
+    // Terraform's EKS cluster takes minutes to appear; here it appears while the step is already waiting.
+    const eks = new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+    const appears = new Promise<void>((resolve, reject) =>
+      setTimeout(() => {
+        eks
+          .send(
+            new CreateClusterCommand({
+              name: clusterName,
+              roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${clusterName}-cluster`,
+              resourcesVpcConfig: { subnetIds: ['subnet-rehearsal-a', 'subnet-rehearsal-b'] },
+            }),
+          )
+          .then(() => {
+            log(`  (the cluster ${clusterName} now exists in moto)`)
+            resolve()
+          }, reject)
+      }, CLUSTER_APPEARS_AFTER_MS),
+    )
+    const [run] = await Promise.all([
+      runAction('eks-wait-and-helm', {
+        inputs: { 'cluster-name': clusterName, 'aws-region': BENCH_REGION, 'check-api': 'false', nodegroups: 'none' },
+        env: job(),
+      }),
+      appears,
+    ])
+    succeeded('eks-wait-and-helm', run)
+    return `cluster ACTIVE, kubeconfig written (endpoint ${run.outputs.endpoint}); image for Helm: ${imageRef}`
+  })
+
+  await step('kubeconform-validate', async () => {
+    const run = succeeded('kubeconform-validate', await runAction('kubeconform-validate', { inputs: { paths: 'test/fixtures/manifests/valid' }, env: job() }))
+    return `${run.outputs.valid} valid, ${run.outputs.invalid} invalid, ${run.outputs.errors} errors`
+  })
+
+  await step('ecr-build-push rerun (nothing changed)', async () => {
+    const run = succeeded(
+      'ecr-build-push',
+      await runAction('ecr-build-push', {
+        inputs: {
+          repository: IMAGE_REPOSITORY,
+          registry: `http://${registry.host}`,
+          context: '.',
+          file: 'images/airflow/Dockerfile',
+          'build-args': `BASE_IMAGE=${docker.baseImage}`,
+        },
+        env: { ...job(), ...docker.env },
+      }),
+    )
+    if (run.outputs.skipped !== 'true') throw new Error('the unchanged image was rebuilt')
+    return 'skipped: the tag already holds this commit'
+  })
+
+  // Destroy path: releases first (their load balancers must go before the cluster), then Terraform with confirmation.
+  await step('eks-wait-and-helm uninstall', async () => {
+    const run = succeeded(
+      'eks-wait-and-helm',
+      await runAction('eks-wait-and-helm', {
+        inputs: { mode: 'uninstall', 'cluster-name': clusterName, 'aws-region': BENCH_REGION, 'check-api': 'false', nodegroups: 'none' },
+        env: job(),
+      }),
+    )
+    return `releases: ${run.outputs.releases || '[]'}`
+  })
+
+  await step('tf-apply-toggle destroy (unconfirmed: refused)', async () => {
+    const run = await runAction('tf-apply-toggle', { inputs: { mode: 'false', ...terraformInputs }, env: job() })
+    if (run.exitCode === 0 || run.outputs['failure-reason'] !== 'destroy-not-confirmed') {
+      throw new Error(`an unconfirmed destroy was not refused (exit ${run.exitCode}, ${run.outputs['failure-reason']})`)
+    }
+    return 'refused, nothing destroyed'
+  })
+
+  await step('tf-apply-toggle destroy', async () => {
+    const run = succeeded(
+      'tf-apply-toggle',
+      await runAction('tf-apply-toggle', { inputs: { mode: 'false', 'confirm-destroy': 'default', ...terraformInputs }, env: job() }),
+    )
+    // The cluster is a Terraform resource in the real pipeline; moto's stands in for it and goes with it.
+    const eks = new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+    await eks.send(new DeleteClusterCommand({ name: clusterName }))
+    return `-${run.outputs['to-destroy']} destroyed`
+  })
+}
+
+async function main(): Promise<void> {
+  log(`rehearsal of the create/destroy pipeline in ${repoRoot}`)
+  let bench: Bench | undefined
+  let failed = false
+  try {
+    await step('start the local bench', async () => {
+      bench = await startBench()
+      return `moto ${bench.moto.endpoint}, registry ${bench.registry.host}, docker ${bench.docker.host}`
+    })
+    if (bench) await rehearse(bench)
+  } catch (error) {
+    failed = true
+    log(`✘ ${(error as Error).message}`)
+  } finally {
+    await Promise.allSettled([bench?.registry.stop(), bench?.docker.stop(), bench?.issuer.stop(), bench?.moto.stop()])
+  }
+  printTable()
+  if (failed) {
+    console.log('\nrehearsal: FAILED')
+    process.exit(1)
+  }
+  console.log('\nrehearsal: the pipeline created, deployed and destroyed everything in one run')
+}
+
+await main()
