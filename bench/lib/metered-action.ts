@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ActionRun, node24, type RunOptions, runAction } from '../../test/harness/runner'
+import { floorBundle } from './bundles'
 import { measureCommand, meterFile } from './resource-meter'
 
 export interface MeteredRun {
@@ -38,6 +39,17 @@ export async function bareNode(): Promise<{ wallMs: number; peakRssMiB: number }
   const result = await measureCommand(node24(), ['-e', '0'], { env: { PATH: process.env.PATH ?? '' } })
   if (result.exitCode !== 0) throw new Error(`node -e 0 exited with ${result.exitCode}: ${result.stderr}`)
   return result
+}
+
+/** The floor bundle (only @actions/core) started like an action: what any action here costs before doing anything. */
+export async function floorRun(workspace: string): Promise<{ wallMs: number; peakRssMiB: number }> {
+  const output = join(workspace, 'floor-output')
+  await writeFile(output, '')
+  const measured = await measureCommand(node24(), [join(await floorBundle(), 'index.js')], {
+    env: { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output },
+  })
+  if (measured.exitCode !== 0) throw new Error(`the floor bundle failed: ${measured.stderr}`)
+  return measured
 }
 
 /** A scratch folder for a run's workspace, removed afterwards. */

@@ -1,6 +1,6 @@
 import { MOTO_ACCOUNT, startMoto } from '../../test/bench/moto'
 import { startOidcIssuer } from '../../test/bench/oidc-issuer'
-import { bareNode, outcome, runMetered, withScratch } from '../lib/metered-action'
+import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
 import { checkGoal, notMeasured, type Row } from '../lib/results'
 import { interleave, ratio, SampleSet, summarize } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
@@ -38,6 +38,11 @@ export const oidcAuth: Suite = {
             const measured = await bareNode()
             samples.add('bare wall', measured.wallMs / 1000)
             samples.add('bare rss', measured.peakRssMiB)
+            return measured.wallMs
+          },
+          floor: async () => {
+            const measured = await floorRun(workspace)
+            samples.add('floor wall', measured.wallMs / 1000)
             return measured.wallMs
           },
           action: async () => {
@@ -80,6 +85,13 @@ export const oidcAuth: Suite = {
         quoted: `configure-aws-credentials v6.2.3: 0.123 s, bare node 0.049 s (${ANCHOR_WALL_RATIO.toFixed(2)} ×)`,
       },
       {
+        subject: 'wall',
+        unit: 's',
+        value: wall,
+        baseline: { label: 'floor bundle (only @actions/core)', value: samples.stat('floor wall') },
+        ratio: ratio(wall, samples.stat('floor wall')),
+      },
+      {
         subject: 'wall over bare node, per run',
         unit: 'ms',
         value: overheadMs,
@@ -102,7 +114,7 @@ export const oidcAuth: Suite = {
       status: 'measured',
       rows,
       notes: [
-        `${count} runs of each, interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
+        `${count} runs of each (the action, bare node, and the floor bundle: @actions/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
         'The handbook measured configure-aws-credentials on this bench when the machine was quiet; it is not run here (it is not installed), so compare ratios to bare node, not seconds.',
       ],
     }

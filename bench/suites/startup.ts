@@ -1,9 +1,5 @@
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { node24 } from '../../test/harness/runner'
 import { floorBundle } from '../lib/bundles'
-import { bareNode, outcome, runMetered, withScratch } from '../lib/metered-action'
-import { measureCommand } from '../lib/resource-meter'
+import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
 import type { Row } from '../lib/results'
 import { interleave, ratio, SampleSet } from '../lib/stats'
 import { ACTIONS, actionMerged, type Suite } from '../lib/suite'
@@ -17,14 +13,12 @@ export const startup: Suite = {
   async run(context) {
     const merged = ACTIONS.filter(actionMerged)
     const pending = ACTIONS.filter((action) => !merged.includes(action))
-    const floorDist = await floorBundle()
+    await floorBundle()
     // Cheap runs, so more of them than the default: the differences are milliseconds.
     const count = context.runs * 2 + 1
     const outcomes = new Map<string, string>()
 
     const samples = await withScratch('bench-startup-', async (workspace) => {
-      const floorOutput = join(workspace, 'floor-output')
-      await writeFile(floorOutput, '')
       const wall = new SampleSet()
       const memory = new SampleSet()
       const record = (key: string, measured: { wallMs: number; peakRssMiB: number }) => {
@@ -34,12 +28,7 @@ export const startup: Suite = {
       }
       const steps: Record<string, () => Promise<number>> = {
         'node -e 0': async () => record('node -e 0', await bareNode()),
-        floor: async () => {
-          const env = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: floorOutput }
-          const measured = await measureCommand(node24(), [join(floorDist, 'index.js')], { env })
-          if (measured.exitCode !== 0) throw new Error(`the floor bundle failed: ${measured.stderr}`)
-          return record('floor', measured)
-        },
+        floor: async () => record('floor', await floorRun(workspace)),
       }
       for (const action of merged) {
         steps[action] = async () => {
