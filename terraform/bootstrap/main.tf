@@ -35,9 +35,10 @@ module "image_repository" {
 module "ci_role" {
   source = "../modules/github-oidc-role"
 
-  role_name            = "${var.name}-pipeline"
-  github_repository    = var.github_repository
-  github_environments  = var.github_environments
+  role_name            = "${var.name}-pipeline-${var.github_environment}"
+  repository           = var.github_repository
+  environment          = var.github_environment
   create_oidc_provider = var.create_oidc_provider
-  policy_arns          = var.ci_policy_arns
+  oidc_provider_arn    = var.create_oidc_provider ? null : "arn:aws:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/token.actions.githubusercontent.com"
+  managed_policy_arns  = var.ci_policy_arns
 }

@@ -21,10 +21,10 @@ variable "github_repository" {
   type        = string
 }
 
-variable "github_environments" {
-  description = "GitHub environments whose jobs may assume the role (the trust policy names each one in `sub`)."
-  type        = list(string)
-  default     = ["dev"]
+variable "github_environment" {
+  description = "The GitHub environment whose jobs may assume the CI role (the trust policy names exactly it in `sub`). For another environment, apply again with its name and create_oidc_provider = false."
+  type        = string
+  default     = "dev"
 }
 
 variable "create_oidc_provider" {
