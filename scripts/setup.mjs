@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { buildKubernetes, installKwok } from './control-plane-build.mjs'
 import { AIRFLOW_PACKAGES, CHECKOV_PACKAGES, DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -105,6 +106,26 @@ for (const [name, module] of Object.entries(GO_TOOLS)) {
       ),
   )
 }
+
+// The bench's Kubernetes control plane is compiled from source on the first run
+// (about 20 CPU-minutes for the five binaries); every later run finds it in the cache.
+const controlPlane = [paths.kubeApiserver, paths.kubeControllerManager, paths.kubeScheduler, paths.etcd]
+step(
+  `Kubernetes ${VERSIONS.kubernetes} control plane (kube-apiserver, kube-controller-manager, kube-scheduler, etcd ${VERSIONS.etcd}), built from source`,
+  () => controlPlane.every((binary) => existsSync(binary)),
+  () => {
+    try {
+      buildKubernetes({ run, installInto, kubernetesDir: dirname(paths.kubeApiserver), etcdDir: dirname(paths.etcd) })
+    } catch (error) {
+      fail(error.message)
+    }
+  },
+)
+step(
+  `kwok ${VERSIONS.kwok}`,
+  () => existsSync(paths.kwok) && existsSync(paths.kwokStages),
+  () => installKwok({ run, installInto, kwokDir: dirname(paths.kwok) }),
+)
 
 // A venv cannot be moved after creation (its scripts name its path), so it is
 // built in place and counted as ready only once its marker file is written.

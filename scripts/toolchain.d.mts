@@ -10,7 +10,10 @@ export declare const VERSIONS: Record<
   | 'checkov'
   | 'airflow'
   | 'airflowProvidersAmazon'
-  | 'pytest',
+  | 'pytest'
+  | 'kubernetes'
+  | 'etcd'
+  | 'kwok',
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'actionlint', string>
@@ -34,5 +37,11 @@ export interface ToolPaths {
   airflowVenv: string
   airflowPython: string
   busyboxImage: string
+  kubeApiserver: string
+  kubeControllerManager: string
+  kubeScheduler: string
+  etcd: string
+  kwok: string
+  kwokStages: string
 }
 export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

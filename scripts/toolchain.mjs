@@ -17,6 +17,11 @@ export const VERSIONS = {
   airflow: '3.3.2',
   airflowProvidersAmazon: '9.39.0',
   pytest: '9.2.0',
+  // The bench's Kubernetes control plane, built from Go modules (scripts/control-plane-build.mjs).
+  kubernetes: 'v1.36.3',
+  // The etcd server k8s.io/kubernetes pins in its go.mod at that version; the build checks they agree.
+  etcd: 'v3.6.8',
+  kwok: 'v0.8.0',
 }
 
 export const GO_TOOLS = {
@@ -67,5 +72,12 @@ export function toolPaths(env = process.env) {
     airflowVenv: join(root, `airflow-${VERSIONS.airflow}`),
     airflowPython: join(root, `airflow-${VERSIONS.airflow}`, 'bin', 'python'),
     busyboxImage: 'pipeline-actions/busybox:bench',
+    kubeApiserver: join(root, `kubernetes-${VERSIONS.kubernetes}`, 'kube-apiserver'),
+    kubeControllerManager: join(root, `kubernetes-${VERSIONS.kubernetes}`, 'kube-controller-manager'),
+    kubeScheduler: join(root, `kubernetes-${VERSIONS.kubernetes}`, 'kube-scheduler'),
+    etcd: join(root, `etcd-${VERSIONS.etcd}`, 'etcd'),
+    kwok: join(root, `kwok-${VERSIONS.kwok}`, 'kwok'),
+    /** kwok's own stage definitions (node and pod lifecycles), copied from its module at the pinned version. */
+    kwokStages: join(root, `kwok-${VERSIONS.kwok}`, 'stages'),
   }
 }
