@@ -2,6 +2,7 @@ export declare const VERSIONS: Record<
   | 'node'
   | 'kubeconform'
   | 'helm'
+  | 'helm4'
   | 'actionlint'
   | 'zizmor'
   | 'moto'
@@ -16,7 +17,7 @@ export declare const VERSIONS: Record<
   | 'kwok',
   string
 >
-export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'actionlint', string>
+export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'actionlint', string>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]
@@ -27,6 +28,7 @@ export interface ToolPaths {
   node: string
   kubeconform: string
   helm: string
+  helm4: string
   actionlint: string
   venv: string
   python: string

@@ -8,6 +8,8 @@ export const VERSIONS = {
   node: '24.21.0',
   kubeconform: 'v0.7.0',
   helm: 'v3.19.0',
+  // Helm 4 too, so eks-wait-and-helm's Helm 4 command lines run against a real Helm 4.
+  helm4: 'v4.3.1',
   actionlint: 'v1.7.12',
   zizmor: '1.32.0',
   moto: '5.2.1',
@@ -27,6 +29,7 @@ export const VERSIONS = {
 export const GO_TOOLS = {
   kubeconform: 'github.com/yannh/kubeconform/cmd/kubeconform',
   helm: 'helm.sh/helm/v3/cmd/helm',
+  helm4: 'helm.sh/helm/v4/cmd/helm',
   actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
 }
 
@@ -62,6 +65,8 @@ export function toolPaths(env = process.env) {
     node: join(root, `node-${VERSIONS.node}`, 'bin', 'node'),
     kubeconform: goTool('kubeconform'),
     helm: goTool('helm'),
+    // Where lib/tools would cache a downloaded helm of that version: <cache>/helm-<version>/helm.
+    helm4: join(root, `helm-${VERSIONS.helm4}`, 'helm'),
     actionlint: goTool('actionlint'),
     venv,
     python: join(venv, 'bin', 'python'),

@@ -94,11 +94,36 @@ def test_load_statements_refuse_unsafe_values(table, uri, role, message):
 
 
 def test_run_statements_against_the_data_api(moto_endpoint):
+    """moto's Data API accepts a statement but never runs it (it stays STARTED), so against moto the
+    wait must give up at its deadline and cancel what it submitted; FINISHED is played back below."""
     data_api = boto3.client("redshift-data", endpoint_url=moto_endpoint, region_name="us-east-1")
+    submitted = []
+    execute = data_api.execute_statement
+
+    def recording_execute(**kwargs):
+        response = execute(**kwargs)
+        submitted.append(response["Id"])
+        return response
+
+    data_api.execute_statement = recording_execute
     statements = load_statements("public.taxi_trips", DAY, "s3://processed/trips/date=2026-03-14/trips.csv.gz", ROLE)
-    ids = run_statements(data_api, statements, workgroup="datapipe-dev-warehouse", database="analytics", sleep=lambda _: None)
-    assert len(ids) == 3
-    assert [data_api.describe_statement(Id=i)["QueryString"] for i in ids] == statements
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    with pytest.raises(LoadError, match="still started after 10 s; cancelled"):
+        run_statements(data_api, statements, workgroup="datapipe-dev-warehouse", database="analytics", timeout_seconds=10, sleep=sleep, clock=lambda: now[0])
+    assert len(submitted) == 1
+    described = data_api.describe_statement(Id=submitted[0])
+    assert described["QueryString"] == statements[0]
+
+
+def test_run_statements_waits_for_each_statement_in_turn():
+    api = ScriptedDataApi(["SUBMITTED", "STARTED", "FINISHED"])
+    ids = run_statements(api, ["DELETE FROM t", "COPY t FROM 's3://b/k'"], workgroup="wh", database="db", sleep=lambda _: None)
+    assert ids == ["stmt-1", "stmt-1"]
+    assert api.cancelled == []
 
 
 class ScriptedDataApi:

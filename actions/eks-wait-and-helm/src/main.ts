@@ -1,14 +1,227 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { resolveRegion } from '../../../lib/aws/region'
+import { type Clock, systemClock } from '../../../lib/clock'
 import { withErrorBoundary } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
-import { readOptional } from '../../../lib/inputs'
+import { exec as defaultExec, type Exec } from '../../../lib/exec'
+import { appendSummary } from '../../../lib/summary'
+import { credentialsFromEnv } from './access/credentials'
+import { type HttpsGet, httpsGet } from './access/https-get'
+import { renderKubeconfig, writeKubeconfig } from './access/kubeconfig'
+import { waitForApi } from './access/readiness'
+import { stsEndpoint } from './access/sts-endpoint'
+import { createEksToken } from './access/token'
+import { type ClusterView, type EksApi, type NodegroupView, sdkEksApi } from './eks/api'
+import { DEFAULT_POLL } from './eks/poll'
+import { waitForCluster } from './eks/wait-cluster'
+import { classifyAwsError, type WaitContext } from './eks/wait-context'
+import { waitForNodegroups } from './eks/wait-nodegroups'
+import { resolveHelm } from './helm/binary'
+import { helmCli } from './helm/cli'
+import { deployReleases, type ReleaseResult, uninstallReleases } from './helm/deploy'
+import { detectHelm } from './helm/version'
+import { type Inputs, parseInputs, readRawInputs } from './inputs'
+import { summaryMarkdown } from './summary'
 
-/** Placeholder until issue 6: validates its inputs, then says plainly that it does nothing else yet. */
-export function run(): Promise<void> {
+export interface Deps {
+  eks: (region: string) => EksApi
+  clock: Clock
+  random: () => number
+  exec: Exec
+  fetch: typeof fetch
+  httpsGet: HttpsGet
+  env: NodeJS.ProcessEnv
+  /** The Node that runs the kubeconfig's token plugin: the one running this action. */
+  nodePath: string
+  /** This action's bundled token script, beside its main bundle. */
+  tokenScript: string
+  /** Where Helm releases are downloaded from; tests serve their own. */
+  helmDownloads?: string
+}
+
+/** How long 401/403 answers are retried: access entries created with the cluster apply within about a minute. */
+export const ACCESS_GRACE_MS = 2 * 60_000
+
+function defaultDeps(): Deps {
+  return {
+    eks: (region) => sdkEksApi(region),
+    clock: systemClock,
+    random: Math.random,
+    exec: defaultExec,
+    fetch,
+    httpsGet,
+    env: process.env,
+    nodePath: process.execPath,
+    tokenScript: join(dirname(resolve(process.argv[1] ?? '.')), 'bin', 'token', 'index.js'),
+  }
+}
+
+export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const region = resolveRegion('aws-region', readOptional('aws-region'))
-    core.info(`inputs valid (region ${region})`)
-    throw new UserError('eks-wait-and-helm only validates its inputs so far; its real work is not built yet.')
+    const deps = { ...defaultDeps(), ...overrides }
+    const inputs = parseInputs(readRawInputs(), deps.env)
+    for (const release of inputs.releases) if (release.password) core.setSecret(release.password)
+    await execute(inputs, deps)
   })
+}
+
+async function execute(inputs: Inputs, deps: Deps): Promise<void> {
+  const { clock } = deps
+  const started = clock.now()
+  const deadline = started + inputs.timeoutMs
+  // Fail now rather than after a 15-minute wait when the token could not be signed anyway.
+  if (inputs.checkApi) credentialsFromEnv(deps.env)
+  const api = deps.eks(inputs.region)
+  const context: WaitContext = {
+    clock,
+    random: deps.random,
+    poll: DEFAULT_POLL,
+    deadline,
+    log: (line) => core.info(line),
+    warn: (line) => core.warning(line),
+  }
+
+  if (inputs.mode === 'uninstall' && !(await clusterExists(api, inputs.clusterName))) {
+    core.notice(`Cluster '${inputs.clusterName}' does not exist in ${inputs.region}; there are no releases to uninstall.`)
+    core.setOutput('releases', '[]')
+    return
+  }
+
+  const cluster = await waitForCluster(api, inputs.clusterName, {
+    ...context,
+    appearDeadline: started + inputs.appearTimeoutMs,
+    region: inputs.region,
+  })
+  const nodegroups: NodegroupView[] =
+    inputs.mode === 'deploy'
+      ? await waitForNodegroups(api, inputs.clusterName, inputs.nodegroups, {
+          ...context,
+          appearDeadline: clock.now() + inputs.appearTimeoutMs,
+        })
+      : []
+
+  const { endpoint, certificateAuthority } = requireAccessDetails(cluster)
+  const kubeconfig = join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm', `${inputs.clusterName}.kubeconfig`)
+  if (!existsSync(deps.tokenScript)) throw new Error(`the token plugin is missing from the action bundle (${deps.tokenScript})`)
+  await writeKubeconfig(
+    kubeconfig,
+    renderKubeconfig({
+      clusterName: inputs.clusterName,
+      ...(cluster.arn ? { clusterArn: cluster.arn } : {}),
+      region: inputs.region,
+      endpoint,
+      certificateAuthority,
+      nodePath: deps.nodePath,
+      tokenScript: deps.tokenScript,
+    }),
+  )
+  core.setOutput('endpoint', endpoint)
+  core.setOutput('kubeconfig', kubeconfig)
+  if (inputs.exportKubeconfig) core.exportVariable('KUBECONFIG', kubeconfig)
+  core.info(`Wrote the kubeconfig for '${inputs.clusterName}' to ${kubeconfig}.`)
+
+  if (inputs.checkApi) {
+    await waitForApi({
+      clusterName: inputs.clusterName,
+      endpoint,
+      caPem: decodeCertificate(certificateAuthority),
+      token: async () =>
+        (
+          await createEksToken({
+            clusterName: inputs.clusterName,
+            credentials: credentialsFromEnv(deps.env),
+            endpoint: stsEndpoint(inputs.region, deps.env),
+            now: new Date(clock.now()),
+          })
+        ).token,
+      ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
+      get: deps.httpsGet,
+      clock,
+      random: deps.random,
+      deadline,
+      graceMs: ACCESS_GRACE_MS,
+      log: context.log,
+    })
+  } else {
+    core.info('check-api is false: stopping after writing the kubeconfig, without reaching the API server.')
+  }
+
+  let releases: ReleaseResult[] = []
+  let helmVersion: string | undefined
+  if (inputs.releases.length > 0) {
+    const helmPath = await resolveHelm(inputs.helmVersion, {
+      env: deps.env,
+      fetch: deps.fetch,
+      ...(deps.helmDownloads ? { baseUrl: deps.helmDownloads } : {}),
+    })
+    const info = await detectHelm(helmPath, deps.exec)
+    helmVersion = info.version
+    const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm-'))
+    try {
+      const helmContext = {
+        helm: helmCli({
+          path: info.path,
+          major: info.major,
+          version: info.version,
+          kubeconfig,
+          stateDir: workDir,
+          cwd: deps.env.GITHUB_WORKSPACE || process.cwd(),
+          exec: deps.exec,
+          env: deps.env,
+        }),
+        workDir,
+        workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
+        log: context.log,
+        warn: context.warn,
+      }
+      releases =
+        inputs.mode === 'deploy'
+          ? await deployReleases(inputs.releases, helmContext)
+          : await uninstallReleases(inputs.releases, helmContext)
+    } finally {
+      await rm(workDir, { recursive: true, force: true })
+    }
+  }
+  core.setOutput('releases', JSON.stringify(releases))
+  await appendSummary(
+    summaryMarkdown({
+      cluster,
+      nodegroups,
+      apiChecked: inputs.checkApi,
+      mode: inputs.mode,
+      releases,
+      ...(helmVersion ? { helmVersion } : {}),
+    }),
+  )
+}
+
+async function clusterExists(api: EksApi, name: string): Promise<boolean> {
+  try {
+    await api.describeCluster(name)
+    return true
+  } catch (error) {
+    // Anything but "not found" is left to the wait, which knows how to report or retry it.
+    return classifyAwsError(error) !== 'not-found'
+  }
+}
+
+function requireAccessDetails(cluster: ClusterView): { endpoint: string; certificateAuthority: string } {
+  if (!cluster.endpoint || !cluster.certificateAuthority) {
+    throw new UserError(`EKS returned no endpoint or certificate authority for ACTIVE cluster '${cluster.name}'.`)
+  }
+  return { endpoint: cluster.endpoint, certificateAuthority: cluster.certificateAuthority }
+}
+
+function decodeCertificate(base64: string): string {
+  const pem = Buffer.from(base64, 'base64').toString('utf8')
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UserError(
+      "The cluster's certificate authority is not a PEM certificate, so its API server cannot be verified.",
+      'Set check-api to false to skip the check.',
+    )
+  }
+  return pem
 }

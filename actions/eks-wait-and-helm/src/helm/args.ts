@@ -1,0 +1,92 @@
+import type { Release } from '../releases'
+
+/** Helm takes Go durations; whole seconds are exact for any input. */
+export function helmDuration(ms: number): string {
+  return `${Math.max(1, Math.ceil(ms / 1000))}s`
+}
+
+/**
+ * Helm 3 waits with a bool --wait; Helm 4 takes a strategy, and "watcher"
+ * (kstatus) is the one that waits for every resource to be ready.
+ */
+export function waitFlags(major: number): string[] {
+  return major >= 4 ? ['--wait=watcher'] : ['--wait']
+}
+
+/** Helm 4 renamed --atomic to --rollback-on-failure and deprecated the old name. */
+export function rollbackOnFailureFlag(major: number): string {
+  return major >= 4 ? '--rollback-on-failure' : '--atomic'
+}
+
+function chartSourceArgs(release: Release): string[] {
+  return release.version ? ['--version', release.version] : []
+}
+
+function valuesArgs(valuesFiles: readonly string[]): string[] {
+  return valuesFiles.flatMap((file) => ['--values', file])
+}
+
+/**
+ * `helm upgrade --install`, so the first run installs and later runs upgrade.
+ * Values arrive only as files: later files win, the inline `values` file last.
+ */
+export function upgradeArgs(release: Release, chartRef: string, valuesFiles: readonly string[], major: number): string[] {
+  const waiting = release.wait || release.atomic
+  return [
+    'upgrade',
+    '--install',
+    release.name,
+    chartRef,
+    '--namespace',
+    release.namespace,
+    '--create-namespace',
+    '--timeout',
+    helmDuration(release.timeoutMs),
+    ...chartSourceArgs(release),
+    ...valuesArgs(valuesFiles),
+    ...(waiting ? waitFlags(major) : []),
+    ...(release.atomic ? [rollbackOnFailureFlag(major)] : []),
+  ]
+}
+
+export function templateArgs(release: Release, chartRef: string, valuesFiles: readonly string[]): string[] {
+  return ['template', release.name, chartRef, '--namespace', release.namespace, ...chartSourceArgs(release), ...valuesArgs(valuesFiles)]
+}
+
+export function historyArgs(release: Pick<Release, 'name' | 'namespace'>, max = 20): string[] {
+  return ['history', release.name, '--namespace', release.namespace, '--max', String(max), '--output', 'json']
+}
+
+export function rollbackArgs(release: Release, revision: number, major: number): string[] {
+  return [
+    'rollback',
+    release.name,
+    String(revision),
+    '--namespace',
+    release.namespace,
+    '--timeout',
+    helmDuration(release.timeoutMs),
+    ...(release.wait ? waitFlags(major) : []),
+  ]
+}
+
+export function uninstallArgs(release: Release, major: number): string[] {
+  return [
+    'uninstall',
+    release.name,
+    '--namespace',
+    release.namespace,
+    '--timeout',
+    helmDuration(release.timeoutMs),
+    ...(release.wait ? waitFlags(major) : []),
+  ]
+}
+
+/** The password goes to stdin, never argv, where other processes and logs could see it. */
+export function repoAddArgs(alias: string, url: string, username?: string): string[] {
+  return ['repo', 'add', alias, url, '--force-update', ...(username !== undefined ? ['--username', username, '--password-stdin'] : [])]
+}
+
+export function registryLoginArgs(host: string, username: string): string[] {
+  return ['registry', 'login', host, '--username', username, '--password-stdin']
+}

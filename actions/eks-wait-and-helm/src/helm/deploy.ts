@@ -1,0 +1,175 @@
+import { access } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
+import { UserError } from '../../../../lib/errors'
+import type { ExecResult } from '../../../../lib/exec'
+import type { Release } from '../releases'
+import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, uninstallArgs, upgradeArgs } from './args'
+import type { HelmCli } from './cli'
+import { type HistoryEntry, latestOf, parseHistory, planDeploy } from './plan'
+import { writeInlineValues } from './values'
+
+export interface ReleaseResult {
+  name: string
+  namespace: string
+  revision: number
+  status: string
+  chart?: string
+}
+
+/**
+ * The deploy path, given a helm bound to any kubeconfig. The action passes
+ * the EKS cluster's; tests can pass a local API server's.
+ */
+export interface HelmContext {
+  helm: HelmCli
+  /** A private folder for the inline values files. */
+  workDir: string
+  /** Relative chart paths and values files are resolved from here (helm's working directory). */
+  workspace: string
+  log: (line: string) => void
+  warn: (line: string) => void
+}
+
+/** Installs or upgrades each release in order, repairing one that a killed run left pending. */
+export async function deployReleases(releases: readonly Release[], context: HelmContext): Promise<ReleaseResult[]> {
+  const refs = await prepareChartSources(releases, context)
+  const results: ReleaseResult[] = []
+  for (const [index, release] of releases.entries()) {
+    const valuesFiles = await valuesFilesFor(release, index, context)
+    const plan = planDeploy(await readHistory(context.helm, release))
+    if (plan.kind === 'rollback-then-upgrade') {
+      context.warn(
+        `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} by an interrupted run; rolling back to revision ${plan.target.revision} before upgrading.`,
+      )
+      await mustSucceed(
+        context.helm.run(rollbackArgs(release, plan.target.revision, context.helm.major)),
+        `helm rollback of release '${release.name}'`,
+      )
+    } else if (plan.kind === 'uninstall-then-install') {
+      context.warn(
+        `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} with no earlier good revision; uninstalling it before installing again.`,
+      )
+      await mustSucceed(context.helm.run(uninstallArgs(release, context.helm.major)), `helm uninstall of release '${release.name}'`)
+    }
+    const verb = plan.kind === 'upgrade' || plan.kind === 'rollback-then-upgrade' ? 'Upgrading' : 'Installing'
+    context.log(`${verb} release '${release.name}' in namespace '${release.namespace}' (helm ${context.helm.version}).`)
+    const ref = refs[index] as string
+    await mustSucceed(
+      context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major)),
+      `helm upgrade of release '${release.name}'`,
+    )
+    const latest = latestOf(await readHistory(context.helm, release, 1))
+    results.push({
+      name: release.name,
+      namespace: release.namespace,
+      revision: latest?.revision ?? 0,
+      status: latest?.status ?? 'unknown',
+      ...(latest?.chart ? { chart: latest.chart } : {}),
+    })
+  }
+  return results
+}
+
+/**
+ * Uninstalls the releases in reverse order, so a load balancer a chart
+ * created is released before Terraform destroys the VPC it sits in.
+ * A release that is not installed is skipped.
+ */
+export async function uninstallReleases(releases: readonly Release[], context: HelmContext): Promise<ReleaseResult[]> {
+  const results: ReleaseResult[] = []
+  for (const release of [...releases].reverse()) {
+    const latest = latestOf(await readHistory(context.helm, release))
+    if (!latest) {
+      context.log(`Release '${release.name}' is not installed in namespace '${release.namespace}'; nothing to uninstall.`)
+      results.push({ name: release.name, namespace: release.namespace, revision: 0, status: 'not-installed' })
+      continue
+    }
+    context.log(
+      `Uninstalling release '${release.name}' (revision ${latest.revision}, ${latest.status}) from namespace '${release.namespace}'.`,
+    )
+    await mustSucceed(context.helm.run(uninstallArgs(release, context.helm.major)), `helm uninstall of release '${release.name}'`)
+    results.push({
+      name: release.name,
+      namespace: release.namespace,
+      revision: latest.revision,
+      status: 'uninstalled',
+      ...(latest.chart ? { chart: latest.chart } : {}),
+    })
+  }
+  return results
+}
+
+/** Adds chart repositories and logs in to OCI registries, credentials through stdin; returns each release's chart reference. */
+async function prepareChartSources(releases: readonly Release[], context: HelmContext): Promise<string[]> {
+  const aliases = new Map<string, string>()
+  const logins = new Set<string>()
+  const refs: string[] = []
+  for (const release of releases) {
+    if (release.repository) {
+      const key = `${release.repository}\n${release.username ?? ''}`
+      let alias = aliases.get(key)
+      if (!alias) {
+        alias = `repo${aliases.size + 1}`
+        aliases.set(key, alias)
+        const result = await context.helm.run(repoAddArgs(alias, release.repository, release.username), {
+          silent: true,
+          ...(release.password !== undefined ? { input: release.password } : {}),
+        })
+        await mustSucceed(result, `helm repo add ${release.repository}`, true)
+      }
+      refs.push(`${alias}/${release.chart}`)
+      continue
+    }
+    if (release.chart.startsWith('oci://') && release.username !== undefined) {
+      const host = new URL(release.chart.replace(/^oci:/, 'https:')).host
+      const key = `${host}\n${release.username}`
+      if (!logins.has(key)) {
+        logins.add(key)
+        const result = await context.helm.run(registryLoginArgs(host, release.username), { silent: true, input: release.password ?? '' })
+        await mustSucceed(result, `helm registry login ${host}`, true)
+      }
+    }
+    refs.push(release.chart)
+  }
+  return refs
+}
+
+async function valuesFilesFor(release: Release, index: number, context: HelmContext): Promise<string[]> {
+  for (const file of release.valuesFiles) {
+    try {
+      await access(isAbsolute(file) ? file : join(context.workspace, file))
+    } catch {
+      throw new UserError(`Values file '${file}' of release '${release.name}' does not exist; paths are relative to the workspace.`)
+    }
+  }
+  const inline = await writeInlineValues(context.workDir, release, index)
+  return inline ? [...release.valuesFiles, inline] : [...release.valuesFiles]
+}
+
+async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {
+  const result = await helm.run(historyArgs(release, max), { silent: true })
+  if (result.exitCode === 0) return parseHistory(result.stdout)
+  if (/release: not found/i.test(result.stderr)) return undefined
+  throw new UserError(
+    `helm history for release '${release.name}' in namespace '${release.namespace}' failed: ${lastLines(result.stderr || result.stdout)}.`,
+  )
+}
+
+async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: string, silent = false): Promise<void> {
+  const result = await pending
+  if (result.exitCode === 0) return
+  const how = result.signal ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`
+  // Output that streamed to the log is not repeated; a silent command's is the only trace.
+  const detail = silent || !result.stderr ? lastLines(result.stderr || result.stdout) : lastLines(result.stderr, 1)
+  throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`)
+}
+
+function lastLines(text: string, count = 3): string {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .join(' / ')
+    .replace(/\.$/, '')
+}

@@ -1,0 +1,102 @@
+import { resolveRegion } from '../../../lib/aws/region'
+import { UserError } from '../../../lib/errors'
+import { parseBoolean, parseDuration, parseEnum, readRaw } from '../../../lib/inputs'
+import type { NodegroupSelection } from './eks/wait-nodegroups'
+import { normalizeHelmVersion } from './helm/binary'
+import { parseReleases, type Release } from './releases'
+
+export const MODES = ['deploy', 'uninstall'] as const
+export type Mode = (typeof MODES)[number]
+
+export interface Inputs {
+  clusterName: string
+  region: string
+  mode: Mode
+  /** Bounds waiting for the cluster, its node groups and its API. */
+  timeoutMs: number
+  /** How long a cluster (or named node group) that does not exist yet is waited for. */
+  appearTimeoutMs: number
+  nodegroups: NodegroupSelection
+  checkApi: boolean
+  releases: Release[]
+  helmVersion?: string
+  exportKubeconfig: boolean
+}
+
+const EKS_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/
+
+/** The raw text of each input, so parsing is testable without a runner. */
+export type RawInputs = Record<
+  | 'cluster-name'
+  | 'aws-region'
+  | 'mode'
+  | 'timeout'
+  | 'appear-timeout'
+  | 'nodegroups'
+  | 'check-api'
+  | 'releases'
+  | 'helm-version'
+  | 'export-kubeconfig',
+  string
+>
+
+export function readRawInputs(): RawInputs {
+  return {
+    'cluster-name': readRaw('cluster-name'),
+    'aws-region': readRaw('aws-region'),
+    mode: readRaw('mode'),
+    timeout: readRaw('timeout'),
+    'appear-timeout': readRaw('appear-timeout'),
+    nodegroups: readRaw('nodegroups'),
+    'check-api': readRaw('check-api'),
+    releases: readRaw('releases'),
+    'helm-version': readRaw('helm-version'),
+    'export-kubeconfig': readRaw('export-kubeconfig'),
+  }
+}
+
+export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
+  const clusterName = raw['cluster-name']
+  if (clusterName === '') throw new UserError("Input 'cluster-name' is required.")
+  if (clusterName.length > 100 || !EKS_NAME.test(clusterName)) {
+    throw new UserError(`Input 'cluster-name' must be an EKS cluster name (letters, digits, '-' and '_'); got '${clusterName}'.`)
+  }
+  const timeoutMs = parseDuration('timeout', raw.timeout, 30 * 60_000)
+  if (timeoutMs <= 0) throw new UserError(`Input 'timeout' must be longer than zero; got '${raw.timeout}'.`)
+  const checkApi = parseBoolean('check-api', raw['check-api'], true)
+  const releases = parseReleases(raw.releases)
+  if (!checkApi && releases.length > 0) {
+    throw new UserError(
+      "Input 'releases' needs check-api true: with check-api false (a private endpoint this runner cannot reach) the step stops after writing the kubeconfig.",
+    )
+  }
+  return {
+    clusterName,
+    region: resolveRegion('aws-region', raw['aws-region'] || undefined, env),
+    mode: parseEnum('mode', raw.mode, MODES, 'deploy'),
+    timeoutMs,
+    appearTimeoutMs: parseDuration('appear-timeout', raw['appear-timeout'], 10 * 60_000),
+    nodegroups: parseNodegroups(raw.nodegroups),
+    checkApi,
+    releases,
+    ...(raw['helm-version'] ? { helmVersion: normalizeHelmVersion(raw['helm-version']) } : {}),
+    exportKubeconfig: parseBoolean('export-kubeconfig', raw['export-kubeconfig'], true),
+  }
+}
+
+/** `all`, `none`, or node group names separated by commas or new lines (EKS names cannot contain either). */
+export function parseNodegroups(raw: string): NodegroupSelection {
+  const text = raw.trim()
+  if (text === '' || text.toLowerCase() === 'all') return { kind: 'all' }
+  if (text.toLowerCase() === 'none') return { kind: 'none' }
+  const names = text
+    .split(/[\s,]+/)
+    .map((name) => name.trim())
+    .filter(Boolean)
+  for (const name of names) {
+    if (!EKS_NAME.test(name) || name.length > 63) {
+      throw new UserError(`Input 'nodegroups' must be all, none, or node group names; '${name}' is not a node group name.`)
+    }
+  }
+  return { kind: 'names', names: [...new Set(names)] }
+}

@@ -1,0 +1,180 @@
+import { parse, YAMLParseError } from 'yaml'
+import { UserError } from '../../../lib/errors'
+import { parseDuration } from '../../../lib/inputs'
+
+/** One Helm release to deploy, as the `releases` input describes it. */
+export interface Release {
+  name: string
+  /** A local path, an oci:// reference, a chart archive URL, or a chart name in `repository`. */
+  chart: string
+  /** An http(s) chart repository that holds `chart`. */
+  repository?: string
+  version?: string
+  namespace: string
+  valuesFiles: string[]
+  /** Written to a values file, so no value is ever split on commas or parsed by --set. */
+  values?: Record<string, unknown>
+  timeoutMs: number
+  wait: boolean
+  /** Roll back (or remove a first install) when the release fails. */
+  atomic: boolean
+  username?: string
+  password?: string
+}
+
+const KEYS = [
+  'name',
+  'chart',
+  'repository',
+  'version',
+  'namespace',
+  'values-files',
+  'values',
+  'timeout',
+  'wait',
+  'atomic',
+  'repository-username',
+  'repository-password',
+] as const
+
+export const DEFAULT_RELEASE_TIMEOUT_MS = 10 * 60_000
+
+// Helm's own rule for release names: a DNS-1123 subdomain of at most 53 characters.
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+/**
+ * Parses the `releases` input: a YAML list of maps. Errors name the release
+ * and the field, never the offending text, which may hold a password.
+ */
+export function parseReleases(raw: string): Release[] {
+  if (raw.trim() === '') return []
+  let document: unknown
+  try {
+    document = parse(raw)
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : ''
+      throw new UserError(`Input 'releases' is not valid YAML${where}: ${error.message.split(' at line ')[0]}.`)
+    }
+    throw error
+  }
+  if (document === null || document === undefined) return []
+  if (!Array.isArray(document)) throw new UserError("Input 'releases' must be a YAML list of releases (each item starting with '- name:').")
+  const releases = document.map((item, index) => parseRelease(item, index))
+  const seen = new Set<string>()
+  for (const release of releases) {
+    const key = `${release.namespace}/${release.name}`
+    if (seen.has(key)) throw new UserError(`Input 'releases' lists release '${release.name}' in namespace '${release.namespace}' twice.`)
+    seen.add(key)
+  }
+  return releases
+}
+
+function parseRelease(item: unknown, index: number): Release {
+  const label = `releases[${index}]`
+  if (!isMap(item)) throw new UserError(`Input '${label}' must be a map with at least name and chart.`)
+  for (const key of Object.keys(item)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new UserError(`Input '${label}' has an unknown field '${key}'; the fields are ${KEYS.join(', ')}.`)
+    }
+  }
+  const name = requiredString(item, 'name', label)
+  const where = `release '${name}'`
+  if (name.length > 53 || !RELEASE_NAME.test(name)) {
+    throw new UserError(`Input 'releases': name '${name}' must be lowercase letters, digits, '-' and '.', at most 53 characters.`)
+  }
+  const chart = requiredString(item, 'chart', where)
+  const repository = optionalString(item, 'repository', where)
+  if (repository !== undefined) {
+    if (!/^https?:\/\//.test(repository))
+      throw new UserError(`Input 'releases': ${where} repository must be an http(s) URL; got '${repository}'.`)
+    if (chart.includes('/') || chart.startsWith('oci:')) {
+      throw new UserError(
+        `Input 'releases': ${where} has a repository, so its chart must be a chart name such as 'airflow'; got '${chart}'.`,
+      )
+    }
+  }
+  const namespace = optionalString(item, 'namespace', where) ?? 'default'
+  if (namespace.length > 63 || !NAMESPACE.test(namespace)) {
+    throw new UserError(`Input 'releases': ${where} namespace '${namespace}' must be a DNS label (lowercase letters, digits and '-').`)
+  }
+  const values = item.values
+  if (values !== undefined && values !== null && !isMap(values)) {
+    throw new UserError(
+      `Input 'releases': ${where} values must be a YAML map (nested keys), not ${typeof values === 'string' ? 'a string' : 'a list or scalar'}; it is written to a values file, never split like --set.`,
+    )
+  }
+  const username = optionalString(item, 'repository-username', where)
+  const password = optionalString(item, 'repository-password', where)
+  if ((username === undefined) !== (password === undefined)) {
+    throw new UserError(`Input 'releases': ${where} needs both repository-username and repository-password, or neither.`)
+  }
+  if (username !== undefined && repository === undefined && !chart.startsWith('oci://')) {
+    throw new UserError(
+      `Input 'releases': ${where} has repository credentials but neither a repository nor an oci:// chart to use them for.`,
+    )
+  }
+  const timeout = item.timeout
+  if (timeout !== undefined && typeof timeout !== 'string' && typeof timeout !== 'number') {
+    throw new UserError(`Input 'releases': ${where} timeout must be a duration such as '10m'.`)
+  }
+  const version = versionOf(item, where)
+  return {
+    name,
+    chart,
+    ...(repository !== undefined ? { repository } : {}),
+    ...(version !== undefined ? { version } : {}),
+    namespace,
+    valuesFiles: stringList(item, 'values-files', where),
+    ...(isMap(values) ? { values } : {}),
+    timeoutMs: parseDuration(`releases: ${where} timeout`, timeout === undefined ? '' : String(timeout), DEFAULT_RELEASE_TIMEOUT_MS),
+    wait: optionalBoolean(item, 'wait', where, true),
+    atomic: optionalBoolean(item, 'atomic', where, true),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function requiredString(item: Record<string, unknown>, key: string, where: string): string {
+  const value = optionalString(item, key, where)
+  if (value === undefined || value === '') throw new UserError(`Input 'releases': ${where} needs a '${key}'.`)
+  return value
+}
+
+function optionalString(item: Record<string, unknown>, key: string, where: string): string | undefined {
+  const value = item[key]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') throw new UserError(`Input 'releases': ${where} ${key} must be a string.`)
+  return value.trim()
+}
+
+// YAML reads `version: 1.10` as the number 1.1; refuse numbers rather than deploy the wrong chart version.
+function versionOf(item: Record<string, unknown>, where: string): string | undefined {
+  const value = item.version
+  if (typeof value === 'number') {
+    throw new UserError(
+      `Input 'releases': ${where} version must be quoted (for example version: "1.10.0"), or YAML may read it as a different number.`,
+    )
+  }
+  return optionalString(item, 'version', where) || undefined
+}
+
+function stringList(item: Record<string, unknown>, key: string, where: string): string[] {
+  const value = item[key]
+  if (value === undefined || value === null) return []
+  if (typeof value === 'string') return [value]
+  if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value as string[]
+  throw new UserError(`Input 'releases': ${where} ${key} must be a file path or a list of file paths.`)
+}
+
+function optionalBoolean(item: Record<string, unknown>, key: string, where: string, fallback: boolean): boolean {
+  const value = item[key]
+  if (value === undefined || value === null) return fallback
+  if (typeof value !== 'boolean') throw new UserError(`Input 'releases': ${where} ${key} must be true or false.`)
+  return value
+}

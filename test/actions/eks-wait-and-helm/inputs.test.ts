@@ -1,0 +1,225 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseInputs, parseNodegroups, type RawInputs } from '../../../actions/eks-wait-and-helm/src/inputs'
+import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
+import { isUserError } from '../../../lib/errors'
+import { repoRoot } from '../../harness/runner'
+
+const raw = (overrides: Partial<RawInputs> = {}): RawInputs => ({
+  'cluster-name': 'data-dev',
+  'aws-region': '',
+  mode: '',
+  timeout: '',
+  'appear-timeout': '',
+  nodegroups: '',
+  'check-api': '',
+  releases: '',
+  'helm-version': '',
+  'export-kubeconfig': '',
+  ...overrides,
+})
+
+function thrown(body: () => unknown): Error {
+  try {
+    body()
+  } catch (error) {
+    expect(isUserError(error)).toBe(true)
+    expect((error as Error).message).not.toContain('\n')
+    return error as Error
+  }
+  throw new Error('expected a UserError')
+}
+
+describe('parseInputs', () => {
+  it('fills the defaults, taking the region from the credentials step', () => {
+    expect(parseInputs(raw(), { AWS_REGION: 'eu-west-1' })).toEqual({
+      clusterName: 'data-dev',
+      region: 'eu-west-1',
+      mode: 'deploy',
+      timeoutMs: 30 * 60_000,
+      appearTimeoutMs: 10 * 60_000,
+      nodegroups: { kind: 'all' },
+      checkApi: true,
+      releases: [],
+      exportKubeconfig: true,
+    })
+  })
+
+  it('reads every input', () => {
+    const inputs = parseInputs(
+      raw({
+        'aws-region': 'us-west-2',
+        mode: 'uninstall',
+        timeout: '45m',
+        'appear-timeout': '90s',
+        nodegroups: 'system, workers',
+        'check-api': 'true',
+        releases: '- name: a\n  chart: ./charts/a\n',
+        'helm-version': '4.0.0',
+        'export-kubeconfig': 'false',
+      }),
+      {},
+    )
+    expect(inputs).toMatchObject({
+      region: 'us-west-2',
+      mode: 'uninstall',
+      timeoutMs: 45 * 60_000,
+      appearTimeoutMs: 90_000,
+      nodegroups: { kind: 'names', names: ['system', 'workers'] },
+      checkApi: true,
+      helmVersion: 'v4.0.0',
+      exportKubeconfig: false,
+    })
+    expect(inputs.releases.map((release) => release.name)).toEqual(['a'])
+  })
+
+  it.each([
+    [{ 'cluster-name': '' }, /Input 'cluster-name' is required\./],
+    [{ 'cluster-name': 'bad name!' }, /Input 'cluster-name' must be an EKS cluster name/],
+    [{ timeout: 'soon' }, /Input 'timeout' must be a duration/],
+    [{ timeout: '0s' }, /Input 'timeout' must be longer than zero/],
+    [{ mode: 'destroy' }, /Input 'mode' must be one of deploy, uninstall/],
+    [{ 'check-api': 'yes' }, /Input 'check-api' must be true or false/],
+    [{ 'helm-version': 'latest' }, /Input 'helm-version' must be a Helm release such as v3\.19\.0/],
+    [{ 'aws-region': 'mars' }, /Input 'aws-region' must be an AWS region/],
+    [
+      { 'check-api': 'false', releases: '- name: a\n  chart: b' },
+      /Input 'releases' needs check-api true: with check-api false .* stops after writing the kubeconfig/,
+    ],
+  ])('refuses %j', (overrides, message) => {
+    expect(thrown(() => parseInputs(raw(overrides), { AWS_REGION: 'us-east-1' })).message).toMatch(message)
+  })
+
+  it('needs a region from somewhere', () => {
+    expect(thrown(() => parseInputs(raw(), {})).message).toMatch(/Input 'aws-region' is required when AWS_REGION is not set/)
+  })
+})
+
+describe('parseNodegroups', () => {
+  it.each([
+    ['', { kind: 'all' }],
+    ['ALL', { kind: 'all' }],
+    ['none', { kind: 'none' }],
+    ['workers', { kind: 'names', names: ['workers'] }],
+    ['a,b\nc  a', { kind: 'names', names: ['a', 'b', 'c'] }],
+  ])('%j', (text, expected) => {
+    expect(parseNodegroups(text)).toEqual(expected)
+  })
+
+  it('refuses a name EKS would not accept', () => {
+    expect(thrown(() => parseNodegroups('good, bad/name')).message).toMatch(/'bad\/name' is not a node group name/)
+  })
+})
+
+describe('parseReleases', () => {
+  it('reads every field, with defaults', () => {
+    const releases = parseReleases(`
+- name: airflow
+  chart: airflow
+  repository: https://airflow.apache.org
+  version: "1.18.0"
+  namespace: airflow
+  values-files: [helm/airflow/values.yaml, helm/airflow/dev.yaml]
+  values:
+    executor: KubernetesExecutor
+    env: [{ name: A, value: "x,y=z" }]
+  timeout: 15m
+  wait: false
+  atomic: false
+  repository-username: bot
+  repository-password: hunter2
+- name: demo
+  chart: ./test/fixtures/charts/demo
+  values-files: one.yaml
+  timeout: 90
+`)
+    expect(releases).toEqual([
+      {
+        name: 'airflow',
+        chart: 'airflow',
+        repository: 'https://airflow.apache.org',
+        version: '1.18.0',
+        namespace: 'airflow',
+        valuesFiles: ['helm/airflow/values.yaml', 'helm/airflow/dev.yaml'],
+        values: { executor: 'KubernetesExecutor', env: [{ name: 'A', value: 'x,y=z' }] },
+        timeoutMs: 15 * 60_000,
+        wait: false,
+        atomic: false,
+        username: 'bot',
+        password: 'hunter2',
+      },
+      {
+        name: 'demo',
+        chart: './test/fixtures/charts/demo',
+        namespace: 'default',
+        valuesFiles: ['one.yaml'],
+        timeoutMs: 90_000,
+        wait: true,
+        atomic: true,
+      },
+    ])
+  })
+
+  it.each(['', '   ', '# nothing yet\n', '~'])('%j is no releases', (text) => {
+    expect(parseReleases(text)).toEqual([])
+  })
+
+  it.each([
+    ['name: a\nchart: b', /must be a YAML list of releases/],
+    ['- just-a-string', /Input 'releases\[0\]' must be a map/],
+    ['- chart: x', /releases\[0\] needs a 'name'/],
+    ['- name: a', /release 'a' needs a 'chart'/],
+    ['- name: Bad_Name\n  chart: x', /name 'Bad_Name' must be lowercase/],
+    ['- name: a\n  chart: x\n  value-files: [a.yaml]', /unknown field 'value-files'; the fields are name, chart/],
+    ['- name: a\n  chart: x\n  values: "a=1,b=2"', /values must be a YAML map \(nested keys\), not a string/],
+    ['- name: a\n  chart: x\n  values: [1]', /not a list or scalar/],
+    ['- name: a\n  chart: x\n  version: 1.10', /version must be quoted/],
+    ['- name: a\n  chart: x\n  namespace: Not_OK', /namespace 'Not_OK' must be a DNS label/],
+    ['- name: a\n  chart: x\n  repository: ftp://x', /repository must be an http\(s\) URL/],
+    ['- name: a\n  chart: stable/x\n  repository: https://x', /its chart must be a chart name such as 'airflow'/],
+    ['- name: a\n  chart: x\n  repository-username: u', /needs both repository-username and repository-password/],
+    ['- name: a\n  chart: ./x\n  repository-username: u\n  repository-password: p', /neither a repository nor an oci:\/\/ chart/],
+    ['- name: a\n  chart: x\n  timeout: [1]', /timeout must be a duration/],
+    ['- name: a\n  chart: x\n  timeout: soon', /Input 'releases: release 'a' timeout' must be a duration/],
+    ['- name: a\n  chart: x\n  wait: "yes"', /wait must be true or false/],
+    ['- name: a\n  chart: x\n  values-files: [1]', /values-files must be a file path or a list/],
+    ['- name: a\n  chart: 3', /chart must be a string/],
+    ['- name: a\n  chart: x\n- name: a\n  chart: y', /lists release 'a' in namespace 'default' twice/],
+  ])('refuses %j', (text, message) => {
+    expect(thrown(() => parseReleases(text)).message).toMatch(message)
+  })
+
+  it('reports a YAML error by position without echoing the text, which may hold a password', () => {
+    const error = thrown(() => parseReleases('- name: a\n  repository-password: hunter2\n   chart: [x'))
+    expect(error.message).toMatch(/Input 'releases' is not valid YAML at line \d+, column \d+/)
+    expect(error.message).not.toContain('hunter2')
+  })
+})
+
+describe('the releases the pipeline workflow composes', () => {
+  it('parse as this action reads them, extra releases included', () => {
+    const result = spawnSync('python3', [join(repoRoot, '.github/scripts/compose_releases.py')], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        IMAGE_REF: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow@sha256:${'a'.repeat(64)}`,
+        NAMESPACE: 'airflow',
+        CHART_VERSION: '1.18.0',
+        BASE_VALUES: 'helm/airflow/values.yaml',
+        CALLER_REPOSITORY: 'example-org/data-pipeline',
+        UI_SOURCE_RANGES: '203.0.113.0/24',
+        AWS_REGION_NAME: 'eu-west-1',
+        EXTRA_RELEASES: '- name: extra\n  chart: oci://registry.example.com/charts/extra\n  version: "2.0.0"\n',
+      },
+    })
+    expect(result.stderr).toBe('')
+    const releases = parseReleases(result.stdout)
+    expect(releases.map((release) => [release.name, release.chart, release.repository, release.version, release.namespace])).toEqual([
+      ['airflow', 'airflow', 'https://airflow.apache.org', '1.18.0', 'airflow'],
+      ['extra', 'oci://registry.example.com/charts/extra', undefined, '2.0.0', 'default'],
+    ])
+    expect(releases[0]).toMatchObject({ valuesFiles: ['helm/airflow/values.yaml'], timeoutMs: 20 * 60_000, wait: true, atomic: true })
+    expect(releases[0]?.values).toHaveProperty('images.airflow.digest', `sha256:${'a'.repeat(64)}`)
+  })
+})
