@@ -17,25 +17,13 @@ import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { bundleSize } from './suites/bundle-size'
 import { ecrBuildPush } from './suites/ecr-build-push'
+import { eksWait } from './suites/eks-wait'
 import { kubeconform } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
-import { pendingSuite } from './suites/pending'
 import { startup } from './suites/startup'
 import { tfApplyToggle } from './suites/tf-apply-toggle'
 
-const SUITES: Suite[] = [
-  bundleSize,
-  startup,
-  oidcAuth,
-  tfApplyToggle,
-  ecrBuildPush,
-  pendingSuite(
-    'eks-wait',
-    'eks-wait-and-helm: detecting a new cluster (simulated clock)',
-    "The action's wait loop on a simulated clock against a fixed 30 s poll, for clusters turning ACTIVE after 10 s, 2 min and 15 min.",
-  ),
-  kubeconform,
-]
+const SUITES: Suite[] = [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconform]
 
 interface Options {
   only?: string[]
