@@ -90,3 +90,10 @@ export class SampleSet {
     return summarize(list)
   }
 }
+
+/** Only the headline ratio, for a baseline with a zero sample (a poll that happened to land on the moment): no range. */
+export function ratioOfMedians(subject: Stat, baseline: Stat): Ratio {
+  if (baseline.median === 0) throw new Error('a baseline of zero has no ratio')
+  const headline = subject.median / baseline.median
+  return { median: headline, min: headline, max: headline, paired: false }
+}

@@ -4,7 +4,7 @@ import { KINDS, manifest, standalone } from '../../bench/lib/manifests'
 import { seededRandom } from '../../bench/lib/random'
 import { measureCommand, parseTimeVerbose } from '../../bench/lib/resource-meter'
 import { type BenchResults, checkGoal, notMeasured, type SuiteResult } from '../../bench/lib/results'
-import { interleave, median, ratio, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
+import { interleave, median, ratio, ratioOfMedians, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
 import { node24 } from '../harness/runner'
 
 describe('bench statistics', () => {
@@ -48,6 +48,11 @@ describe('bench statistics', () => {
   it('a zero baseline has no ratio', () => {
     expect(() => ratio(summarize([1]), summarize([0]))).toThrow('baseline of zero')
     expect(() => ratioToFigure(summarize([1]), 0)).toThrow('figure of zero')
+  })
+
+  it('ratio of medians alone tolerates a zero sample in the baseline', () => {
+    expect(ratioOfMedians(summarize([2, 4, 6]), summarize([0, 2, 8]))).toEqual({ median: 2, min: 2, max: 2, paired: false })
+    expect(() => ratioOfMedians(summarize([1]), summarize([0, 0, 1]))).toThrow('baseline of zero')
   })
 
   it('ratio to a fixed figure scales the whole range', () => {
