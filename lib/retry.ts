@@ -17,6 +17,11 @@ export interface RetryOptions {
   /** 0 ≤ random() < 1; injected so tests get exact delays. */
   random?: () => number
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void
+  /**
+   * A delay the failure itself asks for (an HTTP Retry-After), used instead of
+   * the backoff when it returns a number; still capped by maxDelayMs.
+   */
+  requestedDelayMs?: (error: unknown) => number | undefined
 }
 
 /** Thrown when the deadline leaves no room for another attempt. */
@@ -52,7 +57,9 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       return await operation(attempt)
     } catch (error) {
       if (!options.isRetryable(error) || attempt >= options.maxAttempts) throw error
-      const delayMs = backoffDelay(attempt, options, random)
+      const requested = options.requestedDelayMs?.(error)
+      const delayMs =
+        requested === undefined ? backoffDelay(attempt, options, random) : Math.min(Math.max(0, requested), options.maxDelayMs)
       if (options.deadline !== undefined && clock.now() + delayMs >= options.deadline) {
         throw new DeadlineExceededError(attempt, error)
       }

@@ -5,8 +5,9 @@
 // Docker's engine and a registry, and real Terraform on terraform/rehearsal.
 // The EKS cluster appears in moto only some seconds after the wait starts:
 // the first-run case the seed projects had to run their workflow twice for.
-import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
+
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
+import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
 import { type DockerEngine, startDocker } from '../test/bench/docker'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../test/bench/moto'
 import { type OidcIssuer, startOidcIssuer } from '../test/bench/oidc-issuer'
@@ -59,7 +60,8 @@ function printTable(): void {
   const width = Math.max(...records.map((record) => record.name.length), 4)
   console.log(`\n${'step'.padEnd(width)}  ${'time'.padStart(8)}  result`)
   console.log(`${'-'.repeat(width)}  --------  ------`)
-  for (const record of records) console.log(`${record.name.padEnd(width)}  ${`${record.seconds.toFixed(1)} s`.padStart(8)}  ${record.result}`)
+  for (const record of records)
+    console.log(`${record.name.padEnd(width)}  ${`${record.seconds.toFixed(1)} s`.padStart(8)}  ${record.result}`)
   console.log(`${'total'.padEnd(width)}  ${`${((Date.now() - started) / 1000).toFixed(1)} s`.padStart(8)}`)
 }
 
@@ -73,7 +75,11 @@ interface Bench {
 async function startBench(): Promise<Bench> {
   const [moto, issuer, docker] = await Promise.all([startMoto(), startOidcIssuer(), startDocker()])
   // The registry stands in for ECR's data plane and accepts exactly the login ECR's control plane hands out.
-  const ecr = new ECRClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+  const ecr = new ECRClient({
+    region: BENCH_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  })
   const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? ''
   const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
   const registry = await startRegistry({ username, password })
@@ -91,7 +97,10 @@ async function rehearse(bench: Bench): Promise<void> {
   await step('oidc-auth', async () => {
     const run = succeeded(
       'oidc-auth',
-      await runAction('oidc-auth', { inputs: { 'role-to-assume': ROLE_ARN, 'aws-region': BENCH_REGION }, env: { ...awsEndpoint, ...issuer.env } }),
+      await runAction('oidc-auth', {
+        inputs: { 'role-to-assume': ROLE_ARN, 'aws-region': BENCH_REGION },
+        env: { ...awsEndpoint, ...issuer.env },
+      }),
     )
     credentials = run.exportedEnv
     return `assumed ${run.outputs['assumed-role-arn']}`
@@ -107,7 +116,10 @@ async function rehearse(bench: Bench): Promise<void> {
   // The pipeline runs infrastructure and image in parallel jobs.
   await Promise.all([
     step('tf-apply-toggle create', async () => {
-      const run = succeeded('tf-apply-toggle', await runAction('tf-apply-toggle', { inputs: { mode: 'true', ...terraformInputs }, env: job() }))
+      const run = succeeded(
+        'tf-apply-toggle',
+        await runAction('tf-apply-toggle', { inputs: { mode: 'true', ...terraformInputs }, env: job() }),
+      )
       terraformOutputs = run.outputs
       return `+${run.outputs['to-add']} ~${run.outputs['to-change']} -${run.outputs['to-destroy']}, cluster ${run.outputs.cluster_name}`
     }),
@@ -133,7 +145,11 @@ async function rehearse(bench: Bench): Promise<void> {
   const clusterName = terraformOutputs.cluster_name ?? ''
   await step('eks-wait-and-helm deploy', async () => {
     // Terraform's EKS cluster takes minutes to appear; here it appears while the step is already waiting.
-    const eks = new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+    const eks = new EKSClient({
+      region: BENCH_REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    })
     const appears = new Promise<void>((resolve, reject) =>
       setTimeout(() => {
         eks
@@ -162,7 +178,10 @@ async function rehearse(bench: Bench): Promise<void> {
   })
 
   await step('kubeconform-validate', async () => {
-    const run = succeeded('kubeconform-validate', await runAction('kubeconform-validate', { inputs: { paths: 'test/fixtures/manifests/valid' }, env: job() }))
+    const run = succeeded(
+      'kubeconform-validate',
+      await runAction('kubeconform-validate', { inputs: { paths: 'test/fixtures/manifests/valid' }, env: job() }),
+    )
     return `${run.outputs.valid} valid, ${run.outputs.invalid} invalid, ${run.outputs.errors} errors`
   })
 
@@ -210,7 +229,11 @@ async function rehearse(bench: Bench): Promise<void> {
       await runAction('tf-apply-toggle', { inputs: { mode: 'false', 'confirm-destroy': 'default', ...terraformInputs }, env: job() }),
     )
     // The cluster is a Terraform resource in the real pipeline; moto's stands in for it and goes with it.
-    const eks = new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+    const eks = new EKSClient({
+      region: BENCH_REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    })
     await eks.send(new DeleteClusterCommand({ name: clusterName }))
     return `-${run.outputs['to-destroy']} destroyed`
   })

@@ -3,6 +3,7 @@ export declare const VERSIONS: Record<
   | 'kubeconform'
   | 'helm'
   | 'helm4'
+  | 'kustomize'
   | 'actionlint'
   | 'zizmor'
   | 'moto'
@@ -17,7 +18,7 @@ export declare const VERSIONS: Record<
   | 'kwok',
   string
 >
-export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'actionlint', string>
+export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint', string>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]
@@ -29,6 +30,7 @@ export interface ToolPaths {
   kubeconform: string
   helm: string
   helm4: string
+  kustomize: string
   actionlint: string
   venv: string
   python: string

@@ -10,6 +10,7 @@ export const VERSIONS = {
   helm: 'v3.19.0',
   // Helm 4 too, so eks-wait-and-helm's Helm 4 command lines run against a real Helm 4.
   helm4: 'v4.3.1',
+  kustomize: 'v5.7.1',
   actionlint: 'v1.7.12',
   zizmor: '1.32.0',
   moto: '5.2.1',
@@ -30,6 +31,8 @@ export const GO_TOOLS = {
   kubeconform: 'github.com/yannh/kubeconform/cmd/kubeconform',
   helm: 'helm.sh/helm/v3/cmd/helm',
   helm4: 'helm.sh/helm/v4/cmd/helm',
+  // kubectl has kustomize built in; the standalone binary lets tests cover runners without kubectl.
+  kustomize: 'sigs.k8s.io/kustomize/kustomize/v5',
   actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
 }
 
@@ -67,6 +70,7 @@ export function toolPaths(env = process.env) {
     helm: goTool('helm'),
     // Where lib/tools would cache a downloaded helm of that version: <cache>/helm-<version>/helm.
     helm4: join(root, `helm-${VERSIONS.helm4}`, 'helm'),
+    kustomize: goTool('kustomize'),
     actionlint: goTool('actionlint'),
     venv,
     python: join(venv, 'bin', 'python'),

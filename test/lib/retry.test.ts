@@ -72,6 +72,21 @@ describe('retry', () => {
     expect(clock.now()).toBe(1050)
   })
 
+  it('waits as long as the failure asks (Retry-After), capped by maxDelayMs, and backs off otherwise', async () => {
+    const clock = new ManualClock()
+    const asking = Object.assign(new Error('slow down'), { wait: 300 })
+    const greedy = Object.assign(new Error('slow down a lot'), { wait: 60_000 })
+    const result = await retry(
+      failing([asking, greedy, transient]).operation,
+      options(clock, {
+        isRetryable: () => true,
+        requestedDelayMs: (error: unknown) => (error as { wait?: number }).wait,
+      }),
+    )
+    expect(result).toBe('ok on 4')
+    expect(clock.sleeps).toEqual([300, 1000, 200])
+  })
+
   it('caps the backoff', () => {
     expect(backoffDelay(10, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0.999)).toBe(999)
     expect(backoffDelay(1, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0)).toBe(0)

@@ -16,7 +16,7 @@ import { repoRoot } from '../../harness/runner'
 // The real helms the bench pins (v3.19.0 and v4.3.1, built from source, so they report v3.19 and v4.3).
 const helmPath = toolPaths().helm
 const helm4Path = toolPaths().helm4
-const chart = 'test/fixtures/charts/demo'
+const chart = 'test/fixtures/charts/eks-demo'
 let workDir: string
 let unreachableKubeconfig: string
 

@@ -130,7 +130,7 @@ describe('parseReleases', () => {
   repository-username: bot
   repository-password: hunter2
 - name: demo
-  chart: ./test/fixtures/charts/demo
+  chart: ./test/fixtures/charts/eks-demo
   values-files: one.yaml
   timeout: 90
 `)
@@ -151,7 +151,7 @@ describe('parseReleases', () => {
       },
       {
         name: 'demo',
-        chart: './test/fixtures/charts/demo',
+        chart: './test/fixtures/charts/eks-demo',
         namespace: 'default',
         valuesFiles: ['one.yaml'],
         timeoutMs: 90_000,

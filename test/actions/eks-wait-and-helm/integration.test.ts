@@ -271,7 +271,7 @@ describe('the committed bundle against moto', () => {
 
   it('uninstall mode succeeds with a notice when the cluster is already gone', async () => {
     const run = await runAction('eks-wait-and-helm', {
-      inputs: { 'cluster-name': 'destroyed', mode: 'uninstall', releases: '- name: demo\n  chart: ./test/fixtures/charts/demo\n' },
+      inputs: { 'cluster-name': 'destroyed', mode: 'uninstall', releases: '- name: demo\n  chart: ./test/fixtures/charts/eks-demo\n' },
       env: jobEnv(),
     })
     expect(run.exitCode).toBe(0)
@@ -405,7 +405,7 @@ describe('reaching the API server and running helm through the kubeconfig', () =
           nodegroups: 'none',
           'helm-version': helmVersion,
           releases:
-            '- name: demo\n  chart: ./test/fixtures/charts/demo\n  namespace: apps\n  timeout: 20s\n  values:\n    settings:\n      PASSWORD: inline-value-never-logged\n',
+            '- name: demo\n  chart: ./test/fixtures/charts/eks-demo\n  namespace: apps\n  timeout: 20s\n  values:\n    settings:\n      PASSWORD: inline-value-never-logged\n',
         },
         env: jobEnv({
           AWS_ACCESS_KEY_ID: role.accessKeyId,

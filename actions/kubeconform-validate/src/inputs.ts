@@ -1,0 +1,169 @@
+import * as core from '@actions/core'
+import { UserError } from '../../../lib/errors'
+import { parseBoolean, parseEnum, parseList } from '../../../lib/inputs'
+import { CRDS_CATALOG_LOCATION, checkTemplate, expandLocation, STANDARD_LOCATION } from './schema/template'
+
+export const FAIL_ON = ['invalid', 'error', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+export interface ChartInput {
+  chart: string
+  values: string[]
+  /** The input line, for messages. */
+  line: string
+}
+
+export interface ReportTargets {
+  junit: string[]
+  sarif: string[]
+}
+
+export interface Inputs {
+  paths: string[]
+  charts: ChartInput[]
+  kustomize: string[]
+  /** x.y.z without a leading v. */
+  kubernetesVersion: string
+  strict: boolean
+  ignoreMissingSchemas: boolean
+  skip: string[]
+  reject: string[]
+  /** Expanded kubeconform templates, in order. */
+  schemaLocations: string[]
+  /** Offline schema folders, tried first, in order. */
+  schemaDirs: string[]
+  kubeconformVersion: string
+  helmVersion: string
+  cache: boolean
+  failOn: FailOn
+  report: ReportTargets
+}
+
+/** The raw text of every input, so parsing is testable without a runner. */
+export type RawInputs = Record<
+  | 'paths'
+  | 'charts'
+  | 'kustomize'
+  | 'kubernetes-version'
+  | 'strict'
+  | 'ignore-missing-schemas'
+  | 'skip'
+  | 'reject'
+  | 'schema-locations'
+  | 'schema-dir'
+  | 'kubeconform-version'
+  | 'helm-version'
+  | 'cache'
+  | 'fail-on'
+  | 'report',
+  string
+>
+
+const INPUT_NAMES: (keyof RawInputs)[] = [
+  'paths',
+  'charts',
+  'kustomize',
+  'kubernetes-version',
+  'strict',
+  'ignore-missing-schemas',
+  'skip',
+  'reject',
+  'schema-locations',
+  'schema-dir',
+  'kubeconform-version',
+  'helm-version',
+  'cache',
+  'fail-on',
+  'report',
+]
+
+export function readInputs(): Inputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
+  return parseInputs(raw)
+}
+
+export function parseInputs(raw: RawInputs): Inputs {
+  const trimmed = (name: keyof RawInputs) => raw[name].trim()
+  const inputs: Inputs = {
+    paths: parseList(raw.paths),
+    charts: parseList(raw.charts).map(parseChart),
+    kustomize: parseList(raw.kustomize),
+    kubernetesVersion: parseKubernetesVersion(trimmed('kubernetes-version')),
+    strict: parseBoolean('strict', trimmed('strict'), true),
+    ignoreMissingSchemas: parseBoolean('ignore-missing-schemas', trimmed('ignore-missing-schemas'), false),
+    skip: parseKinds('skip', raw.skip),
+    reject: parseKinds('reject', raw.reject),
+    schemaLocations: parseLocations(raw['schema-locations']),
+    schemaDirs: parseList(raw['schema-dir']),
+    kubeconformVersion: parseToolVersion('kubeconform-version', trimmed('kubeconform-version'), 'v0.7.0'),
+    helmVersion: parseToolVersion('helm-version', trimmed('helm-version'), 'v3.19.0'),
+    cache: parseBoolean('cache', trimmed('cache'), true),
+    failOn: parseEnum('fail-on', trimmed('fail-on'), FAIL_ON, 'invalid'),
+    report: parseReport(raw.report),
+  }
+  if (inputs.paths.filter((line) => !line.startsWith('!')).length === 0 && inputs.charts.length === 0 && inputs.kustomize.length === 0) {
+    throw new UserError("Nothing to validate: set 'paths', 'charts' or 'kustomize'.")
+  }
+  return inputs
+}
+
+export function parseKubernetesVersion(raw: string): string {
+  if (raw === '') return '1.33.0'
+  const match = /^v?(\d+\.\d+\.\d+)$/.exec(raw)
+  if (!match) throw new UserError(`Input 'kubernetes-version' must be a full version such as 1.33.0; got '${raw}'.`)
+  return match[1] as string
+}
+
+function parseToolVersion(name: string, raw: string, fallback: string): string {
+  if (raw === '') return fallback
+  const match = /^v?(\d+\.\d+\.\d+)$/.exec(raw)
+  if (!match) throw new UserError(`Input '${name}' must be a release version such as ${fallback}; got '${raw}'.`)
+  return `v${match[1]}`
+}
+
+/** Kinds or GVKs, one per line or comma-separated, as kubeconform's -skip and -reject take them. */
+function parseKinds(name: string, raw: string): string[] {
+  const kinds = parseList(raw).flatMap((line) => line.split(',').map((kind) => kind.trim()))
+  for (const kind of kinds.filter(Boolean)) {
+    if (!/^[A-Za-z0-9][\w.-]*(?:\/[\w.-]+){0,2}$/.test(kind)) {
+      throw new UserError(`Input '${name}' must list kinds (Deployment) or apiVersion/kind (apps/v1/Deployment); got '${kind}'.`)
+    }
+  }
+  return kinds.filter(Boolean)
+}
+
+function parseLocations(raw: string): string[] {
+  const lines = parseList(raw)
+  const locations = (lines.length === 0 ? [STANDARD_LOCATION, CRDS_CATALOG_LOCATION] : lines).map(expandLocation)
+  for (const location of locations) checkTemplate('schema-locations', location)
+  return locations
+}
+
+/** `<chart folder> [-f values.yaml]...`: helm's own flag for values files. */
+function parseChart(line: string): ChartInput {
+  const words = line.split(/\s+/)
+  const chart = words[0] as string
+  const values: string[] = []
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] as string
+    if ((word === '-f' || word === '--values') && words[i + 1]) {
+      values.push(words[++i] as string)
+    } else if (word.startsWith('--values=')) {
+      values.push(word.slice('--values='.length))
+    } else {
+      throw new UserError(`Input 'charts' lines must be '<chart folder> [-f <values file>]...'; got '${line}'.`)
+    }
+  }
+  return { chart, values, line }
+}
+
+/** One path per line; `.xml` is JUnit, `.sarif` or `.sarif.json` is SARIF. */
+function parseReport(raw: string): ReportTargets {
+  const targets: ReportTargets = { junit: [], sarif: [] }
+  for (const path of parseList(raw)) {
+    if (/\.xml$/i.test(path)) targets.junit.push(path)
+    else if (/\.sarif(\.json)?$/i.test(path)) targets.sarif.push(path)
+    else throw new UserError(`Input 'report' takes file paths ending in .xml (JUnit) or .sarif (SARIF); got '${path}'.`)
+  }
+  return targets
+}

@@ -1,0 +1,99 @@
+import type { Resource } from './documents'
+import type { KubeconformResult } from './kubeconform'
+
+/**
+ * Puts kubeconform's results on the resources they belong to. kubeconform
+ * validates in parallel, so within a file its results come in any order;
+ * they carry kind, apiVersion and name, which identify a resource unless a
+ * file holds two with the same signature and different outcomes. Such a
+ * file is "ambiguous" and is validated again in order (`-n 1 -verbose`),
+ * where the n-th result is the n-th resource.
+ */
+
+export interface Located {
+  result: KubeconformResult
+  resource?: Resource
+}
+
+export interface FileMatch {
+  located: Located[]
+  ambiguous: boolean
+}
+
+const keyOfResource = (resource: Resource) => [resource.kind, resource.apiVersion, resource.name, resource.empty].join('\u0000')
+const keyOfResult = (result: KubeconformResult) => [result.kind, result.version, result.name, result.status === ''].join('\u0000')
+const isFailure = (result: KubeconformResult) => result.status === 'statusInvalid' || result.status === 'statusError'
+const outcome = (result: KubeconformResult) => JSON.stringify([result.status, result.msg, result.validationErrors ?? []])
+
+/** Results of one file from a parallel run, matched by signature. */
+export function matchUnordered(resources: readonly Resource[], results: readonly KubeconformResult[]): FileMatch {
+  const byKey = groupBy(resources, keyOfResource)
+  const resultsByKey = groupBy(results, keyOfResult)
+  const located: Located[] = []
+  for (const [key, group] of resultsByKey) {
+    // Only failures are put on a line; valid and skipped resources need no match.
+    if (!group.some(isFailure)) {
+      located.push(...group.map((result) => ({ result })))
+      continue
+    }
+    const candidates = byKey.get(key) ?? []
+    const sameOutcome = group.every((result) => outcome(result) === outcome(group[0] as KubeconformResult))
+    // One result for one resource is certain; several are only when their outcomes are equal, so order cannot matter.
+    const certain = candidates.length === group.length && (group.length === 1 || sameOutcome)
+    if (!certain) return { located: [], ambiguous: true }
+    for (const [index, result] of group.entries()) located.push({ result, resource: candidates[index] })
+  }
+  return { located, ambiguous: false }
+}
+
+/** Results of one file from an ordered run (-n 1 -verbose): one per resource, in document order. */
+export function matchOrdered(resources: readonly Resource[], results: readonly KubeconformResult[]): Located[] {
+  if (resources.length === results.length) return results.map((result, index) => ({ result, resource: resources[index] }))
+  // The two parsers disagree on how many resources the file holds: match by signature, in order, as far as possible.
+  const located: Located[] = []
+  let next = 0
+  for (const result of results) {
+    const key = keyOfResult(result)
+    let found = -1
+    for (let i = next; i < resources.length; i++) {
+      if (keyOfResource(resources[i] as Resource) === key) {
+        found = i
+        break
+      }
+    }
+    if (found >= 0) {
+      located.push({ result, resource: resources[found] })
+      next = found + 1
+    } else {
+      located.push({ result })
+    }
+  }
+  return located
+}
+
+/**
+ * The file line a result points at: for a YAML error, the line kubeconform's
+ * parser names (counted from the start of the document's chunk), else where
+ * the resource starts.
+ */
+export function lineOf(located: Located): number | undefined {
+  const { result, resource } = located
+  if (!resource) return undefined
+  if (result.status === 'statusError' && result.msg.startsWith('error unmarshalling resource')) {
+    const yamlLine = /\bline (\d+)\b/.exec(result.msg)
+    if (yamlLine) return resource.chunkLine + Number(yamlLine[1]) - 1
+    if (resource.syntaxError) return resource.syntaxError.line
+  }
+  return resource.line
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}

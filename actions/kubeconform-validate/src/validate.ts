@@ -1,0 +1,355 @@
+import { readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
+import type { Clock } from '../../../lib/clock'
+import type { Exec } from '../../../lib/exec'
+import { toolCacheRoot } from '../../../lib/tools'
+import { type Discovery, discoverFiles } from './discover'
+import { kindsOf, type Resource, resourcesOf } from './documents'
+import { type Finding, STATUS_OF } from './findings'
+import type { Inputs } from './inputs'
+import { type Counts, type KubeconformOptions, type KubeconformOutput, type KubeconformResult, runKubeconform } from './kubeconform'
+import { type Located, lineOf, matchOrdered, matchUnordered } from './match'
+import {
+  checkChart,
+  checkKustomization,
+  kustomizationFile,
+  kustomizeCommand,
+  type Rendered,
+  renderChart,
+  renderKustomization,
+  templateFile,
+} from './render'
+import { cacheFolder, type Gvk, gvkKey, resolveSchemas, type SchemaOutcome } from './schema/resolve'
+import { RESOLVED_LAYOUT } from './schema/template'
+import { ensureHelm, ensureKubeconform } from './tools'
+
+export interface Deps {
+  exec: Exec
+  fetch: typeof fetch
+  clock: Clock
+  random?: () => number
+  env: NodeJS.ProcessEnv
+  /** Where relative paths start and what annotations are relative to. */
+  workspace: string
+  /** A scratch folder that outlives nothing (RUNNER_TEMP on a runner). */
+  tempDir: string
+  log: (line: string) => void
+}
+
+export interface Validation {
+  findings: Finding[]
+  counts: Counts
+  discovery: Discovery
+  rendered: Rendered[]
+  schemas: Map<string, SchemaOutcome>
+  /** Number of files kubeconform read (plain and rendered). */
+  fileCount: number
+}
+
+/** A file as kubeconform is given it, and where its results belong. */
+interface Target {
+  /** The argument passed to kubeconform, which it prints back as `filename`. */
+  arg: string
+  absolute: string
+  /** Set for rendered output. */
+  rendered?: Rendered
+}
+
+export async function validate(inputs: Inputs, deps: Deps): Promise<Validation> {
+  const runDir = await mkdtemp(join(deps.tempDir, 'kubeconform-validate-'))
+  try {
+    return await validateIn(runDir, inputs, deps)
+  } finally {
+    await rm(runDir, { recursive: true, force: true })
+  }
+}
+
+async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<Validation> {
+  const schemasDir = join(runDir, 'schemas')
+  const renderDir = join(runDir, 'rendered')
+  await mkdir(renderDir, { recursive: true })
+  const discovery = inputs.paths.length > 0 ? await discoverFiles(inputs.paths, deps.workspace) : { files: [], excluded: [] }
+  const rendered = await renderAll(inputs, deps, renderDir)
+
+  const targets: Target[] = [
+    ...discovery.files.map((file) => ({ arg: file, absolute: join(deps.workspace, file) })),
+    ...rendered.flatMap((item) => (item.output ? [{ arg: item.output, absolute: item.output, rendered: item }] : [])),
+  ]
+  const texts = readAll(targets)
+  const gvks = kindsToResolve(targets, texts, inputs.skip)
+
+  const cacheDir = inputs.cache
+    ? cacheFolder(toolCacheRoot(deps.env), { kubernetesVersion: inputs.kubernetesVersion, strict: inputs.strict }, inputs.schemaLocations)
+    : undefined
+  const resolverOptions = {
+    kubernetesVersion: inputs.kubernetesVersion,
+    strict: inputs.strict,
+    schemaDirs: inputs.schemaDirs.map((dir) => absolute(deps.workspace, dir)),
+    locations: inputs.schemaLocations,
+    cacheDir,
+    runDir: schemasDir,
+    http: {
+      fetch: deps.fetch,
+      clock: deps.clock,
+      random: deps.random,
+      onRetry: (url: string, attempt: number, delayMs: number, reason: string) =>
+        deps.log(`Schema download ${url} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
+    },
+  }
+  const schemas = await resolveSchemas(gvks, resolverOptions)
+  deps.log(describeSchemas(schemas))
+
+  const kubeconform = await ensureKubeconform(inputs.kubeconformVersion, { fetch: deps.fetch, exec: deps.exec, env: deps.env })
+  const options = (): KubeconformOptions => ({
+    binary: kubeconform,
+    kubernetesVersion: inputs.kubernetesVersion,
+    strict: inputs.strict,
+    // kubeconform reports a schema that exists but does not compile as missing, which -ignore-missing-schemas
+    // would then skip in silence; missing schemas are told apart and skipped here instead (see missingSchemas).
+    ignoreMissingSchemas: false,
+    skip: inputs.skip,
+    // A kind whose schema could not be fetched is rejected, so it is reported as an error and never skipped as "missing".
+    reject: [...inputs.reject, ...failedKinds(schemas)],
+    schemaLocations: [join(schemasDir, RESOLVED_LAYOUT), ...(cacheDir ? [join(cacheDir, RESOLVED_LAYOUT)] : [])],
+    // Every resource is listed only when a JUnit report needs a test case for each; otherwise failures suffice.
+    verbose: inputs.report.junit.length > 0,
+    cwd: deps.workspace,
+  })
+  deps.log(
+    `Validating ${targets.length} file${targets.length === 1 ? '' : 's'} against Kubernetes ${inputs.kubernetesVersion} with kubeconform ${inputs.kubeconformVersion}.`,
+  )
+  const files = targets.map((target) => target.arg)
+  const empty: KubeconformOutput = { resources: [], summary: { valid: 0, invalid: 0, errors: 0, skipped: 0 } }
+  let output = files.length > 0 ? await runKubeconform(files, options(), deps.exec) : empty
+
+  // A kind the quick scan did not see (a document only kubeconform's parser reads): resolve it and validate again.
+  const unseen = unseenKinds(output.resources, schemas)
+  if (unseen.length > 0) {
+    for (const [key, outcome] of await resolveSchemas(unseen, resolverOptions)) schemas.set(key, outcome)
+    output = await runKubeconform(files, options(), deps.exec)
+  }
+
+  const byArg = new Map(targets.map((target) => [target.arg, target]))
+  output = missingSchemas(output, schemas, inputs.ignoreMissingSchemas)
+  const located = await locate(output.resources, byArg, texts, options(), deps.exec)
+  const findings: Finding[] = []
+  for (const item of located) {
+    const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, deps.workspace)
+    if (finding) findings.push(finding)
+  }
+  for (const item of rendered) {
+    if (item.failure) {
+      findings.push({
+        status: 'error',
+        file: item.failure.file,
+        line: item.failure.line,
+        kind: '',
+        apiVersion: '',
+        name: '',
+        msg: `${item.origin === 'chart' ? 'helm template' : 'kustomize'} failed for '${item.input}': ${item.failure.message}`,
+        validationErrors: [],
+        rendered: { origin: item.origin, dir: item.dir },
+      })
+    }
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+  const renderFailures = rendered.filter((item) => item.failure).length
+  const counts = { ...output.summary, errors: output.summary.errors + renderFailures }
+  return { findings, counts, discovery, rendered, schemas, fileCount: targets.length }
+}
+
+async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise<Rendered[]> {
+  const rendered: Rendered[] = []
+  const context = {
+    exec: deps.exec,
+    workspace: deps.workspace,
+    outDir: renderDir,
+    kubernetesVersion: inputs.kubernetesVersion,
+    env: deps.env,
+  }
+  if (inputs.charts.length > 0) {
+    for (const chart of inputs.charts) await checkChart(chart, deps.workspace)
+    const helm = await ensureHelm(inputs.helmVersion, { fetch: deps.fetch, exec: deps.exec, env: deps.env })
+    for (const [index, chart] of inputs.charts.entries()) {
+      deps.log(`Rendering the chart ${chart.line} with helm ${inputs.helmVersion}.`)
+      rendered.push(await renderChart(chart, helm, index, context))
+    }
+  }
+  if (inputs.kustomize.length > 0) {
+    for (const dir of inputs.kustomize) await checkKustomization(dir, deps.workspace)
+    const tool = await kustomizeCommand(deps.env)
+    for (const [index, dir] of inputs.kustomize.entries()) {
+      deps.log(`Rendering ${dir} with ${tool.command} ${tool.args.join(' ')}.`)
+      rendered.push(await renderKustomization(dir, tool, index, context))
+    }
+  }
+  return rendered
+}
+
+/**
+ * Every file is read up front (its kinds decide which schemas to fetch) and
+ * kept for placing failures on lines. Synchronous reads: for thousands of
+ * small files they cost a fraction of the promise round trips.
+ */
+function readAll(targets: readonly Target[]): Map<string, string> {
+  const texts = new Map<string, string>()
+  for (const target of targets) {
+    try {
+      texts.set(target.arg, readFileSync(target.absolute, 'utf8'))
+    } catch {
+      // kubeconform reports an unreadable file itself, as an error on that file.
+      texts.set(target.arg, '')
+    }
+  }
+  return texts
+}
+
+function kindsToResolve(targets: readonly Target[], texts: Map<string, string>, skip: readonly string[]): Gvk[] {
+  const seen = new Map<string, Gvk>()
+  for (const target of targets) {
+    for (const gvk of kindsOf(texts.get(target.arg) ?? '')) {
+      if (!skip.includes(gvk.kind) && !skip.includes(gvkKey(gvk))) seen.set(gvkKey(gvk), gvk)
+    }
+  }
+  return [...seen.values()].sort((a, b) => gvkKey(a).localeCompare(gvkKey(b)))
+}
+
+/**
+ * kubeconform says "could not find schema" both for a kind without a schema
+ * and for one whose schema it could not compile. The resolver knows which:
+ * a missing one is skipped when `ignore-missing-schemas` asks, as kubeconform
+ * would; one that was found but could not be used stays an error, named.
+ */
+export function missingSchemas(output: KubeconformOutput, schemas: Map<string, SchemaOutcome>, ignoreMissing: boolean): KubeconformOutput {
+  const summary = { ...output.summary }
+  const resources: KubeconformResult[] = []
+  for (const result of output.resources) {
+    if (result.status !== 'statusError' || !result.msg.startsWith('could not find schema for')) {
+      resources.push(result)
+      continue
+    }
+    const outcome = schemas.get(gvkKey({ kind: result.kind, apiVersion: result.version }))
+    if (outcome?.status === 'found') {
+      resources.push({
+        ...result,
+        msg: `kubeconform could not compile the schema of ${result.version} ${result.kind} (from ${outcome.from})`,
+      })
+    } else if (ignoreMissing) {
+      summary.errors--
+      summary.skipped++
+      resources.push({ ...result, status: 'statusSkipped', msg: '' })
+    } else {
+      resources.push(result)
+    }
+  }
+  return { resources, summary }
+}
+
+function failedKinds(schemas: Map<string, SchemaOutcome>): string[] {
+  return [...schemas.entries()].filter(([, outcome]) => outcome.status === 'failed').map(([key]) => key)
+}
+
+function unseenKinds(results: readonly KubeconformResult[], schemas: Map<string, SchemaOutcome>): Gvk[] {
+  const unseen = new Map<string, Gvk>()
+  for (const result of results) {
+    if (result.status !== 'statusError' || !result.msg.startsWith('could not find schema for')) continue
+    const gvk = { kind: result.kind, apiVersion: result.version }
+    if (!schemas.has(gvkKey(gvk))) unseen.set(gvkKey(gvk), gvk)
+  }
+  return [...unseen.values()]
+}
+
+const isFailureResult = (result: KubeconformResult) => result.status === 'statusInvalid' || result.status === 'statusError'
+
+/** Lines for the failures: files with a failure are parsed in full; a file whose results cannot be told apart is run again in order. */
+async function locate(
+  results: KubeconformResult[],
+  targets: Map<string, Target>,
+  texts: Map<string, string>,
+  options: KubeconformOptions,
+  exec: Exec,
+): Promise<Located[]> {
+  const byFile = new Map<string, KubeconformResult[]>()
+  for (const result of results) {
+    const list = byFile.get(result.filename)
+    if (list) list.push(result)
+    else byFile.set(result.filename, [result])
+  }
+  const located: Located[] = []
+  const ambiguous: string[] = []
+  const parsed = new Map<string, Resource[]>()
+  for (const [file, fileResults] of byFile) {
+    if (!fileResults.some(isFailureResult) || !targets.has(file)) {
+      located.push(...fileResults.map((result) => ({ result })))
+      continue
+    }
+    const resources = resourcesOf(texts.get(file) ?? '')
+    parsed.set(file, resources)
+    const match = matchUnordered(resources, fileResults)
+    if (match.ambiguous) ambiguous.push(file)
+    else located.push(...match.located)
+  }
+  if (ambiguous.length > 0) {
+    const ordered = await runKubeconform(ambiguous, { ...options, workers: 1, verbose: true }, exec)
+    const perFile = new Map<string, KubeconformResult[]>()
+    for (const result of ordered.resources) perFile.set(result.filename, [...(perFile.get(result.filename) ?? []), result])
+    for (const file of ambiguous) located.push(...matchOrdered(parsed.get(file) ?? [], perFile.get(file) ?? []))
+  }
+  return located
+}
+
+async function toFinding(
+  item: Located,
+  target: Target | undefined,
+  schemas: Map<string, SchemaOutcome>,
+  inputs: Inputs,
+  workspace: string,
+): Promise<Finding | undefined> {
+  const { result } = item
+  const status = STATUS_OF[result.status]
+  if (!status) return undefined
+  const finding: Finding = {
+    status,
+    file: result.filename,
+    line: status === 'invalid' || status === 'error' ? lineOf(item) : undefined,
+    kind: result.kind,
+    apiVersion: result.version,
+    name: result.name,
+    msg: result.msg,
+    validationErrors: result.validationErrors ?? [],
+  }
+  const schema = schemas.get(gvkKey({ kind: result.kind, apiVersion: result.version }))
+  const rejectedByUser =
+    inputs.reject.includes(result.kind) || inputs.reject.includes(gvkKey({ kind: result.kind, apiVersion: result.version }))
+  if (schema?.status === 'failed' && result.msg.startsWith('prohibited resource kind') && !rejectedByUser) {
+    finding.msg = `no usable schema for ${result.version} ${result.kind}: ${schema.reason}`
+  }
+  const rendered = target?.rendered
+  if (rendered) {
+    finding.rendered = { origin: rendered.origin, dir: rendered.dir, line: finding.line }
+    finding.line = undefined
+    const source = item.resource?.source
+    const template = rendered.origin === 'chart' && source ? await templateFile(rendered.dir, source, workspace) : undefined
+    finding.file =
+      template ??
+      (rendered.origin === 'chart'
+        ? `${rendered.dir === '.' ? '' : `${rendered.dir}/`}Chart.yaml`
+        : await kustomizationFile(rendered.dir, workspace))
+  }
+  return finding
+}
+
+function describeSchemas(schemas: Map<string, SchemaOutcome>): string {
+  const counts = new Map<string, number>()
+  for (const outcome of schemas.values()) {
+    const label = outcome.status === 'found' ? `from ${outcome.source}` : outcome.status
+    counts.set(label, (counts.get(label) ?? 0) + 1)
+  }
+  const parts = [...counts.entries()].map(([label, count]) => `${count} ${label}`)
+  return `Schemas for ${schemas.size} kind${schemas.size === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`
+}
+
+function absolute(workspace: string, path: string): string {
+  return isAbsolute(path) ? path : join(workspace, path)
+}

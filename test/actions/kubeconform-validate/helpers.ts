@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { parseFileCommands } from '../../harness/commands'
+import { repoRoot } from '../../harness/runner'
+
+export const fixtures = join(repoRoot, 'test', 'fixtures')
+/** The Kubernetes JSON schemas of kubernetes-validate, extracted by the setup (vX.Y.Z-local[-strict]/ layout). */
+export const kubernetesSchemas = toolPaths().schemas
+export const kubeconformBinary = toolPaths().kubeconform
+export const helmBinary = toolPaths().helm
+
+export interface TestServer {
+  url: string
+  requests: string[]
+  close(): Promise<void>
+}
+
+/** A loopback HTTP server; the handler sees every request, and every path is recorded. */
+export async function startServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<TestServer> {
+  const requests: string[] = []
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '')
+    handler(request, response)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
+
+let summaryFile: string | undefined
+
+/** Every input of the action, empty, with the ones given. */
+export function rawInputs(overrides: Record<string, string> = {}) {
+  const names = [
+    'paths',
+    'charts',
+    'kustomize',
+    'kubernetes-version',
+    'strict',
+    'ignore-missing-schemas',
+    'skip',
+    'reject',
+    'schema-locations',
+    'schema-dir',
+    'kubeconform-version',
+    'helm-version',
+    'cache',
+    'fail-on',
+    'report',
+  ] as const
+  const raw = Object.fromEntries(names.map((name) => [name, ''])) as Record<(typeof names)[number], string>
+  return { ...raw, ...overrides }
+}
+
+/**
+ * Sets the environment a runner gives an action (INPUT_*, the file commands)
+ * for an in-process run(), and returns what the action wrote to them.
+ */
+export async function runnerEnvironment(inputs: Record<string, string>, extra: Record<string, string> = {}) {
+  const dir = await tempDir('kcv-runner-')
+  // @actions/core remembers the summary file of its first write, so every in-process run shares one, emptied here.
+  summaryFile ??= join(await tempDir('kcv-summary-'), 'summary')
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_STATE: join(dir, 'state'),
+  }
+  for (const file of Object.values(files)) await writeFile(file, '')
+  const saved = { ...process.env }
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  Object.assign(process.env, files, { RUNNER_TEMP: dir }, extra)
+  return {
+    dir,
+    summary: () => readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    outputs: async () => parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+    restore: () => {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+      Object.assign(process.env, saved)
+    },
+  }
+}
+
+/**
+ * A fresh tool cache holding the setup's kubeconform and helm (linked), so a
+ * test finds the pinned tools without a download and its schema cache starts
+ * empty and stays its own.
+ */
+export async function privateToolCache(): Promise<string> {
+  const { mkdir, symlink } = await import('node:fs/promises')
+  const root = await tempDir('kcv-cache-')
+  for (const [name, path] of [
+    ['kubeconform-v0.7.0', toolPaths().kubeconform],
+    ['helm-v3.19.0', toolPaths().helm],
+  ] as const) {
+    await mkdir(join(root, name))
+    await symlink(path, join(root, name, path.split('/').pop() as string))
+  }
+  return root
+}
