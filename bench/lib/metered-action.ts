@@ -65,6 +65,7 @@ export async function withScratch<T>(prefix: string, body: (dir: string) => Prom
 /** The first line of why a run failed, for the notes of a benchmark that expects (or tolerates) a failure. */
 export function outcome(run: ActionRun): string {
   if (run.exitCode === 0) return 'succeeded'
+  const message = (run.failure ?? run.stderr.trim().split('\n').pop() ?? '').replace(/\.+$/, '')
   // Without its closing full stop, so the message reads well inside a sentence of the notes.
-  return `exit ${run.exitCode}: ${(run.failure ?? run.stderr.trim().split('\n').pop() ?? '').slice(0, 160).replace(/\.+$/, '')}`
+  return `exit ${run.exitCode}: ${message.length > 200 ? `${message.slice(0, 199)}…` : message}`
 }

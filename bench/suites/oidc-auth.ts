@@ -157,7 +157,7 @@ export const oidcAuth: Suite = {
       rows,
       notes: [
         `${count} runs of each (the action, bare node, and the floor bundle: @actions/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
-        `Configuration error: the fault proxy (test/bench/fault-proxy.ts) in front of moto answers every AssumeRoleWithWebIdentity with 403 AccessDenied; the step must fail without retrying. How those runs ended: ${[...deniedOutcomes].map((text) => text.slice(0, 200)).join('; ')}.`,
+        `Configuration error: the fault proxy (test/bench/fault-proxy.ts) in front of moto answers every AssumeRoleWithWebIdentity with 403 AccessDenied; the step must fail without retrying. How those runs ended: ${[...deniedOutcomes].join('; ')}.`,
         'The handbook measured configure-aws-credentials on this bench when the machine was quiet; it is not run here (it is not installed), so compare ratios to bare node, not seconds.',
       ],
     }
