@@ -6,6 +6,9 @@
 // The EKS cluster appears in moto only some seconds after the wait starts:
 // the first-run case the seed projects had to run their workflow twice for.
 
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
 import { type DockerEngine, startDocker } from '../test/bench/docker'
@@ -13,7 +16,8 @@ import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../test/bench/
 import { type OidcIssuer, startOidcIssuer } from '../test/bench/oidc-issuer'
 import { type Registry, startRegistry } from '../test/bench/registry'
 import { backendConfig, createBucket } from '../test/bench/terraform-state'
-import { type ActionRun, repoRoot, runAction } from '../test/harness/runner'
+import { type ActionRun, type RunOptions, repoRoot, runAction as runActionIn } from '../test/harness/runner'
+import { toolPaths } from './toolchain.mjs'
 
 const STATE_BUCKET = 'datapipe-rehearsal-tfstate'
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-rehearsal-deployer`
@@ -52,7 +56,11 @@ async function step(name: string, body: () => Promise<string>): Promise<void> {
 
 /** The step's outputs, or an error carrying the action's own one-line failure. */
 function succeeded(action: string, run: ActionRun): ActionRun {
-  if (run.exitCode !== 0) throw new Error(`${action} failed: ${run.failure ?? `exit code ${run.exitCode}`}`)
+  if (run.exitCode !== 0) {
+    const located = run.annotations.find((annotation) => annotation.level === 'error' && annotation.file)
+    const where = located ? ` (first: ${located.file}:${located.line ?? '-'} ${located.message})` : ''
+    throw new Error(`${action} failed: ${run.failure ?? `exit code ${run.exitCode}`}${where}`)
+  }
   return run
 }
 
@@ -65,7 +73,17 @@ function printTable(): void {
   console.log(`${'total'.padEnd(width)}  ${`${((Date.now() - started) / 1000).toFixed(1)} s`.padStart(8)}`)
 }
 
+/** What the pipeline's jobs check out: a fresh workspace per rehearsal, so no state of an earlier run is reused. */
+const WORKSPACE_PARTS = ['terraform/rehearsal', 'images', 'dags', '.dockerignore', 'test/fixtures/manifests/valid']
+
+async function checkout(): Promise<string> {
+  const workspace = await mkdtemp(join(tmpdir(), 'rehearsal-'))
+  for (const part of WORKSPACE_PARTS) await cp(join(repoRoot, part), join(workspace, part), { recursive: true })
+  return workspace
+}
+
 interface Bench {
+  workspace: string
   moto: Moto
   issuer: OidcIssuer
   docker: DockerEngine
@@ -84,11 +102,12 @@ async function startBench(): Promise<Bench> {
   const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
   const registry = await startRegistry({ username, password })
   await createBucket(moto.endpoint, STATE_BUCKET)
-  return { moto, issuer, docker, registry }
+  return { workspace: await checkout(), moto, issuer, docker, registry }
 }
 
 async function rehearse(bench: Bench): Promise<void> {
-  const { moto, issuer, docker, registry } = bench
+  const { workspace, moto, issuer, docker, registry } = bench
+  const runAction = (action: string, options: RunOptions) => runActionIn(action, { ...options, cwd: workspace })
   // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
   const awsEndpoint = { AWS_ENDPOINT_URL: moto.endpoint }
   let credentials: Record<string, string> = {}
@@ -105,6 +124,19 @@ async function rehearse(bench: Bench): Promise<void> {
     credentials = run.exportedEnv
     return `assumed ${run.outputs['assumed-role-arn']}`
   })
+
+  // The pipeline's image job: the repository's Airflow Dockerfile, on the local base image since nothing can be pulled.
+  const buildImage = () =>
+    runAction('ecr-build-push', {
+      inputs: {
+        repository: IMAGE_REPOSITORY,
+        registry: `http://${registry.host}`,
+        context: '.',
+        file: 'images/airflow/Dockerfile',
+        'build-args': `BASE_IMAGE=${docker.baseImage}`,
+      },
+      env: { ...job(), ...docker.env },
+    })
 
   const terraformInputs = {
     'working-directory': 'terraform/rehearsal',
@@ -124,19 +156,7 @@ async function rehearse(bench: Bench): Promise<void> {
       return `+${run.outputs['to-add']} ~${run.outputs['to-change']} -${run.outputs['to-destroy']}, cluster ${run.outputs.cluster_name}`
     }),
     step('ecr-build-push', async () => {
-      const run = succeeded(
-        'ecr-build-push',
-        await runAction('ecr-build-push', {
-          inputs: {
-            repository: IMAGE_REPOSITORY,
-            registry: `http://${registry.host}`,
-            context: '.',
-            file: 'images/airflow/Dockerfile',
-            'build-args': `BASE_IMAGE=${docker.baseImage}`,
-          },
-          env: { ...job(), ...docker.env },
-        }),
-      )
+      const run = succeeded('ecr-build-push', await buildImage())
       imageRef = run.outputs['image-ref'] ?? ''
       return `${run.outputs.skipped === 'true' ? 'skipped (already pushed)' : 'built and pushed'} ${imageRef}`
     }),
@@ -178,27 +198,14 @@ async function rehearse(bench: Bench): Promise<void> {
   })
 
   await step('kubeconform-validate', async () => {
-    const run = succeeded(
-      'kubeconform-validate',
-      await runAction('kubeconform-validate', { inputs: { paths: 'test/fixtures/manifests/valid' }, env: job() }),
-    )
+    // Offline: the Kubernetes schemas setup extracted from PyPI's kubernetes-validate, used before any download.
+    const inputs = { paths: 'test/fixtures/manifests/valid', 'schema-dir': toolPaths().schemas }
+    const run = succeeded('kubeconform-validate', await runAction('kubeconform-validate', { inputs, env: job() }))
     return `${run.outputs.valid} valid, ${run.outputs.invalid} invalid, ${run.outputs.errors} errors`
   })
 
   await step('ecr-build-push rerun (nothing changed)', async () => {
-    const run = succeeded(
-      'ecr-build-push',
-      await runAction('ecr-build-push', {
-        inputs: {
-          repository: IMAGE_REPOSITORY,
-          registry: `http://${registry.host}`,
-          context: '.',
-          file: 'images/airflow/Dockerfile',
-          'build-args': `BASE_IMAGE=${docker.baseImage}`,
-        },
-        env: { ...job(), ...docker.env },
-      }),
-    )
+    const run = succeeded('ecr-build-push', await buildImage())
     if (run.outputs.skipped !== 'true') throw new Error('the unchanged image was rebuilt')
     return 'skipped: the tag already holds this commit'
   })
@@ -240,7 +247,7 @@ async function rehearse(bench: Bench): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  log(`rehearsal of the create/destroy pipeline in ${repoRoot}`)
+  log('rehearsal of the create/destroy pipeline')
   let bench: Bench | undefined
   let failed = false
   try {
@@ -253,14 +260,23 @@ async function main(): Promise<void> {
     failed = true
     log(`✘ ${(error as Error).message}`)
   } finally {
-    await Promise.allSettled([bench?.registry.stop(), bench?.docker.stop(), bench?.issuer.stop(), bench?.moto.stop()])
+    const workspace = bench?.workspace
+    await Promise.allSettled([
+      bench?.registry.stop(),
+      bench?.docker.stop(),
+      bench?.issuer.stop(),
+      bench?.moto.stop(),
+      workspace ? rm(workspace, { recursive: true, force: true }) : undefined,
+    ])
   }
   printTable()
   if (failed) {
     console.log('\nrehearsal: FAILED')
     process.exit(1)
   }
-  console.log('\nrehearsal: the pipeline created, deployed and destroyed everything in one run')
+  console.log(
+    '\nrehearsal: created, built, waited for the cluster, validated and destroyed in one run (Helm releases are not deployed here: see README)',
+  )
 }
 
 await main()
