@@ -36,7 +36,8 @@ export const GO_TOOLS = {
   actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
 }
 
-export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils']
+// time: GNU time, whose -v report gives the benchmarks each process's peak memory.
+export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils', 'time']
 
 export const PYTHON_PACKAGES = [
   `zizmor==${VERSIONS.zizmor}`,

@@ -28,6 +28,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** Called once the main step starts, with its process and a view of its output so far. */
   control?: (child: ChildProcess, output: () => string) => void
+  /** A program (and its arguments) to start each step's node under, e.g. a resource meter for benchmarks. */
+  launcher?: (step: 'main' | 'post') => string[]
 }
 
 export interface StepResult {
@@ -44,6 +46,8 @@ export interface StepResult {
   summary: string
   /** The `::error::` message core.setFailed printed, when the step failed. */
   failure?: string
+  /** Wall time from starting the step's process to its exit. */
+  wallMs: number
 }
 
 export interface ActionRun extends StepResult {
@@ -138,7 +142,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
 async function runStep(
   script: string,
   workdir: string,
-  step: string,
+  step: 'main' | 'post',
   env: Record<string, string | undefined>,
   options: RunOptions,
 ): Promise<StepResult> {
@@ -150,7 +154,9 @@ async function runStep(
     GITHUB_STEP_SUMMARY: join(workdir, `${step}-summary`),
   }
   for (const file of Object.values(files)) await writeFile(file, '')
-  const child = spawn(node24(), [script], {
+  const [program = node24(), ...args] = [...(options.launcher?.(step) ?? []), node24(), script]
+  const started = process.hrtime.bigint()
+  const child = spawn(program, args, {
     cwd: options.cwd ?? repoRoot,
     env: { ...definedOnly(env), ...files },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,6 +174,7 @@ async function runStep(
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig])),
   )
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6
   clearTimeout(timeout)
   const commands = parseWorkflowCommands(stdout)
   const read = (file: string) => readFile(file, 'utf8')
@@ -185,6 +192,7 @@ async function runStep(
     masks: commands.masks,
     annotations: commands.annotations,
     failure,
+    wallMs,
   }
 }
 

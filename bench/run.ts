@@ -1,0 +1,103 @@
+// `npm run bench`: every benchmark in one run on this machine, written to
+// bench/results.json and bench/RESULTS.md. Benchmarks measure; tests (npm test)
+// check behaviour, so nothing here runs under vitest.
+//
+//   npm run bench                      the full run; rewrites both results files
+//   npm run bench -- --only startup    chosen suites (comma-separated ids); prints, writes nothing
+//   npm run bench -- --runs 3          fewer iterations (odd), e.g. while developing
+import { execFileSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { node24 } from '../test/harness/runner'
+import { renderResults, renderSuite } from './lib/format'
+import { currentLoad, describeMachine } from './lib/machine'
+import { requireGnuTime } from './lib/resource-meter'
+import type { BenchResults, SuiteResult } from './lib/results'
+import type { BenchContext, Suite } from './lib/suite'
+import { repoRoot } from './lib/suite'
+import { bundleSize } from './suites/bundle-size'
+import { ecrBuildPush } from './suites/ecr-build-push'
+import { eksWait } from './suites/eks-wait'
+import { kubeconform } from './suites/kubeconform'
+import { oidcAuth } from './suites/oidc-auth'
+import { startup } from './suites/startup'
+import { tfApplyToggle } from './suites/tf-apply-toggle'
+
+const SUITES: Suite[] = [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconform]
+
+interface Options {
+  only?: string[]
+  runs: number
+  slowRuns: number
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { runs: 5, slowRuns: 3 }
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i + 1]
+    const odd = (name: string) => {
+      const count = Number(value)
+      if (!Number.isInteger(count) || count < 1 || count % 2 === 0) throw new Error(`${name} takes an odd positive count, got ${value}`)
+      i++
+      return count
+    }
+    if (args[i] === '--only') {
+      options.only = (value ?? '').split(',').filter(Boolean)
+      i++
+    } else if (args[i] === '--runs') options.runs = odd('--runs')
+    else if (args[i] === '--slow-runs') options.slowRuns = odd('--slow-runs')
+    else throw new Error(`unknown argument ${args[i]}; see the top of bench/run.ts`)
+  }
+  const unknown = options.only?.filter((id) => !SUITES.some((suite) => suite.id === id)) ?? []
+  if (unknown.length > 0) throw new Error(`no suite ${unknown.join(', ')}; suites: ${SUITES.map((suite) => suite.id).join(', ')}`)
+  return options
+}
+
+function measuredCommit(): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim()
+  try {
+    return `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' + uncommitted changes' : ''}`
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  requireGnuTime()
+  const started = Date.now()
+  const machine = describeMachine(node24())
+  const context: BenchContext = {
+    runs: options.runs,
+    slowRuns: options.slowRuns,
+    log: (message) => console.log(`bench: ${message}`),
+  }
+  const suites: SuiteResult[] = []
+  for (const suite of SUITES.filter((candidate) => !options.only || options.only.includes(candidate.id))) {
+    context.log(`${suite.id}: starting`)
+    const suiteStarted = Date.now()
+    const result = await suite.run(context)
+    suites.push(result)
+    context.log(`${suite.id}: ${result.status} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
+    console.log(`\n${renderSuite(result)}`)
+  }
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    commit: measuredCommit(),
+    durationSeconds: (Date.now() - started) / 1000,
+    machine: { ...machine, loadAfter: currentLoad() },
+    suites,
+  }
+  if (options.only) {
+    context.log('--only: results files left unchanged')
+    return
+  }
+  await writeFile(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  await writeFile(join(repoRoot, 'bench', 'RESULTS.md'), `${renderResults(results)}\n`)
+  context.log('wrote bench/results.json and bench/RESULTS.md')
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  process.exit(1)
+})

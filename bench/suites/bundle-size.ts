@@ -1,0 +1,75 @@
+import { join } from 'node:path'
+import { distSize, floorBundle } from '../lib/bundles'
+import { formatBytes } from '../lib/format'
+import { checkGoal, type Row, type SuiteResult } from '../lib/results'
+import { ratio, summarize } from '../lib/stats'
+import { ACTIONS, type ActionName, actionMerged, repoRoot, type Suite } from '../lib/suite'
+
+/** Anchors' sizes as the handbook quotes them (read from their own dist/, not measured here). */
+const QUOTED: Partial<Record<ActionName, string>> = {
+  'oidc-auth': 'configure-aws-credentials: 3.09 MB main + 0.81 MB cleanup bundle',
+  'ecr-build-push': 'amazon-ecr-login: 2.38 MB + 1.06 MB; docker/build-push-action: 2.54 MB',
+}
+
+const OIDC_GOAL = { text: '< 800 KB', on: 'value', limit: 800_000, inclusive: false } as const
+
+export const bundleSize: Suite = {
+  id: 'bundle-size',
+  title: 'Bundle size per action',
+  async run(context) {
+    const floorDist = await floorBundle()
+    const floor = distSize(floorDist)
+    context.log(`floor bundle: ${formatBytes(floor.main)}`)
+    const rows: Row[] = []
+    const notes: string[] = []
+    const pending: string[] = []
+    for (const action of ACTIONS) {
+      if (!actionMerged(action)) {
+        pending.push(action)
+        continue
+      }
+      const size = distSize(join(repoRoot, 'actions', action, 'dist'))
+      const floorMain = summarize([floor.main])
+      const main = summarize([size.main])
+      const javascript = summarize([size.javascript])
+      rows.push({
+        subject: `${action}: dist/index.js`,
+        unit: 'bytes',
+        value: main,
+        baseline: { label: 'floor', value: floorMain },
+        ratio: ratio(main, floorMain),
+        ...(QUOTED[action] ? { quoted: QUOTED[action] } : {}),
+      })
+      rows.push({
+        subject: `${action}: all JavaScript in dist/`,
+        unit: 'bytes',
+        value: javascript,
+        baseline: { label: 'floor', value: summarize([floor.javascript]) },
+        ratio: ratio(javascript, summarize([floor.javascript])),
+        ...(action === 'oidc-auth' ? { goal: checkGoal(OIDC_GOAL, javascript) } : {}),
+      })
+      rows.push({
+        subject: `${action}: every file in dist/`,
+        unit: 'bytes',
+        value: summarize([size.all]),
+        note: `${size.files} files`,
+      })
+    }
+    if (pending.length > 0) notes.push(`Not measured: action not merged: ${pending.join(', ')}.`)
+    notes.push(
+      'Sizes are exact byte counts of the committed files, so one run suffices; KB and MB are decimal (1 KB = 1000 bytes), as the handbook quotes them.',
+      `The baseline "floor" is bench/floor/index.ts (only @actions/core), bundled in this run with the actions' ncc settings: ${formatBytes(floor.main)}. The ratio says how much each action weighs over the least any action here can weigh.`,
+    )
+    const result: SuiteResult = {
+      id: this.id,
+      title: this.title,
+      method:
+        "Bytes of each action's committed `dist/`: `dist/index.js` alone, all JavaScript (main, post, bin entries, lazily loaded chunks), and every file.",
+      status: rows.length > 0 ? 'measured' : 'not measured',
+      ...(rows.length > 0 ? {} : { reason: 'action not merged (no action is merged yet)' }),
+      rows,
+      notes,
+    }
+    return result
+  },
+}
