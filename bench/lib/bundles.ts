@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,7 +39,10 @@ let floor: Promise<string> | undefined
 /** Bundles bench/floor with scripts/bundle.mjs's ncc flags, once per run; resolves to its dist folder. */
 export function floorBundle(): Promise<string> {
   floor ??= (async () => {
-    const dist = join(await mkdtemp(join(tmpdir(), 'bench-floor-')), 'dist')
+    const folder = await mkdtemp(join(tmpdir(), 'bench-floor-'))
+    // Kept for the whole run (several suites start it), removed when the bench exits.
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }))
+    const dist = join(folder, 'dist')
     const result = spawnSync(
       process.execPath,
       [
