@@ -59,7 +59,7 @@ export type RawInputs = Record<
   string
 >
 
-const INPUT_NAMES: (keyof RawInputs)[] = [
+export const INPUT_NAMES: readonly (keyof RawInputs)[] = [
   'paths',
   'charts',
   'kustomize',

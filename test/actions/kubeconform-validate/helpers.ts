@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { INPUT_NAMES, type RawInputs } from '../../../actions/kubeconform-validate/src/inputs'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { parseFileCommands } from '../../harness/commands'
 import { repoRoot } from '../../harness/runner'
@@ -40,25 +41,8 @@ export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
 let summaryFile: string | undefined
 
 /** Every input of the action, empty, with the ones given. */
-export function rawInputs(overrides: Record<string, string> = {}) {
-  const names = [
-    'paths',
-    'charts',
-    'kustomize',
-    'kubernetes-version',
-    'strict',
-    'ignore-missing-schemas',
-    'skip',
-    'reject',
-    'schema-locations',
-    'schema-dir',
-    'kubeconform-version',
-    'helm-version',
-    'cache',
-    'fail-on',
-    'report',
-  ] as const
-  const raw = Object.fromEntries(names.map((name) => [name, ''])) as Record<(typeof names)[number], string>
+export function rawInputs(overrides: Partial<RawInputs> = {}): RawInputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs
   return { ...raw, ...overrides }
 }
 
