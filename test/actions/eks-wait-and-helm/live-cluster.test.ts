@@ -259,15 +259,19 @@ describe('against a real Kubernetes API server', () => {
     ])
   })
 
+  // kube-apiserver remembers an accepted token for 10 s, and a token signed within the same second is
+  // byte-identical (X-Amz-Date has second resolution): after changing the entry, let the clock tick so
+  // the next tokens are new ones, judged by the entry now in force rather than by a cached answer.
+  async function changeAccess(entry: Parameters<typeof plane.setAccess>[1]): Promise<void> {
+    plane.setAccess(ciRole, entry)
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+  }
+
   it('explains an access entry without the permissions to deploy', async () => {
     // Authenticated (so /readyz answers 200) but in no group RBAC grants anything.
-    plane.setAccess(ciRole, { username: 'ci:{{SessionName}}', groups: [] })
+    await changeAccess({ username: 'ci:{{SessionName}}', groups: [] })
     const run = await deploy(demoRelease('      A: "b"\n'), { 'helm-version': 'v3.19.0' })
-    plane.setAccess(ciRole, { groups: ['system:masters'] })
-    // kube-apiserver remembers an accepted token for 10 s, and a token signed within the same second is
-    // byte-identical (X-Amz-Date has second resolution): let the clock tick so the next test's tokens
-    // are new ones, judged by the restored entry rather than this test's empty one.
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    await changeAccess({ groups: ['system:masters'] })
     expect(run.visibleLog).toMatch(/The API server of 'live' is ready and accepts the CI role's token/)
     expect(run.failure).toMatch(
       /^helm history for release 'demo' in namespace 'apps' failed: .*forbidden: User "ci:gha-4242" cannot list resource "secrets".*The CI role reaches the cluster but may not deploy: associate an access policy/,
