@@ -2,16 +2,22 @@
 // five committed bundles in the order .github/workflows/pipeline.yml runs
 // them, with the same inputs, through the runner-contract harness, against
 // the local bench: the OIDC token service, moto (STS, S3 state, ECR, EKS),
-// Docker's engine and a registry, and real Terraform on terraform/rehearsal.
+// Docker's engine and a registry, real Terraform on terraform/rehearsal, and a
+// real Kubernetes control plane (kube-apiserver, etcd, scheduler, controller
+// manager, kwok nodes) that authenticates the deployer role's EKS token.
 // The EKS cluster appears in moto only some seconds after the wait starts:
 // the first-run case the seed projects had to run their workflow twice for.
+// moto's cluster record is given that API server's endpoint and CA on its way
+// to the action, so the wait, the token and the Helm deploy are the real ones.
 
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
+import { type ControlPlane, startControlPlane } from '../test/bench/control-plane'
 import { type DockerEngine, startDocker } from '../test/bench/docker'
+import { type FaultProxy, startFaultProxy } from '../test/bench/fault-proxy'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../test/bench/moto'
 import { type OidcIssuer, startOidcIssuer } from '../test/bench/oidc-issuer'
 import { type Registry, startRegistry } from '../test/bench/registry'
@@ -22,6 +28,13 @@ import { toolPaths } from './toolchain.mjs'
 const STATE_BUCKET = 'datapipe-rehearsal-tfstate'
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-rehearsal-deployer`
 const IMAGE_REPOSITORY = 'datapipe/airflow'
+/** terraform/rehearsal's cluster_name, passed explicitly so the API server can expect it in tokens. */
+const CLUSTER_NAME = 'datapipe-rehearsal'
+/**
+ * The Airflow chart cannot be downloaded here, so the deploy is a small chart
+ * that runs the image this rehearsal built, waited on until its pods are Ready.
+ */
+const RELEASE = { name: 'airflow', namespace: 'airflow', chart: 'charts/rehearsal-app', replicas: 2 }
 /** How long after the wait starts the cluster comes into existence. */
 const CLUSTER_APPEARS_AFTER_MS = 8_000
 
@@ -74,11 +87,18 @@ function printTable(): void {
 }
 
 /** What the pipeline's jobs check out: a fresh workspace per rehearsal, so no state of an earlier run is reused. */
-const WORKSPACE_PARTS = ['terraform/rehearsal', 'images', 'dags', '.dockerignore', 'test/fixtures/manifests/valid']
+const WORKSPACE_PARTS: Record<string, string> = {
+  'terraform/rehearsal': 'terraform/rehearsal',
+  images: 'images',
+  dags: 'dags',
+  '.dockerignore': '.dockerignore',
+  'test/fixtures/manifests/valid': 'test/fixtures/manifests/valid',
+  'test/fixtures/charts/bench-app': RELEASE.chart,
+}
 
 async function checkout(): Promise<string> {
   const workspace = await mkdtemp(join(tmpdir(), 'rehearsal-'))
-  for (const part of WORKSPACE_PARTS) await cp(join(repoRoot, part), join(workspace, part), { recursive: true })
+  for (const [from, to] of Object.entries(WORKSPACE_PARTS)) await cp(join(repoRoot, from), join(workspace, to), { recursive: true })
   return workspace
 }
 
@@ -88,10 +108,29 @@ interface Bench {
   issuer: OidcIssuer
   docker: DockerEngine
   registry: Registry
+  /** The EKS cluster's Kubernetes API; its access entries are empty until the cluster appears. */
+  plane: ControlPlane
+  /** EKS as the actions reach it: moto, with DescribeCluster answering the plane's endpoint and CA. */
+  eks: FaultProxy
 }
 
 async function startBench(): Promise<Bench> {
   const [moto, issuer, docker] = await Promise.all([startMoto(), startOidcIssuer(), startDocker()])
+  const [plane, eks] = await Promise.all([
+    startControlPlane({ stsEndpoint: moto.endpoint, clusterName: CLUSTER_NAME }),
+    startFaultProxy(moto.endpoint),
+  ])
+  eks.inject({
+    match: `GET /clusters/${CLUSTER_NAME}`,
+    times: Number.POSITIVE_INFINITY,
+    fault: {
+      type: 'edit',
+      edit: (body) => {
+        const { cluster } = body as { cluster: Record<string, unknown> }
+        return { cluster: { ...cluster, endpoint: plane.server, certificateAuthority: { data: plane.caData } } }
+      },
+    },
+  })
   // The registry stands in for ECR's data plane and accepts exactly the login ECR's control plane hands out.
   const ecr = new ECRClient({
     region: BENCH_REGION,
@@ -102,14 +141,19 @@ async function startBench(): Promise<Bench> {
   const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
   const registry = await startRegistry({ username, password })
   await createBucket(moto.endpoint, STATE_BUCKET)
-  return { workspace: await checkout(), moto, issuer, docker, registry }
+  return { workspace: await checkout(), moto, issuer, docker, registry, plane, eks }
 }
 
 async function rehearse(bench: Bench): Promise<void> {
-  const { workspace, moto, issuer, docker, registry } = bench
+  const { workspace, moto, issuer, docker, registry, plane } = bench
   const runAction = (action: string, options: RunOptions) => runActionIn(action, { ...options, cwd: workspace })
   // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
-  const awsEndpoint = { AWS_ENDPOINT_URL: moto.endpoint }
+  const awsEndpoint = {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ENDPOINT_URL_EKS: bench.eks.endpoint,
+    // The pinned tools setup installed, wherever that cache is; nothing is downloaded.
+    PIPELINE_ACTIONS_TOOL_CACHE: toolPaths().root,
+  }
   let credentials: Record<string, string> = {}
   const job = () => ({ ...awsEndpoint, ...credentials })
 
@@ -141,7 +185,7 @@ async function rehearse(bench: Bench): Promise<void> {
   const terraformInputs = {
     'working-directory': 'terraform/rehearsal',
     'backend-config': backendConfig(moto.endpoint, 'rehearsal/terraform.tfstate', STATE_BUCKET),
-    variables: 'apply_seconds=2',
+    variables: `apply_seconds=2\ncluster_name=${CLUSTER_NAME}`,
   }
   let terraformOutputs: Record<string, string> = {}
   let imageRef = ''
@@ -163,16 +207,22 @@ async function rehearse(bench: Bench): Promise<void> {
   ])
 
   const clusterName = terraformOutputs.cluster_name ?? ''
+  const eksInputs = { 'cluster-name': clusterName, 'aws-region': BENCH_REGION, nodegroups: 'none' }
+  const releases = [
+    `- name: ${RELEASE.name}`,
+    `  chart: ${RELEASE.chart}`,
+    `  namespace: ${RELEASE.namespace}`,
+    '  timeout: 2m',
+    '  values:',
+    `    image: ${imageRef}`,
+    `    replicas: ${RELEASE.replicas}`,
+  ].join('\n')
   await step('eks-wait-and-helm deploy', async () => {
-    // Terraform's EKS cluster takes minutes to appear; here it appears while the step is already waiting.
-    const eks = new EKSClient({
-      region: BENCH_REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    })
+    // Terraform's EKS cluster takes minutes to appear; here it appears while the step is already
+    // waiting, with the deployer role's access entry, as terraform/modules/eks creates them together.
     const appears = new Promise<void>((resolve, reject) =>
       setTimeout(() => {
-        eks
+        eksClient(moto)
           .send(
             new CreateClusterCommand({
               name: clusterName,
@@ -181,20 +231,17 @@ async function rehearse(bench: Bench): Promise<void> {
             }),
           )
           .then(() => {
-            log(`  (the cluster ${clusterName} now exists in moto)`)
+            plane.setAccess(ROLE_ARN, { groups: ['system:masters'] })
+            log(`  (the cluster ${clusterName} now exists in moto, with an access entry for the deployer role)`)
             resolve()
           }, reject)
       }, CLUSTER_APPEARS_AFTER_MS),
     )
-    const [run] = await Promise.all([
-      runAction('eks-wait-and-helm', {
-        inputs: { 'cluster-name': clusterName, 'aws-region': BENCH_REGION, 'check-api': 'false', nodegroups: 'none' },
-        env: job(),
-      }),
-      appears,
-    ])
+    const [run] = await Promise.all([runAction('eks-wait-and-helm', { inputs: { ...eksInputs, releases }, env: job() }), appears])
     succeeded('eks-wait-and-helm', run)
-    return `cluster ACTIVE, kubeconfig written (endpoint ${run.outputs.endpoint}); image for Helm: ${imageRef}`
+    const [deployed] = JSON.parse(run.outputs.releases ?? '[]') as { name: string; revision: number; status: string }[]
+    const pods = await readyDeployment(plane, RELEASE.namespace, RELEASE.name, imageRef)
+    return `cluster ACTIVE, release ${deployed?.name} revision ${deployed?.revision} ${deployed?.status}, ${pods} pods Ready running ${imageRef}`
   })
 
   await step('kubeconform-validate', async () => {
@@ -214,12 +261,12 @@ async function rehearse(bench: Bench): Promise<void> {
   await step('eks-wait-and-helm uninstall', async () => {
     const run = succeeded(
       'eks-wait-and-helm',
-      await runAction('eks-wait-and-helm', {
-        inputs: { mode: 'uninstall', 'cluster-name': clusterName, 'aws-region': BENCH_REGION, 'check-api': 'false', nodegroups: 'none' },
-        env: job(),
-      }),
+      await runAction('eks-wait-and-helm', { inputs: { ...eksInputs, mode: 'uninstall', releases }, env: job() }),
     )
-    return `releases: ${run.outputs.releases || '[]'}`
+    const gone = await plane.request(`/apis/apps/v1/namespaces/${RELEASE.namespace}/deployments/${RELEASE.name}`)
+    if (gone.status !== 404) throw new Error(`the release's Deployment is still there after uninstall (HTTP ${gone.status})`)
+    const [removed] = JSON.parse(run.outputs.releases ?? '[]') as { name: string; status: string }[]
+    return `release ${removed?.name} ${removed?.status}, its Deployment gone`
   })
 
   await step('tf-apply-toggle destroy (unconfirmed: refused)', async () => {
@@ -236,14 +283,30 @@ async function rehearse(bench: Bench): Promise<void> {
       await runAction('tf-apply-toggle', { inputs: { mode: 'false', 'confirm-destroy': 'default', ...terraformInputs }, env: job() }),
     )
     // The cluster is a Terraform resource in the real pipeline; moto's stands in for it and goes with it.
-    const eks = new EKSClient({
-      region: BENCH_REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    })
-    await eks.send(new DeleteClusterCommand({ name: clusterName }))
+    await eksClient(moto).send(new DeleteClusterCommand({ name: clusterName }))
     return `-${run.outputs['to-destroy']} destroyed`
   })
+}
+
+function eksClient(moto: Moto): EKSClient {
+  return new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+}
+
+/** Checks through the API server that the Deployment runs `image` with every replica Ready; returns how many. */
+async function readyDeployment(plane: ControlPlane, namespace: string, name: string, image: string): Promise<number> {
+  const response = await plane.request(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`)
+  const deployment = response.body as {
+    spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } }
+    status?: { readyReplicas?: number }
+  }
+  const running = deployment.spec?.template?.spec?.containers?.[0]?.image
+  const ready = deployment.status?.readyReplicas ?? 0
+  if (response.status !== 200 || running !== image || ready !== deployment.spec?.replicas) {
+    throw new Error(
+      `Deployment ${namespace}/${name}: HTTP ${response.status}, image ${running}, ${ready} of ${deployment.spec?.replicas} Ready`,
+    )
+  }
+  return ready
 }
 
 async function main(): Promise<void> {
@@ -253,7 +316,7 @@ async function main(): Promise<void> {
   try {
     await step('start the local bench', async () => {
       bench = await startBench()
-      return `moto ${bench.moto.endpoint}, registry ${bench.registry.host}, docker ${bench.docker.host}`
+      return `moto ${bench.moto.endpoint}, registry ${bench.registry.host}, docker ${bench.docker.host}, Kubernetes ${bench.plane.server}`
     })
     if (bench) await rehearse(bench)
   } catch (error) {
@@ -263,6 +326,8 @@ async function main(): Promise<void> {
     const workspace = bench?.workspace
     await Promise.allSettled([
       bench?.registry.stop(),
+      bench?.plane.stop(),
+      bench?.eks.stop(),
       bench?.docker.stop(),
       bench?.issuer.stop(),
       bench?.moto.stop(),
@@ -274,9 +339,7 @@ async function main(): Promise<void> {
     console.log('\nrehearsal: FAILED')
     process.exit(1)
   }
-  console.log(
-    '\nrehearsal: created, built, waited for the cluster, validated and destroyed in one run (Helm releases are not deployed here: see README)',
-  )
+  console.log('\nrehearsal: created, built, waited for the cluster, deployed, validated and destroyed in one run')
 }
 
 await main()

@@ -1,4 +1,4 @@
-import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks'
+import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks'
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from './fault-proxy'
@@ -85,6 +85,26 @@ describe('the local bench', () => {
     expect((await eks().send(new ListClustersCommand({}))).clusters).toEqual([])
     expect(Date.now() - started).toBeGreaterThanOrEqual(190)
     expect((await eks().send(new ListClustersCommand({}))).clusters).toEqual(['canned'])
+  })
+
+  it('the fault proxy edits a successful answer of moto and passes its errors through untouched', async () => {
+    proxy.clear()
+    const edit = {
+      type: 'edit' as const,
+      edit: (body: unknown) => ({ cluster: { ...(body as { cluster: object }).cluster, endpoint: 'https://edited' } }),
+    }
+    proxy.inject({ match: 'GET /clusters/edited', times: 2, fault: edit })
+    await expect(eks().send(new DescribeClusterCommand({ name: 'edited' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
+    await eks().send(
+      new CreateClusterCommand({
+        name: 'edited',
+        roleArn: 'arn:aws:iam::123456789012:role/edited',
+        resourcesVpcConfig: { subnetIds: ['subnet-a'] },
+      }),
+    )
+    const { cluster } = await eks().send(new DescribeClusterCommand({ name: 'edited' }))
+    expect(cluster).toMatchObject({ name: 'edited', endpoint: 'https://edited', status: 'ACTIVE' })
+    expect(proxy.calls.filter((call) => call.fault === 'edit')).toHaveLength(2)
   })
 
   it('query-protocol errors come back as XML', async () => {

@@ -5,7 +5,9 @@ import { freePort } from './ports'
 /**
  * A proxy in front of moto (or any HTTP service) that can answer the first N
  * matching calls with an AWS error, a canned response, a delay or a reset
- * connection, so retry and fail-fast paths run against the real SDK parsing.
+ * connection, so retry and fail-fast paths run against the real SDK parsing,
+ * or pass a call on and edit moto's successful JSON answer (the rehearsal gives
+ * moto's EKS cluster the endpoint and CA of the bench's real API server).
  * Errors are written in the protocol the request used: XML for the Query API
  * (STS), JSON with __type for JSON 1.1 (ECR), x-amzn-ErrorType for REST-JSON (EKS).
  */
@@ -26,6 +28,8 @@ export type Fault =
   | { type: 'respond'; status: number; body: unknown; headers?: Record<string, string> }
   | { type: 'delay'; ms: number }
   | { type: 'reset' }
+  /** Forwards the call; a 2xx JSON answer reaches the client as `edit` returns it. */
+  | { type: 'edit'; edit: (body: unknown) => unknown }
 
 export interface FaultRule {
   fault: Fault
@@ -76,8 +80,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         response.end(typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body))
         return
       }
-      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+      if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms))
     }
+    const edit = rule?.fault.type === 'edit' ? rule.fault.edit : undefined
     const forwarded = httpRequest(
       {
         host: upstream.hostname,
@@ -86,9 +91,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         path: request.url,
         headers: { ...request.headers, host: upstream.host },
       },
-      (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers)
-        upstreamResponse.pipe(response)
+      async (upstreamResponse) => {
+        const status = upstreamResponse.statusCode ?? 502
+        if (!edit || status < 200 || status > 299) {
+          response.writeHead(status, upstreamResponse.headers)
+          upstreamResponse.pipe(response)
+          return
+        }
+        const parts: Buffer[] = []
+        for await (const part of upstreamResponse) parts.push(part as Buffer)
+        const edited = JSON.stringify(edit(JSON.parse(Buffer.concat(parts).toString('utf8'))))
+        const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = upstreamResponse.headers
+        response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(edited) })
+        response.end(edited)
       },
     )
     forwarded.on('error', () => response.destroy())
