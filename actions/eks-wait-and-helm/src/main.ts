@@ -10,10 +10,12 @@ import { exec as defaultExec, type Exec } from '../../../lib/exec'
 import { appendSummary } from '../../../lib/summary'
 import { credentialsFromEnv } from './access/credentials'
 import { type HttpsGet, httpsGet } from './access/https-get'
+import type { KubeReader } from './access/kube-reader'
 import { renderKubeconfig, writeKubeconfig } from './access/kubeconfig'
 import { waitForApi } from './access/readiness'
 import { stsEndpoint } from './access/sts-endpoint'
 import { createEksToken } from './access/token'
+import { recentWarnings } from './access/warning-events'
 import { type ClusterView, type EksApi, type NodegroupView, sdkEksApi } from './eks/api'
 import { DEFAULT_POLL } from './eks/poll'
 import { waitForCluster } from './eks/wait-cluster'
@@ -123,22 +125,26 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
   if (inputs.exportKubeconfig) core.exportVariable('KUBECONFIG', kubeconfig)
   core.info(`Wrote the kubeconfig for '${inputs.clusterName}' to ${kubeconfig}.`)
 
+  // The action's own reads of the API (readiness, events) use the same token the kubeconfig's plugin makes.
+  const reader: KubeReader = {
+    endpoint,
+    caPem: decodeCertificate(certificateAuthority),
+    token: async () =>
+      (
+        await createEksToken({
+          clusterName: inputs.clusterName,
+          credentials: credentialsFromEnv(deps.env),
+          endpoint: stsEndpoint(inputs.region, deps.env),
+          now: new Date(clock.now()),
+        })
+      ).token,
+    get: deps.httpsGet,
+  }
   if (inputs.checkApi) {
     await waitForApi({
       clusterName: inputs.clusterName,
-      endpoint,
-      caPem: decodeCertificate(certificateAuthority),
-      token: async () =>
-        (
-          await createEksToken({
-            clusterName: inputs.clusterName,
-            credentials: credentialsFromEnv(deps.env),
-            endpoint: stsEndpoint(inputs.region, deps.env),
-            now: new Date(clock.now()),
-          })
-        ).token,
+      reader,
       ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
-      get: deps.httpsGet,
       clock,
       random: deps.random,
       deadline,
@@ -176,6 +182,7 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
         workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
         log: context.log,
         warn: context.warn,
+        warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs),
       }
       releases =
         inputs.mode === 'deploy'

@@ -243,6 +243,41 @@ describe('deployReleases', () => {
     expect(await failure(deployReleases(demo(), context))).toBe("helm upgrade of release 'demo' was stopped by SIGTERM.")
   })
 
+  it('explains an upgrade that timed out waiting with the Warning events of its namespace since it began', async () => {
+    const { fake, context } = await setup()
+    fake.failUpgrade.add('demo')
+    const asked: [string, number][] = []
+    const before = Date.now()
+    context.warningsSince = async (namespace, sinceMs) => {
+      asked.push([namespace, sinceMs])
+      return ["Pod demo-1: FailedScheduling: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector"]
+    }
+    expect(await failure(deployReleases(demo(), context))).toBe(
+      "helm upgrade of release 'demo' exited with 1: helm.go:92: [debug] timed out waiting for the condition. Warnings in namespace 'apps' meanwhile: Pod demo-1: FailedScheduling: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+    )
+    const after = Date.now()
+    // From a little before the upgrade began: event times are the API server's, in whole seconds.
+    expect(asked).toEqual([['apps', expect.any(Number)]])
+    expect(asked[0]?.[1]).toBeGreaterThanOrEqual(before - 5000)
+    expect(asked[0]?.[1]).toBeLessThanOrEqual(after - 5000)
+  })
+
+  it('does not look for events when the upgrade did not wait, or when there are none', async () => {
+    const { fake, context } = await setup()
+    fake.failUpgrade.add('demo')
+    let asked = 0
+    context.warningsSince = async () => {
+      asked++
+      return []
+    }
+    expect(await failure(deployReleases(demo('  wait: false\n  atomic: false\n'), context))).toBe(
+      "helm upgrade of release 'demo' exited with 1: helm.go:92: [debug] timed out waiting for the condition.",
+    )
+    expect(asked).toBe(0)
+    expect(await failure(deployReleases(demo(), context))).toMatch(/condition\.$/)
+    expect(asked).toBe(1)
+  })
+
   it('refuses a values file that does not exist, before running helm upgrade', async () => {
     const { fake, context } = await setup()
     expect(await failure(deployReleases(demo('  values-files: [missing.yaml]\n'), context))).toBe(

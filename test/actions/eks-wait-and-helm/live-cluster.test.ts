@@ -259,6 +259,27 @@ describe('against a real Kubernetes API server', () => {
     ])
   })
 
+  it('rolls back an upgrade whose pods never become ready, leaving the last good revision running', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const before = await history('demo', 'apps')
+    const lastGood = before.at(-1)?.revision ?? 0
+    const valuesBefore = await configMap('apps', 'demo-settings')
+    // Pods pinned to a node label no node has stay Pending, so --wait times out and --atomic rolls back.
+    const run = await deploy(
+      `- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 15s\n  values:\n    settings:\n      LIST: "never,ready"\n    nodeSelector:\n      nowhere: nowhere\n`,
+      { 'helm-version': 'v3.19.0' },
+    )
+    // Helm says only that time ran out; the scheduler's event says why.
+    expect(run.failure).toMatch(
+      /^helm upgrade of release 'demo' exited with 1: Error: UPGRADE FAILED: release demo failed, and has been rolled back due to atomic being set: context deadline exceeded\. Warnings in namespace 'apps' meanwhile: Pod demo-[a-z0-9-]+: FailedScheduling: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
+    )
+    expect((await history('demo', 'apps')).slice(-2)).toEqual([
+      expect.objectContaining({ revision: lastGood + 1, status: 'failed' }),
+      expect.objectContaining({ revision: lastGood + 2, status: 'deployed', description: `Rollback to ${lastGood}` }),
+    ])
+    expect(await configMap('apps', 'demo-settings')).toEqual(valuesBefore)
+  })
+
   // kube-apiserver remembers an accepted token for 10 s, and a token signed within the same second is
   // byte-identical (X-Amz-Date has second resolution): after changing the entry, let the clock tick so
   // the next tokens are new ones, judged by the entry now in force rather than by a cached answer.

@@ -112,11 +112,8 @@ describe('waitForApi against a local TLS server', () => {
     const lines: string[] = []
     const outcome = await waitForApi({
       clusterName: 'demo',
-      endpoint: `${endpoint}/`,
-      caPem: wrongCa ? otherCa.caPem : tls.caPem,
-      token,
+      reader: { endpoint: `${endpoint}/`, caPem: wrongCa ? otherCa.caPem : tls.caPem, token, get: httpsGet },
       ...(authenticationMode ? { authenticationMode } : {}),
-      get: httpsGet,
       clock,
       random: () => 0.5,
       deadline,

@@ -1,18 +1,14 @@
 import type { Clock } from '../../../../lib/clock'
 import { messageOf, UserError } from '../../../../lib/errors'
 import { formatElapsed, type PollPolicy, pollDelay } from '../eks/poll'
-import type { HttpsGet } from './https-get'
+import type { KubeReader } from './kube-reader'
 
 export interface ReadinessOptions {
   clusterName: string
-  /** https://… of the API server. */
-  endpoint: string
-  caPem: string
-  /** A fresh bearer token per attempt: tokens expire, and a new access entry may only apply to new ones. */
-  token: () => Promise<string>
+  /** A fresh token per attempt matters here: tokens expire, and a new access entry may only apply to new ones. */
+  reader: KubeReader
   /** From DescribeCluster: decides whether the hint names access entries or the aws-auth ConfigMap. */
   authenticationMode?: string
-  get: HttpsGet
   clock: Clock
   random: () => number
   deadline: number
@@ -40,7 +36,7 @@ type Answer =
 export async function waitForApi(options: ReadinessOptions): Promise<void> {
   const { clock } = options
   const started = clock.now()
-  const endpoint = options.endpoint.replace(/\/+$/, '')
+  const endpoint = options.reader.endpoint.replace(/\/+$/, '')
   const url = `${endpoint}/readyz`
   let firstDenied: number | undefined
   let firstUnreachable: number | undefined
@@ -88,10 +84,10 @@ export async function waitForApi(options: ReadinessOptions): Promise<void> {
 
 async function ask(url: string, options: ReadinessOptions): Promise<Answer> {
   try {
-    const token = await options.token()
-    const response = await options.get(url, {
-      ca: options.caPem,
-      headers: { authorization: `Bearer ${token}`, accept: 'text/plain' },
+    const { reader } = options
+    const response = await reader.get(url, {
+      ca: reader.caPem,
+      headers: { authorization: `Bearer ${await reader.token()}`, accept: 'text/plain' },
       timeoutMs: REQUEST_TIMEOUT_MS,
     })
     if (response.status === 200) return { kind: 'ready' }

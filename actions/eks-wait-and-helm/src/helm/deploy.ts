@@ -28,7 +28,15 @@ export interface HelmContext {
   workspace: string
   log: (line: string) => void
   warn: (line: string) => void
+  /** The namespace's Warning events since a moment (ms): why a waited-on deploy timed out. */
+  warningsSince?: (namespace: string, sinceMs: number) => Promise<string[]>
 }
+
+/**
+ * Event times are the API server's and the start is the runner's clock; the
+ * margin absorbs the skew between two NTP-synced hosts and the events' whole seconds.
+ */
+const EVENT_CLOCK_MARGIN_MS = 5000
 
 /** Installs or upgrades each release in order, repairing one that a killed run left pending. */
 export async function deployReleases(releases: readonly Release[], context: HelmContext): Promise<ReleaseResult[]> {
@@ -54,9 +62,18 @@ export async function deployReleases(releases: readonly Release[], context: Helm
     const verb = plan.kind === 'upgrade' || plan.kind === 'rollback-then-upgrade' ? 'Upgrading' : 'Installing'
     context.log(`${verb} release '${release.name}' in namespace '${release.namespace}' (helm ${context.helm.version}).`)
     const ref = refs[index] as string
+    const upgradeStarted = Date.now()
+    const upgrade = await context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major))
+    const waited = release.wait || release.atomic
+    const warnings =
+      upgrade.exitCode !== 0 && waited && context.warningsSince
+        ? await context.warningsSince(release.namespace, upgradeStarted - EVENT_CLOCK_MARGIN_MS)
+        : []
     await mustSucceed(
-      context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major)),
+      upgrade,
       `helm upgrade of release '${release.name}'`,
+      false,
+      warnings.length > 0 ? `Warnings in namespace '${release.namespace}' meanwhile: ${warnings.join('; ')}.` : undefined,
     )
     const latest = latestOf(await readHistory(context.helm, release, 1))
     results.push({
@@ -165,13 +182,14 @@ function forbiddenHint(stderr: string): string | undefined {
   return "The CI role reaches the cluster but may not deploy: associate an access policy with its EKS access entry (aws_eks_access_policy_association with AmazonEKSClusterAdminPolicy, or one that allows this release's namespace and resources)."
 }
 
-async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: string, silent = false): Promise<void> {
+async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: string, silent = false, explanation?: string): Promise<void> {
   const result = await pending
   if (result.exitCode === 0) return
   const how = result.signal ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`
   // Output that streamed to the log is not repeated; a silent command's is the only trace.
   const detail = silent || !result.stderr ? lastLines(result.stderr || result.stdout) : lastLines(result.stderr, 1)
-  throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`, forbiddenHint(result.stderr))
+  const hint = [explanation, forbiddenHint(result.stderr)].filter(Boolean).join(' ')
+  throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`, hint || undefined)
 }
 
 function lastLines(text: string, count = 3): string {
