@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './core'
 import { isUserError, messageOf, userMessage } from './errors'
 
 /**

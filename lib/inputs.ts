@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './core'
 import { UserError } from './errors'
 
 /**
@@ -21,7 +21,7 @@ export function parseRequired(name: string, raw: string): string {
   return raw
 }
 
-// YAML 1.2 core schema booleans, the same set @actions/core's getBooleanInput accepts.
+// YAML 1.2 core schema booleans, the same set the toolkit's getBooleanInput accepts.
 const TRUE = new Set(['true', 'True', 'TRUE'])
 const FALSE = new Set(['false', 'False', 'FALSE'])
 

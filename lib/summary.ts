@@ -1,4 +1,5 @@
-import * as core from '@actions/core'
+import { appendFile } from 'node:fs/promises'
+import { EOL } from 'node:os'
 
 /** Escapes text for a Markdown table cell: pipes split cells and newlines end rows. */
 export function cell(text: string | number | boolean): string {
@@ -25,7 +26,6 @@ export function codeBlock(text: string, language = ''): string {
  * GITHUB_STEP_SUMMARY) it does nothing rather than fail the step.
  */
 export async function appendSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown, true).write()
-  core.summary.emptyBuffer()
+  const file = process.env.GITHUB_STEP_SUMMARY
+  if (file) await appendFile(file, markdown + EOL, 'utf8')
 }

@@ -41,7 +41,7 @@ export async function bareNode(): Promise<{ wallMs: number; peakRssMiB: number }
   return result
 }
 
-/** The floor bundle (only @actions/core) started like an action: what any action here costs before doing anything. */
+/** The floor bundle (only lib/core) started like an action: what any action here costs before doing anything. */
 export async function floorRun(workspace: string): Promise<{ wallMs: number; peakRssMiB: number }> {
   const output = join(workspace, 'floor-output')
   await writeFile(output, '')

@@ -58,7 +58,7 @@ export const bundleSize: Suite = {
     if (pending.length > 0) notes.push(`Not measured: action not merged: ${pending.join(', ')}.`)
     notes.push(
       'Sizes are exact byte counts of the committed files, so one run suffices; KB and MB are decimal (1 KB = 1000 bytes), as the handbook quotes them.',
-      `The baseline "floor" is bench/floor/index.ts (only @actions/core), bundled in this run with the actions' ncc settings: ${formatBytes(floor.main)}. The ratio says how much each action weighs over the least any action here can weigh.`,
+      `The baseline "floor" is bench/floor/index.ts (only lib/core, the runner protocol), bundled in this run with the actions' ncc settings: ${formatBytes(floor.main)}. The ratio says how much each action weighs over the least any action here can weigh.`,
     )
     const result: SuiteResult = {
       id: this.id,

@@ -116,7 +116,7 @@ export const oidcAuth: Suite = {
         subject: 'wall',
         unit: 's',
         value: wall,
-        baseline: { label: 'floor bundle (only @actions/core)', value: samples.stat('floor wall') },
+        baseline: { label: 'floor bundle (only lib/core)', value: samples.stat('floor wall') },
         ratio: ratio(wall, samples.stat('floor wall')),
       },
       {
@@ -156,7 +156,7 @@ export const oidcAuth: Suite = {
       status: 'measured',
       rows,
       notes: [
-        `${count} runs of each (the action, bare node, and the floor bundle: @actions/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
+        `${count} runs of each (the action, bare node, and the floor bundle: lib/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
         `Configuration error: the fault proxy (test/bench/fault-proxy.ts) in front of moto answers every AssumeRoleWithWebIdentity with 403 AccessDenied; the step must fail without retrying. How those runs ended: ${[...deniedOutcomes].join('; ')}.`,
         'The handbook measured configure-aws-credentials on this bench when the machine was quiet; it is not run here (it is not installed), so compare ratios to bare node, not seconds.',
       ],

@@ -69,7 +69,7 @@ export const startup: Suite = {
         },
       )
     }
-    rowsFor('floor', 'floor (only @actions/core)')
+    rowsFor('floor', 'floor (only lib/core)')
     for (const action of merged) rowsFor(action, action)
 
     const notes = [

@@ -2,7 +2,7 @@ import { parseWorkflowCommands, type WorkflowCommands } from './commands'
 
 /**
  * Captures what code running in this process writes to stdout, where
- * @actions/core writes its workflow commands, for unit tests that call an
+ * lib/core writes its workflow commands, for unit tests that call an
  * action's run() directly (ES module exports cannot be spied on).
  */
 export async function captureStdout<T>(

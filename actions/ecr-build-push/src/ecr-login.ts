@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
 import { type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { awsErrorCode, isAccessDenied } from '../../../lib/aws/errors'
+import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import { type AwsCallOptions, awsCall } from './aws-call'
 import { hostOfProxyEndpoint } from './registry-target'

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { readBoolean } from '../../../lib/inputs'
 import { LOGIN_STATE, removeDockerLogin } from './docker-config'

@@ -1,7 +1,7 @@
-import * as core from '@actions/core'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { awsClientConfig } from '../../../lib/aws/clients'
 import { systemClock } from '../../../lib/clock'
+import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
 import { appendSummary } from '../../../lib/summary'

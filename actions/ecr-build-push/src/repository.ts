@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
@@ -7,6 +6,7 @@ import {
   type Repository,
 } from '@aws-sdk/client-ecr'
 import { awsErrorCode, isAccessDenied } from '../../../lib/aws/errors'
+import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import { type AwsCallOptions, awsCall } from './aws-call'
 import type { EcrApi } from './ecr-login'

@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import type { Clock } from '../../../lib/clock'
+import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
 import { type ExecResult, tail } from '../../../lib/exec'
 import { retry } from '../../../lib/retry'

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import * as core from '@actions/core'
 import { type Clock, systemClock } from '../../../lib/clock'
+import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
@@ -126,21 +126,24 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
   core.info(`Wrote the kubeconfig for '${inputs.clusterName}' to ${kubeconfig}.`)
 
   // The action's own reads of the API (readiness, events) use the same token the kubeconfig's plugin makes.
-  const reader: KubeReader = {
-    endpoint,
-    caPem: decodeCertificate(certificateAuthority),
-    token: async () =>
-      (
-        await createEksToken({
-          clusterName: inputs.clusterName,
-          credentials: credentialsFromEnv(deps.env),
-          endpoint: stsEndpoint(inputs.region, deps.env),
-          now: new Date(clock.now()),
-        })
-      ).token,
-    get: deps.httpsGet,
-  }
-  if (inputs.checkApi) {
+  // Without check-api there are no releases either (the inputs refuse them), so nothing reads the API.
+  const reader: KubeReader | undefined = inputs.checkApi
+    ? {
+        endpoint,
+        caPem: decodeCertificate(certificateAuthority),
+        token: async () =>
+          (
+            await createEksToken({
+              clusterName: inputs.clusterName,
+              credentials: credentialsFromEnv(deps.env),
+              endpoint: stsEndpoint(inputs.region, deps.env),
+              now: new Date(clock.now()),
+            })
+          ).token,
+        get: deps.httpsGet,
+      }
+    : undefined
+  if (reader) {
     await waitForApi({
       clusterName: inputs.clusterName,
       reader,
@@ -182,7 +185,9 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
         workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
         log: context.log,
         warn: context.warn,
-        warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs),
+        ...(reader
+          ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) }
+          : {}),
       }
       releases =
         inputs.mode === 'deploy'

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
 import { parseBoolean, parseEnum, parseList } from '../../../lib/inputs'
 import { CRDS_CATALOG_LOCATION, checkTemplate, expandLocation, STANDARD_LOCATION } from './schema/template'

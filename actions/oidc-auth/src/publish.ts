@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
 import type { Inputs } from './inputs'
 import type { Session } from './session'

@@ -1,7 +1,7 @@
-import * as core from '@actions/core'
 import { isTransientAwsError } from '../../../lib/aws/errors'
 import type { AssumedRole, CallerIdentity, StsClient, TemporaryCredentials } from '../../../lib/aws/sts'
 import type { Clock } from '../../../lib/clock'
+import * as core from '../../../lib/core'
 import { retry } from '../../../lib/retry'
 import { AttemptTimeoutError, formatSeconds, type TimeoutSignal, withTimeout } from '../../../lib/timeout'
 import { describeError } from './describe'

@@ -1,5 +1,7 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
+import { IdTokenRequestError } from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
+import { describeError } from './describe'
 
 /** Where each attempt's web identity token comes from; every call yields a fresh one. */
 export interface TokenSource {
@@ -49,20 +51,13 @@ export function githubTokenSource(audience: string, getIdToken: GetIdToken, env:
 }
 
 /**
- * @actions/core reports a failed token request as text ("Error Code : 503"):
- * read the status back to tell a server hiccup from a refusal.
+ * A refusal of the token service (4xx other than 429) is final; an answer of
+ * 429 or 5xx, or none at all (reset, refused, timed out), is worth another try.
  */
 export function classifyTokenFailure(error: unknown): TokenRequestError {
-  const text = error instanceof Error ? error.message : String(error)
-  const detail = text
-    .replace(/^Error message:\s*/, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  const match = /Error Code\s*:\s*(\d{3})/.exec(text)
-  const status = match ? Number(match[1]) : undefined
-  // No status: the request never got an answer (reset, refused, timed out), which is worth another try.
+  const status = error instanceof IdTokenRequestError ? error.status : undefined
   const transient = status === undefined || status === 429 || status >= 500
-  return new TokenRequestError(`the GitHub OIDC token request failed: ${detail}`, transient, status)
+  return new TokenRequestError(`the GitHub OIDC token request failed: ${describeError(error)}`, transient, status)
 }
 
 /** A token a previous step wrote to a file (e.g. another identity provider); re-read on every attempt. */

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
 import { processSignals } from './cancellation'

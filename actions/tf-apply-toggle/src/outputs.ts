@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import type { TerraformOutput } from './terraform-cli'
 
 /** Outputs the action sets itself; a Terraform output of the same name is only in outputs-json. */

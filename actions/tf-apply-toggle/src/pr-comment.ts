@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import * as core from '@actions/core'
+import * as core from '../../../lib/core'
 import { messageOf } from '../../../lib/errors'
 
 export interface PullRequest {

@@ -275,7 +275,7 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
 }
 
 /** Runs run() in this process the way the runner would: inputs as INPUT_*, file commands in temp files. */
-// @actions/core remembers the summary file of its first write, so every run of a test process shares one folder.
+// Every run of a test process shares one folder for the runner files.
 let filesDir: string | undefined
 
 export async function runInProcess(deps: Deps, inputs: Record<string, string>): Promise<InProcessRun> {

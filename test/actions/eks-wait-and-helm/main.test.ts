@@ -30,7 +30,7 @@ let files: Record<'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STEP_SUMMARY', string
 
 beforeEach(async () => {
   runnerDir = await mkdtemp(join(tmpdir(), 'main-test-'))
-  // @actions/core remembers the summary file it first wrote, so the runner files live outside each test's folder.
+  // The runner files live outside each test's folder, shared by every test.
   files ??= await (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'main-test-runner-'))
     return { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }

@@ -52,7 +52,7 @@ export function rawInputs(overrides: Partial<RawInputs> = {}): RawInputs {
  */
 export async function runnerEnvironment(inputs: Record<string, string>, extra: Record<string, string> = {}) {
   const dir = await tempDir('kcv-runner-')
-  // @actions/core remembers the summary file of its first write, so every in-process run shares one, emptied here.
+  // Every in-process run shares one summary file, emptied here.
   summaryFile ??= join(await tempDir('kcv-summary-'), 'summary')
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),

@@ -6,6 +6,7 @@ import { type Inputs, readInputs } from '../../../actions/oidc-auth/src/inputs'
 import { StepFailure } from '../../../actions/oidc-auth/src/session'
 import { classifyTokenFailure, TokenRequestError } from '../../../actions/oidc-auth/src/token'
 import { StsError } from '../../../lib/aws/sts'
+import { IdTokenRequestError } from '../../../lib/core'
 import { UserError, userMessage } from '../../../lib/errors'
 import { DeadlineExceededError } from '../../../lib/retry'
 
@@ -180,20 +181,20 @@ describe('claims', () => {
 
 describe('token failures and error descriptions', () => {
   it.each([
-    ['a 500', 'Error message: Failed to get ID Token. \n Error Code : 500\n Error Message: boom', true, 500],
-    ['a 429', 'Error message: Failed to get ID Token. \n Error Code : 429\n Error Message: slow down', true, 429],
-    ['a 401', 'Error message: Failed to get ID Token. \n Error Code : 401\n Error Message: no', false, 401],
+    ['a 500', new IdTokenRequestError('HTTP 500: boom', 500), true, 500],
+    ['a 429', new IdTokenRequestError('HTTP 429: slow down', 429), true, 429],
+    ['a 401', new IdTokenRequestError('HTTP 401: no', 401), false, 401],
+    ['an answer without a token', new IdTokenRequestError('the answer held no token'), true, undefined],
     [
       'no answer at all',
-      'Error message: Failed to get ID Token. \n Error Code : undefined\n Error Message: connect ECONNREFUSED',
+      new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }),
       true,
       undefined,
     ],
-  ])('classifies %s', (_name, message, transient, status) => {
-    const error = classifyTokenFailure(new Error(message))
+  ])('classifies %s', (_name, failure, transient, status) => {
+    const error = classifyTokenFailure(failure)
     expect(error).toMatchObject({ transient, status })
-    expect(error.message).not.toContain('\n')
-    expect(error.message).toMatch(/^the GitHub OIDC token request failed: Failed to get ID Token\./)
+    expect(error.message).toBe(`the GitHub OIDC token request failed: ${describeError(failure)}`)
   })
 
   it('describes errors in one line', () => {

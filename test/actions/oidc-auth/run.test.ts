@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { run } from '../../../actions/oidc-auth/src/main'
 import { ATTEMPT_TIMEOUT_MS } from '../../../actions/oidc-auth/src/session'
 import { ManualClock } from '../../../lib/clock'
+import { IdTokenRequestError } from '../../../lib/core'
 import { captureStdout } from '../../harness/capture'
 import { parseFileCommands } from '../../harness/commands'
 import { type FakeSts, fakeSts } from './fake-sts'
@@ -304,17 +305,17 @@ describe('run: retries', () => {
   })
 
   it('retries a token service error and stops at a refused token request', async () => {
-    tokenFailures.push(new Error('Error message: Failed to get ID Token. \n Error Code : 500\n Error Message: boom'))
+    tokenFailures.push(new IdTokenRequestError('HTTP 500: boom', 500))
     expect((await runWith({})).exitCode).toBe(0)
     expect(tokenRequests).toHaveLength(2)
 
     tokenRequests = []
-    tokenFailures.push(new Error('Error message: Failed to get ID Token. \n Error Code : 403\n Error Message: denied'))
+    tokenFailures.push(new IdTokenRequestError('HTTP 403: denied', 403))
     const refused = await runWith({})
     expect(refused.exitCode).toBe(1)
     expect(tokenRequests).toHaveLength(1)
     expect(refused.failure).toBe(
-      "Could not get a GitHub OIDC token: the GitHub OIDC token request failed: Failed to get ID Token. Error Code : 403 Error Message: denied. Check that the job has 'permissions: id-token: write'; a 401 or 403 means the runner's request token was refused.",
+      "Could not get a GitHub OIDC token: the GitHub OIDC token request failed: HTTP 403: denied. Check that the job has 'permissions: id-token: write'; a 401 or 403 means the runner's request token was refused.",
     )
   })
 })

@@ -50,7 +50,7 @@ class FakeComments implements IssueComments {
 
 let root: string
 let workspace: string
-// @actions/core keeps the first summary path it sees, so every test writes the same file.
+// Every test writes the same summary file.
 const summaryPath = join(mkdtempSync(join(tmpdir(), 'tf-toggle-summary-')), 'summary.md')
 
 beforeEach(async () => {

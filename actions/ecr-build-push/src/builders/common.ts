@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../../../../lib/core'
 import { UserError } from '../../../../lib/errors'
 import { type ExecResult, tail } from '../../../../lib/exec'
 import { lastLine, mentionsCache, outputOf } from '../tool-output'

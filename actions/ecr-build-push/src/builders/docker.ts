@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as core from '@actions/core'
+import * as core from '../../../../lib/core'
 import type { ExecResult } from '../../../../lib/exec'
 import { isTransientRegistryFailure, outputOf, pushWithRetry } from '../tool-output'
 import { buildFailure, commonBuildFlags, singlePlatform, withCacheFallback } from './common'
