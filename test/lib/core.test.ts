@@ -100,7 +100,7 @@ describe('lib/core: getIDToken', () => {
   const answer = (status: number, body: string): typeof fetch =>
     (async (url: string | URL | Request, init?: RequestInit) => {
       request.url = String(url)
-      request.authorization = String((init?.headers as Record<string, string>).authorization)
+      request.authorization = String((init?.headers as Record<string, string> | undefined)?.authorization)
       return new Response(body, { status })
     }) as typeof fetch
 

@@ -185,9 +185,7 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
         workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
         log: context.log,
         warn: context.warn,
-        ...(reader
-          ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) }
-          : {}),
+        ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
       }
       releases =
         inputs.mode === 'deploy'
