@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { type HttpFetch, httpFetch } from './http'
 
 /**
  * The part of the runner's protocol the actions use: inputs, outputs,
@@ -90,7 +91,7 @@ export class IdTokenRequestError extends Error {
  * A GitHub OIDC token for `audience`, from the runner's token service (the job
  * needs `id-token: write`); masked before it is returned. One request: callers retry.
  */
-export async function getIDToken(audience: string, fetchFn: typeof fetch = fetch): Promise<string> {
+export async function getIDToken(audience: string, fetchFn: HttpFetch = httpFetch): Promise<string> {
   const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL
   const token = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
   const missing = [url ? '' : 'ACTIONS_ID_TOKEN_REQUEST_URL', token ? '' : 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter(Boolean)

@@ -1,9 +1,10 @@
+import { type HttpFetch, httpFetch } from '../http'
 import { xmlText } from './query-xml'
 import { type AwsCredentials, signRequest } from './sigv4'
 
 /**
  * A client for the three STS calls the actions make, over STS's Query API
- * (form-encoded POST, XML answer) with fetch. AssumeRoleWithWebIdentity is
+ * (form-encoded POST, XML answer) over node:http(s). AssumeRoleWithWebIdentity is
  * authorised by the token itself and goes unsigned; AssumeRole and
  * GetCallerIdentity are signed with SigV4. The client makes exactly one
  * request per call: retrying is the caller's decision (lib/retry), and its
@@ -47,7 +48,8 @@ export interface StsClientOptions {
   endpoint: URL
   /** The signing region: the region the endpoint serves. */
   region: string
-  fetch?: typeof fetch
+  /** How requests are sent; node:http(s) unless a test passes its own (fetch fits). */
+  fetch?: HttpFetch
   /** Milliseconds since the epoch, for the signature date. */
   now?: () => number
   userAgent?: string
@@ -70,11 +72,11 @@ export class StsError extends Error {
 const VERSION = '2011-06-15'
 
 export class StsClient {
-  private readonly fetch: typeof fetch
+  private readonly fetch: HttpFetch
   private readonly now: () => number
 
   constructor(private readonly options: StsClientOptions) {
-    this.fetch = options.fetch ?? fetch
+    this.fetch = options.fetch ?? httpFetch
     this.now = options.now ?? Date.now
   }
 
@@ -117,7 +119,7 @@ export class StsClient {
         { method: 'POST', url, headers, body },
         { credentials, region: this.options.region, service: 'sts', now: this.now() },
       )
-      // fetch derives Host from the URL, to the same value that was signed.
+      // Host comes from the URL, to the same value that was signed.
       delete headers.host
     }
     if (this.options.userAgent) headers['user-agent'] = this.options.userAgent

@@ -4,6 +4,7 @@ import { resolveStsEndpoint } from '../../../lib/aws/sts-endpoint'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
+import { type HttpFetch, httpFetch } from '../../../lib/http'
 import { systemTimeoutSignal, type TimeoutSignal } from '../../../lib/timeout'
 import { explainFailure } from './failures'
 import { readInputs } from './inputs'
@@ -16,7 +17,8 @@ export interface Deps {
   env: NodeJS.ProcessEnv
   clock: Clock
   random: () => number
-  fetch: typeof fetch
+  /** STS requests; the OIDC token request goes through getIdToken. */
+  fetch: HttpFetch
   getIdToken: GetIdToken
   readFile: (path: string) => Promise<string>
   timeoutSignal: TimeoutSignal
@@ -26,7 +28,7 @@ const defaults = (): Deps => ({
   env: process.env,
   clock: systemClock,
   random: Math.random,
-  fetch: globalThis.fetch,
+  fetch: httpFetch,
   getIdToken: (audience) => core.getIDToken(audience),
   readFile: (path) => readFile(path, 'utf8'),
   timeoutSignal: systemTimeoutSignal,
