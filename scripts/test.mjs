@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { toolPaths } from './toolchain.mjs'
 
 const gates = [
   ['setup', 'node', ['scripts/setup.mjs']],
@@ -12,8 +13,16 @@ const gates = [
   ['check-dist', 'node', ['scripts/check-dist.mjs']],
   [
     'tests with coverage',
-    'npx',
-    ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', '--outputFile.json=coverage/test-results.json'],
+    // On the pinned Node 24 setup installed (the actions' own), which its workers inherit.
+    toolPaths().node,
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--coverage',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=coverage/test-results.json',
+    ],
   ],
 ]
 

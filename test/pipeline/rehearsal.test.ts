@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { repoRoot } from '../harness/runner'
 
 /**
  * `npm run rehearsal` is the main job of this repository; this keeps it green.
- * It runs as its own process, exactly as the README's command runs it (after
- * setup, which `npm test` has already done), and its table is checked step by step.
+ * It runs as its own process on this Node, as the README's command runs it on
+ * the pinned one (after setup, which `npm test` has already done), and its
+ * table is checked step by step.
  */
 function rehearse(): Promise<{ code: number | null; output: string }> {
-  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['scripts/rehearsal.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/rehearsal.ts'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
