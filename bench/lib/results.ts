@@ -1,4 +1,4 @@
-import type { Ratio, Stat } from './stats'
+import { type Ratio, ratio, type Stat } from './stats'
 
 /** What one benchmark suite hands back to the runner: measured rows, or why it measured nothing. */
 
@@ -71,4 +71,29 @@ export function checkGoal(goal: Goal, value: Stat, ratio?: Ratio): Goal & { met:
 
 export function notMeasured(id: string, title: string, method: string, reason: string): SuiteResult {
   return { id, title, method, status: 'not measured', reason, rows: [], notes: [] }
+}
+
+/**
+ * A row measured against a baseline of the same run: the ratio of the two,
+ * and the goal checked on that ratio (or on the value) when there is one.
+ */
+export function compared(
+  subject: string,
+  unit: Unit,
+  value: Stat,
+  baseline: { label: string; value: Stat },
+  extra: { goal?: Goal; quoted?: string; note?: string } = {},
+): Row {
+  const against = ratio(value, baseline.value)
+  const { goal, quoted, note } = extra
+  return {
+    subject,
+    unit,
+    value,
+    baseline,
+    ratio: against,
+    ...(goal ? { goal: checkGoal(goal, value, against) } : {}),
+    ...(quoted ? { quoted } : {}),
+    ...(note ? { note } : {}),
+  }
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { distSize, floorBundle } from '../lib/bundles'
 import { formatBytes } from '../lib/format'
-import { checkGoal, type Row, type SuiteResult } from '../lib/results'
-import { ratio, summarize } from '../lib/stats'
+import { compared, type Row, type SuiteResult } from '../lib/results'
+import { summarize } from '../lib/stats'
 import { ACTIONS, type ActionName, actionMerged, repoRoot, type Suite } from '../lib/suite'
 
 /** Anchors' sizes as the handbook quotes them (read from their own dist/, not measured here). */
@@ -32,22 +32,16 @@ export const bundleSize: Suite = {
       const floorMain = summarize([floor.main])
       const main = summarize([size.main])
       const javascript = summarize([size.javascript])
-      rows.push({
-        subject: `${action}: dist/index.js`,
-        unit: 'bytes',
-        value: main,
-        baseline: { label: 'floor', value: floorMain },
-        ratio: ratio(main, floorMain),
-        ...(QUOTED[action] ? { quoted: QUOTED[action] } : {}),
-      })
-      rows.push({
-        subject: `${action}: all JavaScript in dist/`,
-        unit: 'bytes',
-        value: javascript,
-        baseline: { label: 'floor', value: summarize([floor.javascript]) },
-        ratio: ratio(javascript, summarize([floor.javascript])),
-        ...(action === 'oidc-auth' ? { goal: checkGoal(OIDC_GOAL, javascript) } : {}),
-      })
+      rows.push(
+        compared(`${action}: dist/index.js`, 'bytes', main, { label: 'floor', value: floorMain }, { quoted: QUOTED[action] }),
+        compared(
+          `${action}: all JavaScript in dist/`,
+          'bytes',
+          javascript,
+          { label: 'floor', value: summarize([floor.javascript]) },
+          action === 'oidc-auth' ? { goal: OIDC_GOAL } : {},
+        ),
+      )
       rows.push({
         subject: `${action}: every file in dist/`,
         unit: 'bytes',

@@ -7,8 +7,8 @@ import { startDocker } from '../../test/bench/docker'
 import { BENCH_REGION, startMoto } from '../../test/bench/moto'
 import { startRegistry } from '../../test/bench/registry'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
-import { checkGoal, notMeasured, type Row } from '../lib/results'
-import { interleave, ratio, SampleSet } from '../lib/stats'
+import { compared, notMeasured, type Row } from '../lib/results'
+import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
 
 const ID = 'ecr-build-push'
@@ -102,29 +102,21 @@ export const ecrBuildPush: Suite = {
         const first = samples.stat('first wall')
         const rerun = samples.stat('rerun wall')
         const rows: Row[] = [
-          {
-            subject: 'unchanged rerun (skipped): wall',
-            unit: 's',
-            value: rerun,
-            baseline: { label: 'first run (build and push)', value: first },
-            ratio: ratio(rerun, first),
-            goal: checkGoal(RERUN_GOAL, rerun, ratio(rerun, first)),
-          },
-          {
-            subject: 'peak RSS, rerun',
-            unit: 'MiB',
-            value: samples.stat('rerun rss'),
-            baseline: { label: 'first run', value: samples.stat('first rss') },
-            ratio: ratio(samples.stat('rerun rss'), samples.stat('first rss')),
-          },
-          {
-            subject: 'login: token + Docker config written',
-            unit: 'ms',
-            value: samples.stat('login ours'),
-            baseline: { label: 'token + `docker login --password-stdin`', value: samples.stat('login docker') },
-            ratio: ratio(samples.stat('login ours'), samples.stat('login docker')),
-            quoted: 'amazon-ecr-login shells out to `docker login` (no figure quoted)',
-          },
+          compared(
+            'unchanged rerun (skipped): wall',
+            's',
+            rerun,
+            { label: 'first run (build and push)', value: first },
+            { goal: RERUN_GOAL },
+          ),
+          compared('peak RSS, rerun', 'MiB', samples.stat('rerun rss'), { label: 'first run', value: samples.stat('first rss') }),
+          compared(
+            'login: token + Docker config written',
+            'ms',
+            samples.stat('login ours'),
+            { label: 'token + `docker login --password-stdin`', value: samples.stat('login docker') },
+            { quoted: 'amazon-ecr-login shells out to `docker login` (no figure quoted)' },
+          ),
         ]
         return {
           id: ID,

@@ -5,8 +5,8 @@ import { serveFolder } from '../lib/file-server'
 import { KINDS, writeManifests, writeStandaloneSchemas } from '../lib/manifests'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { checkGoal, notMeasured, type Row } from '../lib/results'
-import { interleave, ratio, SampleSet } from '../lib/stats'
+import { checkGoal, compared, notMeasured, type Row } from '../lib/results'
+import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
 
 const FILES = 250
@@ -86,45 +86,17 @@ export const kubeconform: Suite = {
       const bareRss = samples.stat('bare rss')
       const cold = samples.stat('cold wall')
       const warm = samples.stat('warm wall')
+      const bare = { label: 'bare kubeconform', value: bareWall }
+      const bareMemory = { label: 'bare kubeconform', value: bareRss }
       const rows: Row[] = [
-        {
-          subject: 'action, schema cache cold: wall',
-          unit: 's',
-          value: cold,
-          baseline: { label: 'bare kubeconform', value: bareWall },
-          ratio: ratio(cold, bareWall),
-          goal: checkGoal(GOAL, cold, ratio(cold, bareWall)),
+        compared('action, schema cache cold: wall', 's', cold, bare, {
+          goal: GOAL,
           quoted: 'kubeconform README: 6.7 s (kubeconform) vs 35.3 s (kubeval) on 50,714 resources',
-        },
-        {
-          subject: 'action, schema cache warm: wall',
-          unit: 's',
-          value: warm,
-          baseline: { label: 'bare kubeconform', value: bareWall },
-          ratio: ratio(warm, bareWall),
-          goal: checkGoal(GOAL, warm, ratio(warm, bareWall)),
-        },
-        {
-          subject: 'action warm against action cold: wall',
-          unit: 's',
-          value: warm,
-          baseline: { label: 'cold', value: cold },
-          ratio: ratio(warm, cold),
-        },
-        {
-          subject: 'action, schema cache cold: peak RSS',
-          unit: 'MiB',
-          value: samples.stat('cold rss'),
-          baseline: { label: 'bare kubeconform', value: bareRss },
-          ratio: ratio(samples.stat('cold rss'), bareRss),
-        },
-        {
-          subject: 'action, schema cache warm: peak RSS',
-          unit: 'MiB',
-          value: samples.stat('warm rss'),
-          baseline: { label: 'bare kubeconform', value: bareRss },
-          ratio: ratio(samples.stat('warm rss'), bareRss),
-        },
+        }),
+        compared('action, schema cache warm: wall', 's', warm, bare, { goal: GOAL }),
+        compared('action warm against action cold: wall', 's', warm, { label: 'cold', value: cold }),
+        compared('action, schema cache cold: peak RSS', 'MiB', samples.stat('cold rss'), bareMemory),
+        compared('action, schema cache warm: peak RSS', 'MiB', samples.stat('warm rss'), bareMemory),
         {
           subject: 'schema requests, cache cold',
           unit: 'requests',

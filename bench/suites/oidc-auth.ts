@@ -2,8 +2,8 @@ import { startFaultProxy } from '../../test/bench/fault-proxy'
 import { MOTO_ACCOUNT, startMoto } from '../../test/bench/moto'
 import { startOidcIssuer } from '../../test/bench/oidc-issuer'
 import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
-import { checkGoal, notMeasured, type Row } from '../lib/results'
-import { interleave, ratio, SampleSet, summarize } from '../lib/stats'
+import { checkGoal, compared, notMeasured, type Row } from '../lib/results'
+import { interleave, SampleSet, summarize } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
 
 const ID = 'oidc-auth'
@@ -98,27 +98,16 @@ export const oidcAuth: Suite = {
     }
     const bareWall = samples.stat('bare wall')
     const wall = samples.stat('action wall')
-    const wallRatio = ratio(wall, bareWall)
     const overheadMs = summarize(wall.samples.map((value, index) => (value - (bareWall.samples[index] as number)) * 1000))
     const rss = samples.stat('action rss')
     const bareRss = samples.stat('bare rss')
+    const bare = { label: 'node -e 0', value: bareWall }
     const rows: Row[] = [
-      {
-        subject: 'wall',
-        unit: 's',
-        value: wall,
-        baseline: { label: 'node -e 0', value: bareWall },
-        ratio: wallRatio,
-        goal: checkGoal(WALL_GOAL, wall, wallRatio),
+      compared('wall', 's', wall, bare, {
+        goal: WALL_GOAL,
         quoted: `configure-aws-credentials v6.2.3: 0.123 s, bare node 0.049 s (${ANCHOR_WALL_RATIO.toFixed(2)} ×)`,
-      },
-      {
-        subject: 'wall',
-        unit: 's',
-        value: wall,
-        baseline: { label: 'floor bundle (only lib/core)', value: samples.stat('floor wall') },
-        ratio: ratio(wall, samples.stat('floor wall')),
-      },
+      }),
+      compared('wall', 's', wall, { label: 'floor bundle (only lib/core)', value: samples.stat('floor wall') }),
       {
         subject: 'wall over bare node, per run',
         unit: 'ms',
@@ -126,22 +115,16 @@ export const oidcAuth: Suite = {
         goal: checkGoal(OVERHEAD_GOAL, overheadMs),
         quoted: 'configure-aws-credentials v6.2.3: 74 ms over bare node',
       },
-      {
-        subject: 'peak RSS',
-        unit: 'MiB',
-        value: rss,
-        baseline: { label: 'node -e 0', value: bareRss },
-        ratio: ratio(rss, bareRss),
-        quoted: `configure-aws-credentials v6.2.3: 69 MiB, bare node 39 MiB (${ANCHOR_RSS_RATIO.toFixed(2)} ×)`,
-      },
-      {
-        subject: 'failing on a configuration error (AccessDenied): wall',
-        unit: 's',
-        value: samples.stat('denied wall'),
-        baseline: { label: 'node -e 0', value: bareWall },
-        ratio: ratio(samples.stat('denied wall'), bareWall),
+      compared(
+        'peak RSS',
+        'MiB',
+        rss,
+        { label: 'node -e 0', value: bareRss },
+        { quoted: `configure-aws-credentials v6.2.3: 69 MiB, bare node 39 MiB (${ANCHOR_RSS_RATIO.toFixed(2)} ×)` },
+      ),
+      compared('failing on a configuration error (AccessDenied): wall', 's', samples.stat('denied wall'), bare, {
         quoted: 'configure-aws-credentials: retried 12 times, about 2 minutes',
-      },
+      }),
       {
         subject: 'failing on a configuration error: AssumeRoleWithWebIdentity calls',
         unit: 'calls',

@@ -1,7 +1,7 @@
 import { floorBundle } from '../lib/bundles'
 import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
-import type { Row } from '../lib/results'
-import { interleave, ratio, SampleSet } from '../lib/stats'
+import { compared, type Row } from '../lib/results'
+import { interleave, SampleSet } from '../lib/stats'
 import { ACTIONS, actionMerged, type Suite } from '../lib/suite'
 
 /** Nothing listens on the discard port: any AWS call an action tries fails at once instead of reaching a network. */
@@ -53,20 +53,8 @@ export const startup: Suite = {
       const wall = samples.wall.stat(key)
       const memory = samples.memory.stat(key)
       rows.push(
-        {
-          subject: `${label}: wall`,
-          unit: 's',
-          value: wall,
-          baseline: { label: 'node -e 0', value: bareWall },
-          ratio: ratio(wall, bareWall),
-        },
-        {
-          subject: `${label}: peak RSS`,
-          unit: 'MiB',
-          value: memory,
-          baseline: { label: 'node -e 0', value: bareMemory },
-          ratio: ratio(memory, bareMemory),
-        },
+        compared(`${label}: wall`, 's', wall, { label: 'node -e 0', value: bareWall }),
+        compared(`${label}: peak RSS`, 'MiB', memory, { label: 'node -e 0', value: bareMemory }),
       )
     }
     rowsFor('floor', 'floor (only lib/core)')

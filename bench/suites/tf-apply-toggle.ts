@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { startMoto } from '../../test/bench/moto'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { checkGoal, notMeasured, type Row } from '../lib/results'
-import { interleave, ratio, SampleSet } from '../lib/stats'
+import { compared, notMeasured, type Row } from '../lib/results'
+import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, repoRoot, type Suite } from '../lib/suite'
 
 const ID = 'tf-apply-toggle'
@@ -159,43 +159,20 @@ export const tfApplyToggle: Suite = {
         const cold = samples.stat('cache cold wall')
         const warm = samples.stat('cache warm wall')
         const rows: Row[] = [
-          {
-            subject: 'no-change run: wall',
-            unit: 's',
-            value: actionWall,
-            baseline: { label: 'bare terraform plan', value: planWall },
-            ratio: ratio(actionWall, planWall),
-            goal: checkGoal(GOAL, actionWall, ratio(actionWall, planWall)),
-          },
-          {
-            subject: 'no-change run: wall',
-            unit: 's',
-            value: actionWall,
-            baseline: { label: 'bare terraform init + plan', value: initPlanWall },
-            ratio: ratio(actionWall, initPlanWall),
-          },
-          {
-            subject: 'no-change run: wall',
-            unit: 's',
-            value: actionWall,
-            baseline: { label: 'the same Terraform commands, bare', value: sameWall },
-            ratio: ratio(actionWall, sameWall),
-          },
-          {
-            subject: 'no-change run: peak RSS',
-            unit: 'MiB',
-            value: samples.stat('action rss'),
-            baseline: { label: 'bare terraform plan', value: samples.stat('plan rss') },
-            ratio: ratio(samples.stat('action rss'), samples.stat('plan rss')),
-          },
-          {
-            subject: 'plan in a fresh checkout, plugin cache warm',
-            unit: 's',
-            value: warm,
-            baseline: { label: 'same, cache empty', value: cold },
-            ratio: ratio(warm, cold),
-            note: `${cachedProviders} entries in the cache folder`,
-          },
+          compared('no-change run: wall', 's', actionWall, { label: 'bare terraform plan', value: planWall }, { goal: GOAL }),
+          compared('no-change run: wall', 's', actionWall, { label: 'bare terraform init + plan', value: initPlanWall }),
+          compared('no-change run: wall', 's', actionWall, { label: 'the same Terraform commands, bare', value: sameWall }),
+          compared('no-change run: peak RSS', 'MiB', samples.stat('action rss'), {
+            label: 'bare terraform plan',
+            value: samples.stat('plan rss'),
+          }),
+          compared(
+            'plan in a fresh checkout, plugin cache warm',
+            's',
+            warm,
+            { label: 'same, cache empty', value: cold },
+            { note: `${cachedProviders} entries in the cache folder` },
+          ),
         ]
         return {
           id: ID,

@@ -3,7 +3,7 @@ import { formatBytes, formatNumber, formatRatio, formatStat, renderResults, rend
 import { KINDS, manifest, standalone } from '../../bench/lib/manifests'
 import { seededRandom } from '../../bench/lib/random'
 import { measureCommand, parseTimeVerbose } from '../../bench/lib/resource-meter'
-import { type BenchResults, checkGoal, notMeasured, type SuiteResult } from '../../bench/lib/results'
+import { type BenchResults, checkGoal, compared, notMeasured, type SuiteResult } from '../../bench/lib/results'
 import { interleave, median, ratio, ratioOfMedians, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
 import { node24 } from '../harness/runner'
 
@@ -103,6 +103,21 @@ describe('goals', () => {
 
   it('a goal on a ratio needs one', () => {
     expect(() => checkGoal({ text: '≤ 1 ×', on: 'ratio', limit: 1, inclusive: true }, value)).toThrow('has none')
+  })
+
+  it('a compared row carries the ratio to its baseline and checks its goal on it', () => {
+    const baseline = { label: 'bare', value: summarize([2, 2, 2]) }
+    const row = compared('wall', 's', value, baseline, { goal: { text: '≤ 0.5 ×', on: 'ratio', limit: 0.5, inclusive: true }, quoted: 'q' })
+    expect(row).toEqual({
+      subject: 'wall',
+      unit: 's',
+      value,
+      baseline,
+      ratio: ratio(value, baseline.value),
+      goal: { text: '≤ 0.5 ×', on: 'ratio', limit: 0.5, inclusive: true, met: false },
+      quoted: 'q',
+    })
+    expect(compared('rss', 'MiB', value, baseline)).not.toHaveProperty('goal')
   })
 })
 
