@@ -110,7 +110,9 @@ describe('lib/core: getIDToken', () => {
   })
 
   it('asks for the audience with the request token, and masks the token it returns', async () => {
-    const { result, commands } = await captureStdout(() => core.getIDToken('sts.amazonaws.com', answer(200, '{"value":"eyJ.t.s"}')))
+    const { result, commands } = await captureStdout(() =>
+      core.getIDToken('sts.amazonaws.com', { fetch: answer(200, '{"value":"eyJ.t.s"}') }),
+    )
     expect(result).toBe('eyJ.t.s')
     expect(request).toEqual({
       url: 'https://token.example/idtoken?api-version=2.0&audience=sts.amazonaws.com',
@@ -124,13 +126,26 @@ describe('lib/core: getIDToken', () => {
     ['an answer without a token', answer(200, '{"count":1}'), { message: 'the answer held no token', status: undefined }],
     ['an answer that is not JSON', answer(200, '<html>'), { message: 'the answer held no token', status: undefined }],
   ])('reports %s', async (_name, fetchFn, expected) => {
-    const error = await core.getIDToken('aud', fetchFn).catch((caught: unknown) => caught)
+    const error = await core.getIDToken('aud', { fetch: fetchFn }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(core.IdTokenRequestError)
     expect(error).toMatchObject(expected)
   })
 
+  it("hands the caller's signal to the request, so a hung token service is let go", async () => {
+    let seen: AbortSignal | undefined
+    const controller = new AbortController()
+    const hanging = (async (_url: string | URL | Request, init?: RequestInit) => {
+      seen = init?.signal ?? undefined
+      return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))
+    }) as typeof fetch
+    const pending = core.getIDToken('aud', { fetch: hanging, signal: controller.signal })
+    controller.abort(new Error('attempt timed out'))
+    await expect(pending).rejects.toThrow('attempt timed out')
+    expect(seen).toBe(controller.signal)
+  })
+
   it('says which variable is missing without id-token: write', async () => {
     delete process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-    await expect(core.getIDToken('aud', answer(200, '{}'))).rejects.toThrow(/ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set/)
+    await expect(core.getIDToken('aud', { fetch: answer(200, '{}') })).rejects.toThrow(/ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set/)
   })
 })

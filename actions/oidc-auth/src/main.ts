@@ -29,7 +29,7 @@ const defaults = (): Deps => ({
   clock: systemClock,
   random: Math.random,
   fetch: httpFetch,
-  getIdToken: (audience) => core.getIDToken(audience),
+  getIdToken: (audience, signal) => core.getIDToken(audience, signal ? { signal } : {}),
   readFile: (path) => readFile(path, 'utf8'),
   timeoutSignal: systemTimeoutSignal,
 })

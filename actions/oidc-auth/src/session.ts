@@ -74,7 +74,7 @@ export async function obtainSession(inputs: Inputs, deps: SessionDeps): Promise<
     'AssumeRoleWithWebIdentity',
     { roleArn: inputs.role.arn, token: () => token },
     async (signal) => {
-      token = await deps.token.next()
+      token = await deps.token.next(signal)
       return deps.sts.assumeRoleWithWebIdentity(
         {
           roleArn: inputs.role.arn,

@@ -7,7 +7,8 @@ import { describeError } from './describe'
 export interface TokenSource {
   /** For the log: "a GitHub OIDC token (audience sts.amazonaws.com)". */
   description: string
-  next(): Promise<string>
+  /** `signal` ends the attempt's wait, and a request still open with it. */
+  next(signal?: AbortSignal): Promise<string>
 }
 
 /** The GitHub token service failed; `transient` says whether asking again may help. */
@@ -22,7 +23,7 @@ export class TokenRequestError extends Error {
   }
 }
 
-export type GetIdToken = (audience: string) => Promise<string>
+export type GetIdToken = (audience: string, signal?: AbortSignal) => Promise<string>
 
 /**
  * GitHub's OIDC token, requested anew on every attempt so a retry never
@@ -39,10 +40,10 @@ export function githubTokenSource(audience: string, getIdToken: GetIdToken, env:
   }
   return {
     description: `a GitHub OIDC token (audience ${audience})`,
-    async next() {
+    async next(signal) {
       try {
         // getIDToken masks the token itself.
-        return await getIdToken(audience)
+        return await getIdToken(audience, signal)
       } catch (error) {
         throw classifyTokenFailure(error)
       }

@@ -56,6 +56,7 @@ let clock: ManualClock
 let timers: FakeTimers
 let tokenRequests: string[]
 let tokenFailures: Error[]
+let tokenSignals: (AbortSignal | undefined)[]
 
 beforeEach(async () => {
   saved = { ...process.env }
@@ -77,13 +78,14 @@ beforeEach(async () => {
   timers = new FakeTimers(clock)
   tokenRequests = []
   tokenFailures = []
+  tokenSignals = []
 })
 afterEach(async () => {
   process.env = saved
   await rm(dir, { recursive: true, force: true })
 })
 
-async function runWith(inputs: Record<string, string>, hooks: { onToken?: () => void } = {}) {
+async function runWith(inputs: Record<string, string>, hooks: { onToken?: () => void; hangToken?: () => boolean } = {}) {
   for (const [name, value] of Object.entries({ 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs })) {
     process.env[`INPUT_${name.toUpperCase()}`] = value
   }
@@ -95,9 +97,13 @@ async function runWith(inputs: Record<string, string>, hooks: { onToken?: () => 
       fetch: sts.fetch,
       timeoutSignal: timers.signal,
       readFile: (path) => readFile(path, 'utf8'),
-      getIdToken: async (audience) => {
+      getIdToken: async (audience, signal) => {
         tokenRequests.push(audience)
+        tokenSignals.push(signal)
         hooks.onToken?.()
+        if (hooks.hangToken?.()) {
+          return new Promise<string>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
+        }
         const failure = tokenFailures.shift()
         if (failure) throw failure
         tokens += 1
@@ -281,6 +287,20 @@ describe('run: retries', () => {
     expect(result.stdout).toContain(`AssumeRoleWithWebIdentity attempt 1 of 6 failed (no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s)`)
     // 15 s for the first attempt; the second has 40 - 15 - 0.25 s left, more than its limit.
     expect(timers.limits).toEqual([ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS])
+  })
+
+  it('ends a token request that hangs with the attempt, and tries again', async () => {
+    let hung = 0
+    const running = runWith({ timeout: '40s' }, { hangToken: () => hung++ === 0 })
+    await waitFor(() => tokenRequests.length === 1)
+    timers.fireLatest()
+    const result = await running
+    expect(result.exitCode).toBe(0)
+    expect(tokenSignals[0]?.aborted).toBe(true)
+    expect(tokenRequests).toHaveLength(2)
+    expect(result.stdout).toContain(
+      `AssumeRoleWithWebIdentity attempt 1 of 6 failed (no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s); retrying in`,
+    )
   })
 
   it('limits an attempt to what is left of the deadline', async () => {
