@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { startChartRepository } from '../../bench/chart-repository'
 import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
@@ -278,6 +279,34 @@ describe('against a real Kubernetes API server', () => {
       expect.objectContaining({ revision: lastGood + 2, status: 'deployed', description: `Rollback to ${lastGood}` }),
     ])
     expect(await configMap('apps', 'demo-settings')).toEqual(valuesBefore)
+  })
+
+  it('installs a chart by name and version from a chart repository that wants credentials, as the pipeline installs Airflow', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const password = 'repo-pass,w0rd'
+    const repository = await startChartRepository({ charts: [chart], credentials: { username: 'charts', password } })
+    const release = (secret: string) =>
+      `- name: fromrepo\n  chart: demo\n  version: 0.1.0\n  repository: ${repository.url}\n  namespace: repo\n  timeout: 2m\n  repository-username: charts\n  repository-password: "${secret}"\n`
+    try {
+      const refused = await deploy(release('wrong'), { 'helm-version': 'v3.19.0' })
+      expect(refused.failure).toMatch(
+        new RegExp(`^helm repo add ${repository.url} exited with 1: .*${repository.url}/index.yaml : 401 Unauthorized\\.$`),
+      )
+      expect(refused.masks).toContain('wrong')
+
+      const run = await deploy(release(password), { 'helm-version': 'v3.19.0' })
+      expect(run.failure).toBeUndefined()
+      expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
+        { name: 'fromrepo', namespace: 'repo', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
+      ])
+      expect(run.masks).toContain(password)
+      expect(run.visibleLog).not.toContain('repo-pass')
+      // The index and the package, both with the credentials (helm sends them to the repository's own host).
+      const fetched = repository.requests.filter((request) => request.authorized).map((request) => request.path)
+      expect(new Set(fetched)).toEqual(new Set(['/index.yaml', '/demo-0.1.0.tgz']))
+    } finally {
+      await repository.stop()
+    }
   })
 
   // kube-apiserver remembers an accepted token for 10 s, and a token signed within the same second is
