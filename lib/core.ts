@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
-import { type HttpFetch, httpFetch } from './http'
 
 /**
  * The part of the runner's protocol the actions use: inputs, outputs,
- * exported variables, masks, log lines and annotations, saved state and the
- * OIDC token (the job summary is lib/summary.ts). @actions/core does the same, but importing it
- * loads an HTTP client stack that costs ~150 ms of every step's start on these
- * machines (bench/RESULTS.md, "floor"), for the one call that needs HTTP.
- * The formats follow the runner's documented workflow and file commands.
+ * exported variables, masks, log lines and annotations, and saved state (the
+ * job summary is lib/summary.ts, the OIDC token lib/id-token.ts). @actions/core
+ * does the same, but importing it loads an HTTP client stack that cost ~150 ms
+ * of every step's start on these machines (bench/RESULTS.md, "floor"), for the
+ * one call that needs HTTP. The formats follow the runner's documented
+ * workflow commands and file commands.
  */
 
 export interface AnnotationProperties {
@@ -74,45 +74,6 @@ export function error(message: string, properties: AnnotationProperties = {}): v
 export function setFailed(message: string): void {
   process.exitCode = 1
   error(message)
-}
-
-/** An OIDC token request the runner's token service refused or did not answer. */
-export class IdTokenRequestError extends Error {
-  constructor(
-    message: string,
-    /** The HTTP status, when there was an answer. */
-    readonly status?: number,
-  ) {
-    super(message)
-  }
-}
-
-/**
- * A GitHub OIDC token for `audience`, from the runner's token service (the job
- * needs `id-token: write`); masked before it is returned. One request: callers
- * retry, and bound it with `signal`, which also closes a request that hangs.
- */
-export async function getIDToken(audience: string, options: { signal?: AbortSignal; fetch?: HttpFetch } = {}): Promise<string> {
-  const { signal, fetch: fetchFn = httpFetch } = options
-  const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL
-  const token = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-  const missing = [url ? '' : 'ACTIONS_ID_TOKEN_REQUEST_URL', token ? '' : 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter(Boolean)
-  if (!url || !token) throw new IdTokenRequestError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`)
-  const response = await fetchFn(`${url}&audience=${encodeURIComponent(audience)}`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    ...(signal ? { signal } : {}),
-  })
-  const body = await response.text()
-  if (!response.ok) throw new IdTokenRequestError(`HTTP ${response.status}: ${body.trim().slice(0, 200)}`, response.status)
-  let value: unknown
-  try {
-    value = (JSON.parse(body) as { value?: unknown }).value
-  } catch {
-    value = undefined
-  }
-  if (typeof value !== 'string' || value === '') throw new IdTokenRequestError('the answer held no token')
-  setSecret(value)
-  return value
 }
 
 /** How the runner takes a value: strings as they are, nothing as '', anything else as JSON. */

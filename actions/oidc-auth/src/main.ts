@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { type HttpFetch, httpFetch } from '../../../lib/http'
+import { getIDToken } from '../../../lib/id-token'
 import { systemTimeoutSignal, type TimeoutSignal } from '../../../lib/timeout'
 import { explainFailure } from './failures'
 import { readInputs } from './inputs'
@@ -29,7 +30,7 @@ const defaults = (): Deps => ({
   clock: systemClock,
   random: Math.random,
   fetch: httpFetch,
-  getIdToken: (audience, signal) => core.getIDToken(audience, signal ? { signal } : {}),
+  getIdToken: (audience, signal) => getIDToken(audience, signal ? { signal } : {}),
   readFile: (path) => readFile(path, 'utf8'),
   timeoutSignal: systemTimeoutSignal,
 })

@@ -1,6 +1,6 @@
 import * as core from '../../../lib/core'
-import { IdTokenRequestError } from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
+import { IdTokenRequestError } from '../../../lib/id-token'
 import { describeError } from './describe'
 
 /** Where each attempt's web identity token comes from; every call yields a fresh one. */
