@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildKubernetes, installKwok } from './control-plane-build.mjs'
+import { buildWithReplaces } from './go-replace-build.mjs'
 import { AIRFLOW_PACKAGES, CHECKOV_PACKAGES, DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -125,6 +126,23 @@ step(
   `kwok ${VERSIONS.kwok}`,
   () => existsSync(paths.kwok) && existsSync(paths.kwokStages),
   () => installKwok({ run, installInto, kwokDir: dirname(paths.kwok) }),
+)
+
+step(
+  `OpenTofu ${VERSIONS.opentofu}, built from source`,
+  () => existsSync(paths.tofu),
+  () =>
+    buildWithReplaces({
+      run,
+      installInto,
+      module: 'github.com/opentofu/opentofu',
+      version: VERSIONS.opentofu,
+      command: 'cmd/tofu',
+      dir: dirname(paths.tofu),
+      binary: 'tofu',
+      // As OpenTofu's release build does: without it the binary calls itself "1.12.6-dev".
+      linkerFlags: ['-X github.com/opentofu/opentofu/version.dev=no'],
+    }),
 )
 
 // A venv cannot be moved after creation (its scripts name its path), so it is

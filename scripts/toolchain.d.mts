@@ -15,7 +15,8 @@ export declare const VERSIONS: Record<
   | 'pytest'
   | 'kubernetes'
   | 'etcd'
-  | 'kwok',
+  | 'kwok'
+  | 'opentofu',
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint', string>
@@ -46,6 +47,7 @@ export interface ToolPaths {
   kubeScheduler: string
   etcd: string
   kwok: string
+  tofu: string
   kwokStages: string
 }
 export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

@@ -25,6 +25,8 @@ export const VERSIONS = {
   // The etcd server k8s.io/kubernetes pins in its go.mod at that version; the build checks they agree.
   etcd: 'v3.6.8',
   kwok: 'v0.8.0',
+  // tf-apply-toggle's `terraform: tofu`, run for real; built from its Go module (scripts/go-replace-build.mjs).
+  opentofu: 'v1.12.6',
 }
 
 export const GO_TOOLS = {
@@ -86,6 +88,7 @@ export function toolPaths(env = process.env) {
     kubeScheduler: join(root, `kubernetes-${VERSIONS.kubernetes}`, 'kube-scheduler'),
     etcd: join(root, `etcd-${VERSIONS.etcd}`, 'etcd'),
     kwok: join(root, `kwok-${VERSIONS.kwok}`, 'kwok'),
+    tofu: join(root, `opentofu-${VERSIONS.opentofu}`, 'tofu'),
     /** kwok's own stage definitions (node and pod lifecycles), copied from its module at the pinned version. */
     kwokStages: join(root, `kwok-${VERSIONS.kwok}`, 'stages'),
   }

@@ -3,6 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type Moto, startMoto } from '../../bench/moto'
 import {
   AWS_ENV,
@@ -141,8 +142,67 @@ describe('create, rerun, refused destroy, confirmed destroy', () => {
   })
 })
 
-/** A plain `terraform apply` of the fixture, paused in its slow provisioner while it holds the state lock. */
-async function startLockHolder(key: string): Promise<{ child: ChildProcess; dir: string }> {
+describe('the same toggle with OpenTofu (terraform: tofu)', () => {
+  freshWorkspace()
+  const key = 'opentofu/terraform.tfstate'
+  const variables = `db_password=${SECRET}\nenvironment=dev`
+  const tofu = { terraform: toolPaths().tofu }
+
+  it('creates from a saved plan, sets and masks the outputs, with the state and lock file in S3', async () => {
+    const run = await toggle(key, { mode: 'create', variables, ...tofu })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs).toMatchObject({
+      changes: 'true',
+      'to-add': '4',
+      'to-destroy': '0',
+      cluster_name: 'dev-cluster',
+      db_password: SECRET,
+    })
+    expect(run.masks).toContain(SECRET)
+    expect(run.visibleLog).not.toContain(SECRET)
+    expect(run.visibleLog).toContain('OpenTofu has been successfully initialized!')
+    expect(resourceNames(await readState(moto.endpoint, key))).toEqual(ALL_RESOURCES)
+    expect(await listKeys(moto.endpoint)).not.toContain(`${key}.tflock`)
+  })
+
+  it('skips the apply when nothing changed, then destroys once confirmed', async () => {
+    const rerun = await toggle(key, { mode: 'create', variables, ...tofu })
+    expect(rerun.outputs).toMatchObject({ changes: 'false', cluster_name: 'dev-cluster' })
+    expect(rerun.visibleLog).toContain('No changes: the apply is skipped.')
+    const destroy = await toggle(key, { mode: 'destroy', 'confirm-destroy': 'default', variables, ...tofu })
+    expect(destroy.failure).toBeUndefined()
+    expect(destroy.outputs).toMatchObject({ 'to-destroy': '4', 'outputs-json': '{}' })
+    expect(resourceNames(await readState(moto.endpoint, key))).toEqual([])
+  })
+})
+
+describe('a state lock held by another OpenTofu process', () => {
+  freshWorkspace()
+  const variables = `db_password=${SECRET}`
+  const tofu = { terraform: toolPaths().tofu }
+
+  it("reads OpenTofu's lock error: state-locked with the holder, the lock left alone", async () => {
+    const lockedKey = 'opentofu-locked/terraform.tfstate'
+    const holder = await startLockHolder(lockedKey, toolPaths().tofu)
+    try {
+      const run = await toggle(lockedKey, { mode: 'create', variables, 'lock-timeout': '2s', ...tofu })
+      expect(run.outputs['failure-reason']).toBe('state-locked')
+      expect(run.failure).toMatch(
+        new RegExp(
+          `^The Terraform state is locked, held by ${`${userInfo().username}@${hostname()}`.replace(/[.]/g, '\\.')} since .+ for apply \\(lock ID [0-9a-f-]{36}\\)\\.`,
+        ),
+      )
+      expect(await listKeys(moto.endpoint)).toContain(`${lockedKey}.tflock`)
+    } finally {
+      holder.child.kill('SIGINT')
+      await new Promise((resolve) => holder.child.on('close', resolve))
+      await rm(holder.dir, { recursive: true, force: true })
+    }
+  })
+})
+
+/** A plain `terraform apply` (or `tofu apply`) of the fixture, paused in its slow provisioner while it holds the state lock. */
+async function startLockHolder(key: string, binary = 'terraform'): Promise<{ child: ChildProcess; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-lock-holder-'))
   await cp(FIXTURE, dir, { recursive: true })
   const backendFile = join(dir, 'backend.tfbackend')
@@ -155,9 +215,9 @@ async function startLockHolder(key: string): Promise<{ child: ChildProcess; dir:
     })
   await writeFile(backendFile, `${lines.join('\n')}\n`)
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...AWS_ENV, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' }
-  const init = spawn('terraform', ['init', '-input=false', `-backend-config=${backendFile}`], { cwd: dir, env, stdio: 'ignore' })
+  const init = spawn(binary, ['init', '-input=false', `-backend-config=${backendFile}`], { cwd: dir, env, stdio: 'ignore' })
   await new Promise((resolve) => init.on('close', resolve))
-  const child = spawn('terraform', ['apply', '-auto-approve', '-input=false', '-var=db_password=x', '-var=slow_seconds=120'], {
+  const child = spawn(binary, ['apply', '-auto-approve', '-input=false', '-var=db_password=x', '-var=slow_seconds=120'], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -202,14 +262,17 @@ describe('a state lock held by another Terraform process', () => {
   })
 })
 
-describe('cancellation in the middle of a slow apply', () => {
+describe.each([
+  ['Terraform', 'terraform'],
+  ['OpenTofu', toolPaths().tofu],
+])('cancellation in the middle of a slow apply (%s)', (name, binary) => {
   freshWorkspace()
-  const key = 'cancelled/terraform.tfstate'
+  const key = `cancelled-${name}/terraform.tfstate`
 
-  it('forwards one interrupt, ignores the next signal, and Terraform saves state and releases the lock', async () => {
+  it('forwards one interrupt, ignores the next signal, and the apply saves state and releases the lock', async () => {
     const run = await toggle(
       key,
-      { mode: 'create', variables: `db_password=${SECRET}\nslow_seconds=120` },
+      { mode: 'create', variables: `db_password=${SECRET}\nslow_seconds=120`, terraform: binary },
       {
         control: (child) => {
           // React to the action's output as it arrives, not by polling: the second signal must land while
@@ -237,6 +300,7 @@ describe('cancellation in the middle of a slow apply', () => {
     expect(run.visibleLog).toContain('Received SIGINT again; ignoring it')
     expect(run.visibleLog).toContain('Interrupt received.')
     expect(run.visibleLog).not.toContain('Two interrupts received')
+    expect(run.visibleLog).toContain(`${name} has been successfully initialized!`)
 
     const state = await readState(moto.endpoint, key)
     // What was created before the interrupt is in the saved state; the interrupted resource is tainted if recorded at all.

@@ -1,0 +1,71 @@
+// Builds a Go command whose module needs replace directives, which `go install`
+// refuses ("The go.mod file for the module providing named packages contains one
+// or more replace directives"): a throwaway module requires it and repeats its
+// replaces, so the build resolves exactly as the module's own does. OpenTofu is
+// built this way. (The Kubernetes control plane needs more: its replaces point
+// into its own repository; see control-plane-build.mjs.)
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** The replace directives of a go.mod that point at other modules (a local path cannot be repeated elsewhere). */
+export function moduleReplaces(goMod) {
+  const single = [...goMod.matchAll(/^replace\s+(\S+(?:\s+\S+)?\s+=>\s+\S+\s+\S+)\s*$/gm)].map((match) => match[1])
+  const blocks = [...goMod.matchAll(/^replace\s*\(\n([\s\S]*?)^\)/gm)].flatMap((match) =>
+    match[1]
+      .split('\n')
+      .map((line) => line.replace(/\/\/.*$/, '').trim())
+      .filter((line) => /=>\s*\S+\s+\S+$/.test(line)),
+  )
+  return [...single, ...blocks]
+}
+
+/** The go.mod of the throwaway module. */
+export function throwawayGoMod(goMod, module, version) {
+  const goLine = goMod.match(/^go (\S+)$/m)
+  if (!goLine) throw new Error(`${module} ${version}: its go.mod has no go line`)
+  const replaces = moduleReplaces(goMod)
+  return [
+    'module bench.invalid/go-replace-build',
+    '',
+    `go ${goLine[1]}`,
+    '',
+    `require ${module} ${version}`,
+    '',
+    ...(replaces.length > 0 ? ['replace (', ...replaces.map((line) => `\t${line}`), ')', ''] : []),
+  ].join('\n')
+}
+
+/**
+ * Builds `${module}/${command}` at `version` into `dir` (through `installInto`),
+ * at the lowest CPU priority; `linkerFlags` are the release build's own (e.g. -X
+ * flags that turn off a "-dev" version suffix).
+ */
+export function buildWithReplaces({ run, installInto, module, version, command, dir, binary, linkerFlags = [] }) {
+  const env = { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' }
+  const downloaded = JSON.parse(run('go', ['mod', 'download', '-json', `${module}@${version}`], { capture: true, env }).stdout)
+  const work = mkdtempSync(join(tmpdir(), 'go-replace-build-'))
+  try {
+    writeFileSync(join(work, 'go.mod'), throwawayGoMod(readFileSync(downloaded.GoMod, 'utf8'), module, version))
+    installInto(dir, (staging) =>
+      run(
+        'nice',
+        [
+          '-n',
+          '19',
+          'go',
+          'build',
+          '-mod=mod',
+          '-trimpath',
+          `-ldflags=${['-s', '-w', ...linkerFlags].join(' ')}`,
+          '-o',
+          join(staging, binary),
+          `${module}/${command}`,
+        ],
+        { cwd: work, capture: true, env },
+      ),
+    )
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
