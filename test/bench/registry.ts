@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec, tail } from '../../lib/exec'
@@ -9,7 +11,8 @@ import { freePort, waitFor } from './ports'
 /**
  * Debian's `docker-registry` (CNCF distribution) on loopback, standing in for
  * an ECR registry endpoint: plain HTTP (Docker and buildah allow that for
- * 127.0.0.0/8), htpasswd basic auth with bcrypt hashes, filesystem storage in
+ * 127.0.0.0/8), or HTTPS with a certificate the test makes (Helm's OCI client
+ * wants TLS), htpasswd basic auth with bcrypt hashes, filesystem storage in
  * a temporary folder. Location headers are relative so that a proxy placed in
  * front of it (the fault proxy) stays in the path of every upload.
  *
@@ -37,6 +40,8 @@ export interface RegistryManifest {
 export interface RegistryOptions {
   username: string
   password: string
+  /** Serve HTTPS with this certificate (PEM), for 127.0.0.1, signed by `ca`. */
+  tls?: { cert: string; key: string; ca: string }
 }
 
 export const MANIFEST_TYPES = [
@@ -71,6 +76,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  relativeurls: true',
+    ...(options.tls ? ['  tls:', `    certificate: ${join(dir, 'tls.crt')}`, `    key: ${join(dir, 'tls.key')}`] : []),
     'auth:',
     '  htpasswd:',
     '    realm: bench-registry',
@@ -78,6 +84,10 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     '',
   ].join('\n')
   await writeFile(join(dir, 'config.yml'), config)
+  if (options.tls) {
+    await writeFile(join(dir, 'tls.crt'), options.tls.cert)
+    await writeFile(join(dir, 'tls.key'), options.tls.key, { mode: 0o600 })
+  }
   const logFile = join(dir, 'registry.log')
   const log = openSync(logFile, 'a')
   const child: ChildProcess = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], {
@@ -89,7 +99,8 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
   const onExit = () => child.exitCode === null && child.kill('SIGTERM')
   process.once('exit', onExit)
 
-  const url = `http://127.0.0.1:${port}`
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
+  const get = (path: string, headers: Record<string, string> = {}) => getFrom(`${url}${path}`, headers, options.tls?.ca)
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`
   let stopped = false
   const stop = async () => {
@@ -105,7 +116,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
 
   try {
     // Answering 401 to an anonymous /v2/ means it is up and enforcing auth.
-    await waitFor('docker-registry to listen', async () => (await fetch(`${url}/v2/`)).status === 401)
+    await waitFor('docker-registry to listen', async () => (await get('/v2/')).status === 401)
   } catch (error) {
     const lastLines = existsSync(logFile) ? tail(readFileSync(logFile, 'utf8'), 10) : ''
     await stop()
@@ -118,23 +129,43 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     username: options.username,
     password: options.password,
     async manifest(repository, reference) {
-      const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
-        headers: { authorization, accept: MANIFEST_TYPES },
-      })
+      const response = await get(`/v2/${repository}/manifests/${reference}`, { authorization, accept: MANIFEST_TYPES })
       if (response.status === 404) return undefined
-      if (!response.ok) throw new Error(`registry GET manifest ${repository}:${reference}: HTTP ${response.status}`)
+      if (response.status !== 200) throw new Error(`registry GET manifest ${repository}:${reference}: HTTP ${response.status}`)
       return {
-        digest: response.headers.get('docker-content-digest') ?? '',
-        mediaType: response.headers.get('content-type') ?? '',
-        body: await response.text(),
+        digest: response.headers['docker-content-digest'] ?? '',
+        mediaType: response.headers['content-type'] ?? '',
+        body: response.body,
       }
     },
     async tags(repository) {
-      const response = await fetch(`${url}/v2/${repository}/tags/list`, { headers: { authorization } })
+      const response = await get(`/v2/${repository}/tags/list`, { authorization })
       if (response.status === 404) return []
-      if (!response.ok) throw new Error(`registry GET tags ${repository}: HTTP ${response.status}`)
-      return ((await response.json()) as { tags?: string[] | null }).tags ?? []
+      if (response.status !== 200) throw new Error(`registry GET tags ${repository}: HTTP ${response.status}`)
+      return (JSON.parse(response.body) as { tags?: string[] | null }).tags ?? []
     },
     stop,
   }
+}
+
+/** A GET that trusts `ca` for HTTPS (fetch would want the system roots). */
+function getFrom(
+  url: string,
+  headers: Record<string, string>,
+  ca: string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const request = send(url, { headers, ...(ca ? { ca } : {}) }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('error', reject)
+      response.on('end', () => {
+        const flat = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]))
+        resolve({ status: response.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8') })
+      })
+    })
+    request.on('error', reject)
+    request.end()
+  })
 }

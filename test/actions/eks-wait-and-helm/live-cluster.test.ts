@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,7 +9,9 @@ import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
 import { waitFor } from '../../bench/ports'
+import { startRegistry } from '../../bench/registry'
 import { runAction } from '../../harness/runner'
+import { makeTlsFixture } from './tls-api-server'
 
 /**
  * The whole action against a real Kubernetes API server: the bench's control
@@ -98,8 +100,8 @@ async function history(name: string, namespace: string): Promise<{ revision: num
   return JSON.parse(result.stdout)
 }
 
-function helmProcess(args: string[]): ChildProcess {
-  return spawn(toolPaths().helm, [...args, '--kubeconfig', plane.adminKubeconfig], {
+function helmProcess(args: string[], env: Record<string, string> = {}, input?: string): ChildProcess {
+  const child = spawn(toolPaths().helm, [...args, '--kubeconfig', plane.adminKubeconfig], {
     // HOME too: client-go caches discovery under $HOME/.kube, or under the working directory without one.
     env: {
       PATH: process.env.PATH,
@@ -107,13 +109,20 @@ function helmProcess(args: string[]): ChildProcess {
       HELM_CACHE_HOME: join(helmHome, 'c'),
       HELM_CONFIG_HOME: join(helmHome, 'f'),
       HELM_DATA_HOME: join(helmHome, 'd'),
+      ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   })
+  if (input !== undefined) child.stdin?.end(input)
+  return child
 }
 
-function runHelm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = helmProcess(args)
+function runHelm(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = helmProcess(args, env, input)
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -306,6 +315,49 @@ describe('against a real Kubernetes API server', () => {
       expect(new Set(fetched)).toEqual(new Set(['/index.yaml', '/demo-0.1.0.tgz']))
     } finally {
       await repository.stop()
+    }
+  })
+
+  it('installs a chart from an OCI registry that wants credentials (as ECR holds charts), logging in with the password on stdin', async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    const tls = makeTlsFixture()
+    const password = 'oci-pass,w0rd'
+    const registry = await startRegistry({ username: 'charts', password, tls: { cert: tls.certPem, key: tls.keyPem, ca: tls.caPem } })
+    // Helm (Go) trusts the roots in SSL_CERT_FILE: here the registry's test CA, as a runner's store would hold a real one.
+    const caFile = join(helmHome, 'registry-ca.pem')
+    await writeFile(caFile, tls.caPem)
+    try {
+      const packaged = await runHelm(['package', chart, '--destination', helmHome], { SSL_CERT_FILE: caFile })
+      expect(packaged.code, packaged.stderr).toBe(0)
+      const login = await runHelm(
+        ['registry', 'login', registry.host, '--username', 'charts', '--password-stdin'],
+        { SSL_CERT_FILE: caFile },
+        password,
+      )
+      expect(login.code, login.stderr).toBe(0)
+      const pushed = await runHelm(['push', join(helmHome, 'demo-0.1.0.tgz'), `oci://${registry.host}/charts`], { SSL_CERT_FILE: caFile })
+      expect(pushed.code, pushed.stderr).toBe(0)
+
+      const release = (secret: string) =>
+        `- name: fromoci\n  chart: oci://${registry.host}/charts/demo\n  version: 0.1.0\n  namespace: oci\n  timeout: 2m\n  repository-username: charts\n  repository-password: "${secret}"\n`
+      const deployFromRegistry = (secret: string) =>
+        runAction('eks-wait-and-helm', {
+          inputs: { 'cluster-name': CLUSTER, nodegroups: 'none', releases: release(secret), 'helm-version': 'v3.19.0' },
+          env: { ...jobEnv(), SSL_CERT_FILE: caFile },
+          timeoutMs: 300_000,
+        })
+      // The action's helm keeps its logins in a folder of its own: the test's login above does not help it.
+      const refused = await deployFromRegistry('wrong')
+      expect(refused.failure).toMatch(new RegExp(`^helm registry login ${registry.host} exited with 1: .*unauthorized`, 'i'))
+      const run = await deployFromRegistry(password)
+      expect(run.failure).toBeUndefined()
+      expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
+        { name: 'fromoci', namespace: 'oci', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
+      ])
+      expect(run.masks).toContain(password)
+      expect(run.visibleLog).not.toContain('oci-pass')
+    } finally {
+      await registry.stop()
     }
   })
 
