@@ -5,6 +5,7 @@ export declare const VERSIONS: Record<
   | 'helm4'
   | 'kustomize'
   | 'actionlint'
+  | 'buildx'
   | 'zizmor'
   | 'moto'
   | 'kubernetesValidate'
@@ -19,7 +20,7 @@ export declare const VERSIONS: Record<
   | 'opentofu',
   string
 >
-export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint', string>
+export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]
@@ -29,6 +30,7 @@ export interface ToolPaths {
   root: string
   node: string
   kubeconform: string
+  buildx: string
   helm: string
   helm4: string
   kustomize: string

@@ -12,6 +12,8 @@ export const VERSIONS = {
   helm4: 'v4.3.1',
   kustomize: 'v5.7.1',
   actionlint: 'v1.7.12',
+  // docker's buildx plugin, which Debian's docker.io lacks: ecr-build-push's buildx path runs for real.
+  buildx: 'v0.38.2',
   zizmor: '1.32.0',
   moto: '5.2.1',
   kubernetesValidate: '1.37.0',
@@ -36,6 +38,7 @@ export const GO_TOOLS = {
   // kubectl has kustomize built in; the standalone binary lets tests cover runners without kubectl.
   kustomize: 'sigs.k8s.io/kustomize/kustomize/v5',
   actionlint: 'github.com/rhysd/actionlint/cmd/actionlint',
+  buildx: 'github.com/docker/buildx/cmd/buildx',
 }
 
 // time: GNU time, whose -v report gives the benchmarks each process's peak memory.
@@ -69,6 +72,8 @@ export function toolPaths(env = process.env) {
     root,
     node: join(root, `node-${VERSIONS.node}`, 'bin', 'node'),
     kubeconform: goTool('kubeconform'),
+    /** Installed as a Docker CLI plugin by linking it as cli-plugins/docker-buildx in a DOCKER_CONFIG folder. */
+    buildx: goTool('buildx'),
     helm: goTool('helm'),
     // Where lib/tools would cache a downloaded helm of that version: <cache>/helm-<version>/helm.
     helm4: join(root, `helm-${VERSIONS.helm4}`, 'helm'),

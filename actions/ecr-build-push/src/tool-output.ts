@@ -112,6 +112,15 @@ export function explainPushFailure(what: string, failure: ToolFailure): UserErro
   return new UserError(`${what} failed (exit ${failure.result.exitCode}). Last lines of its output:\n${tail(output, 10)}`)
 }
 
+/** The line of a failed build that says what went wrong with the cache, rather than a closing "Learn more" link. */
+export function cacheFailureLine(output: string): string {
+  const lines = tail(output, 5)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  return lines.reverse().find((line) => /\bcache\b/i.test(line) && !/^learn more\b/i.test(line)) ?? lastLine(output)
+}
+
 export function lastLine(output: string): string {
   return tail(output, 1).trim()
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -10,6 +10,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type Buildah, startBuildah } from '../../bench/buildah'
 import { type DockerEngine, startDocker } from '../../bench/docker'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
@@ -75,7 +76,10 @@ interface Run {
   runnerTemp: string
 }
 
-async function build(name: string, options: { sha: string; cwd: string; inputs?: Record<string, string> }): Promise<Run> {
+async function build(
+  name: string,
+  options: { sha: string; cwd: string; inputs?: Record<string, string>; userDockerConfig?: string },
+): Promise<Run> {
   const runnerTemp = join(work, `${name}-temp`)
   await mkdir(runnerTemp, { recursive: true })
   const run = await runAction('ecr-build-push', {
@@ -87,7 +91,7 @@ async function build(name: string, options: { sha: string; cwd: string; inputs?:
       ...buildah.env,
       GITHUB_SHA: options.sha,
       RUNNER_TEMP: runnerTemp,
-      DOCKER_CONFIG: join(work, 'no-user-docker-config'),
+      DOCKER_CONFIG: options.userDockerConfig ?? join(work, 'no-user-docker-config'),
     },
     inputs: { registry: proxy.endpoint, ...options.inputs },
   })
@@ -295,6 +299,40 @@ describe('ecr-build-push through the runner, with buildah', () => {
       expect.stringMatching(/^The registry build cache failed, so the image is built again without it: .*cache/),
     ])
     expect(run.outputs.digest).toBe((await registry.manifest('team/worker', SHA_B))?.digest)
+    expectNoSecret(run)
+  })
+})
+
+describe('ecr-build-push through the runner, with docker buildx', () => {
+  let app: string
+  let userDockerConfig: string
+
+  beforeAll(async () => {
+    // No RUN step: BuildKit runs RUN on Docker's bridge network, and the bench's engine has none (--bridge=none).
+    app = await workspace('buildx-app', `FROM ${docker.baseImage}\nCOPY app.txt /app.txt\n`)
+    // buildx installed the way docker/setup-buildx-action leaves it: a CLI plugin in the user's Docker config folder.
+    userDockerConfig = join(work, 'buildx-user-docker-config')
+    await mkdir(join(userDockerConfig, 'cli-plugins'), { recursive: true })
+    await symlink(toolPaths().buildx, join(userDockerConfig, 'cli-plugins', 'docker-buildx'))
+  })
+
+  it('builds and pushes with buildx found through the user config folder, reporting the digest the registry has', async () => {
+    proxy.clear()
+    const { run } = await build('buildx-first', {
+      sha: SHA_A,
+      cwd: app,
+      inputs: { repository: 'team/bx', cache: 'true', platforms: 'linux/amd64' },
+      userDockerConfig,
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs.digest).toBe((await registry.manifest('team/bx', SHA_A))?.digest)
+    expect(run.summary).toMatch(/built with docker buildx/)
+    // No builder was set up, so buildx uses the engine's own ("docker" driver), which refuses to export a cache:
+    // the step says so, with the fix, and builds without one.
+    expect(run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message)).toEqual([
+      'The registry build cache failed, so the image is built again without it: ERROR: failed to build: Cache export is not supported for the docker driver. buildx\'s default "docker" driver keeps no registry cache: run docker/setup-buildx-action before this step, whose docker-container builder does.',
+    ])
+    expect(await registry.tags('team/bx-build-cache')).toEqual([])
     expectNoSecret(run)
   })
 })

@@ -1,7 +1,7 @@
 import * as core from '../../../../lib/core'
 import { UserError } from '../../../../lib/errors'
 import { type ExecResult, tail } from '../../../../lib/exec'
-import { lastLine, mentionsCache, outputOf } from '../tool-output'
+import { cacheFailureLine, mentionsCache, outputOf } from '../tool-output'
 import type { BuildRequest } from './types'
 
 /** Flags every builder here spells the same way. */
@@ -21,8 +21,13 @@ export function commonBuildFlags(request: BuildRequest): string[] {
  */
 export async function withCacheFallback(useCache: boolean, build: (withCache: boolean) => Promise<ExecResult>): Promise<ExecResult> {
   const first = await build(useCache)
-  if (first.exitCode === 0 || !useCache || !mentionsCache(outputOf(first))) return first
-  core.warning(`The registry build cache failed, so the image is built again without it: ${lastLine(outputOf(first))}`)
+  const output = outputOf(first)
+  if (first.exitCode === 0 || !useCache || !mentionsCache(output)) return first
+  // buildx's default builder on a runner uses the docker driver, which refuses any cache export before it builds.
+  const hint = /not supported for the docker driver/i.test(output)
+    ? ' buildx\'s default "docker" driver keeps no registry cache: run docker/setup-buildx-action before this step, whose docker-container builder does.'
+    : ''
+  core.warning(`The registry build cache failed, so the image is built again without it: ${cacheFailureLine(output)}${hint}`)
   return build(false)
 }
 
