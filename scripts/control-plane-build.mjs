@@ -10,6 +10,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { downloadModule, goEnv, lowPriorityGoBuild } from './go-replace-build.mjs'
 import { VERSIONS } from './toolchain.mjs'
 
 const etcdModule = 'go.etcd.io/etcd/server/v3'
@@ -24,16 +25,6 @@ export const KWOK_STAGE_FILES = [
   'kustomize/stage/pod/fast/pod-complete.yaml',
   'kustomize/stage/pod/fast/pod-delete.yaml',
 ]
-
-function goEnv(extra = {}) {
-  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...extra }
-}
-
-/** Where `go mod download` put a module version, and its go.mod. */
-function downloadModule(run, module, version) {
-  const result = run('go', ['mod', 'download', '-json', `${module}@${version}`], { capture: true, env: goEnv() })
-  return JSON.parse(result.stdout)
-}
 
 /** The go.mod of the throwaway module: k8s.io/kubernetes, its etcd, and one replace per staging module. */
 export function buildModuleGoMod(kubernetesGoMod, kubernetesVersion, etcdVersion) {
@@ -78,33 +69,20 @@ export function buildKubernetes({ run, installInto, kubernetesDir, etcdDir }) {
     const [major, minor] = VERSIONS.kubernetes.replace(/^v/, '').split('.')
     // Without these the API server reports v0.0.0 and Helm's kubeVersion checks see no real version.
     const version = 'k8s.io/component-base/version'
-    const ldflags = [
-      '-s',
-      '-w',
+    const linkerFlags = [
       `-X ${version}.gitVersion=${VERSIONS.kubernetes}`,
       `-X ${version}.gitMajor=${major}`,
       `-X ${version}.gitMinor=${minor}`,
       `-X ${version}.gitTreeState=clean`,
-    ].join(' ')
+    ]
     const out = join(work, 'out')
     mkdirSync(out)
-    run(
-      'nice',
-      [
-        '-n',
-        '19',
-        'go',
-        'build',
-        '-mod=mod',
-        '-trimpath',
-        `-ldflags=${ldflags}`,
-        '-o',
-        out,
-        ...kubernetesCommands.map((command) => `k8s.io/kubernetes/cmd/${command}`),
-        etcdModule,
-      ],
-      { cwd: work, capture: true, env: goEnv() },
-    )
+    lowPriorityGoBuild(run, {
+      cwd: work,
+      packages: [...kubernetesCommands.map((command) => `k8s.io/kubernetes/cmd/${command}`), etcdModule],
+      output: out,
+      linkerFlags,
+    })
     installInto(kubernetesDir, (dir) => {
       for (const command of kubernetesCommands) renameSync(join(out, command), join(dir, command))
     })

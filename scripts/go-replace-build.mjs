@@ -1,12 +1,37 @@
-// Builds a Go command whose module needs replace directives, which `go install`
-// refuses ("The go.mod file for the module providing named packages contains one
-// or more replace directives"): a throwaway module requires it and repeats its
-// replaces, so the build resolves exactly as the module's own does. OpenTofu is
-// built this way. (The Kubernetes control plane needs more: its replaces point
-// into its own repository; see control-plane-build.mjs.)
+// Go builds for the setup. The main one: a Go command whose module needs replace
+// directives, which `go install` refuses ("The go.mod file for the module
+// providing named packages contains one or more replace directives"). A throwaway
+// module requires it and repeats its replaces, so the build resolves exactly as
+// the module's own does; OpenTofu is built this way. The Kubernetes control plane
+// needs more (its replaces point into its own repository) and shares the helpers
+// below: see control-plane-build.mjs.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+/** Go's environment for these builds: static binaries, and the Go on PATH rather than a toolchain download. */
+export function goEnv(extra = {}) {
+  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...extra }
+}
+
+/** Where `go mod download` put a module version, and its go.mod. */
+export function downloadModule(run, module, version) {
+  const result = run('go', ['mod', 'download', '-json', `${module}@${version}`], { capture: true, env: goEnv() })
+  return JSON.parse(result.stdout)
+}
+
+/**
+ * `go build` of `packages` into `output` (a file, or a folder for several), at
+ * the lowest CPU priority: compiling is slow and the machines are shared.
+ */
+export function lowPriorityGoBuild(run, { cwd, packages, output, linkerFlags = [] }) {
+  const ldflags = ['-s', '-w', ...linkerFlags].join(' ')
+  run('nice', ['-n', '19', 'go', 'build', '-mod=mod', '-trimpath', `-ldflags=${ldflags}`, '-o', output, ...packages], {
+    cwd,
+    capture: true,
+    env: goEnv(),
+  })
+}
 
 /** The replace directives of a go.mod that point at other modules (a local path cannot be repeated elsewhere). */
 export function moduleReplaces(goMod) {
@@ -42,28 +67,12 @@ export function throwawayGoMod(goMod, module, version) {
  * flags that turn off a "-dev" version suffix).
  */
 export function buildWithReplaces({ run, installInto, module, version, command, dir, binary, linkerFlags = [] }) {
-  const env = { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' }
-  const downloaded = JSON.parse(run('go', ['mod', 'download', '-json', `${module}@${version}`], { capture: true, env }).stdout)
+  const downloaded = downloadModule(run, module, version)
   const work = mkdtempSync(join(tmpdir(), 'go-replace-build-'))
   try {
     writeFileSync(join(work, 'go.mod'), throwawayGoMod(readFileSync(downloaded.GoMod, 'utf8'), module, version))
     installInto(dir, (staging) =>
-      run(
-        'nice',
-        [
-          '-n',
-          '19',
-          'go',
-          'build',
-          '-mod=mod',
-          '-trimpath',
-          `-ldflags=${['-s', '-w', ...linkerFlags].join(' ')}`,
-          '-o',
-          join(staging, binary),
-          `${module}/${command}`,
-        ],
-        { cwd: work, capture: true, env },
-      ),
+      lowPriorityGoBuild(run, { cwd: work, packages: [`${module}/${command}`], output: join(staging, binary), linkerFlags }),
     )
   } finally {
     rmSync(work, { recursive: true, force: true })
