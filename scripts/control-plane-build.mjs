@@ -10,7 +10,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { downloadModule, goEnv, lowPriorityGoBuild } from './go-replace-build.mjs'
+import { downloadModule, goEnv, lowPriorityGoBuild } from './go-build.mjs'
 import { VERSIONS } from './toolchain.mjs'
 
 const etcdModule = 'go.etcd.io/etcd/server/v3'

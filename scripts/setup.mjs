@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildKubernetes, installKwok } from './control-plane-build.mjs'
-import { buildWithReplaces } from './go-replace-build.mjs'
+import { buildAsMainModule } from './go-build.mjs'
 import { AIRFLOW_PACKAGES, CHECKOV_PACKAGES, DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -132,7 +132,7 @@ step(
   `OpenTofu ${VERSIONS.opentofu}, built from source`,
   () => existsSync(paths.tofu),
   () =>
-    buildWithReplaces({
+    buildAsMainModule({
       run,
       installInto,
       module: 'github.com/opentofu/opentofu',

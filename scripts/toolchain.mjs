@@ -27,7 +27,7 @@ export const VERSIONS = {
   // The etcd server k8s.io/kubernetes pins in its go.mod at that version; the build checks they agree.
   etcd: 'v3.6.8',
   kwok: 'v0.8.0',
-  // tf-apply-toggle's `terraform: tofu`, run for real; built from its Go module (scripts/go-replace-build.mjs).
+  // tf-apply-toggle's `terraform: tofu`, run for real; built from its Go module (scripts/go-build.mjs).
   opentofu: 'v1.12.6',
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moduleReplaces, throwawayGoMod } from '../../scripts/go-replace-build.mjs'
+import { mainModuleDirectives, throwawayGoMod } from '../../scripts/go-build.mjs'
 
 // The shape of OpenTofu's go.mod: one replace on a line of its own, and a block with a comment and a local path.
 const goMod = `module github.com/opentofu/opentofu
@@ -16,20 +16,33 @@ replace (
 	github.com/example/a => github.com/example/a-fork v1.0.1 // a fork
 	github.com/example/local => ./internal/local
 )
+
+exclude (
+	// buildkit's shape: versions other modules pulled in, excluded so a release is used.
+	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc
+)
+
+exclude github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2
 `
 
-describe('building a Go command whose module needs replace directives', () => {
-  it('repeats the replaces that point at other modules, and not local paths', () => {
-    expect(moduleReplaces(goMod)).toEqual([
-      'github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828',
-      'github.com/example/a => github.com/example/a-fork v1.0.1',
-    ])
+describe('building a Go command whose module has replace or exclude directives', () => {
+  it('repeats the replaces that point at other modules (not local paths) and the excludes', () => {
+    expect(mainModuleDirectives(goMod)).toEqual({
+      replaces: [
+        'github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828',
+        'github.com/example/a => github.com/example/a-fork v1.0.1',
+      ],
+      excludes: [
+        'github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2',
+        'github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc',
+      ],
+    })
   })
 
   it('writes a throwaway module that requires the pinned version with those replaces and the same go line', () => {
     expect(throwawayGoMod(goMod, 'github.com/opentofu/opentofu', 'v1.12.6')).toBe(
       [
-        'module bench.invalid/go-replace-build',
+        'module bench.invalid/go-build',
         '',
         'go 1.26.6',
         '',
@@ -38,6 +51,11 @@ describe('building a Go command whose module needs replace directives', () => {
         'replace (',
         '\tgithub.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828',
         '\tgithub.com/example/a => github.com/example/a-fork v1.0.1',
+        ')',
+        '',
+        'exclude (',
+        '\tgithub.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2',
+        '\tgithub.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc',
         ')',
         '',
       ].join('\n'),
