@@ -145,6 +145,23 @@ step(
     }),
 )
 
+step(
+  `buildkitd ${VERSIONS.buildkit}, built from source`,
+  () => existsSync(paths.buildkitd),
+  () =>
+    buildAsMainModule({
+      run,
+      installInto,
+      module: 'github.com/moby/buildkit',
+      version: VERSIONS.buildkit,
+      command: 'cmd/buildkitd',
+      dir: dirname(paths.buildkitd),
+      binary: 'buildkitd',
+      // As BuildKit's release build does: without it the daemon reports v0.0.0+unknown.
+      linkerFlags: [`-X github.com/moby/buildkit/version.Version=${VERSIONS.buildkit}`],
+    }),
+)
+
 // A venv cannot be moved after creation (its scripts name its path), so it is
 // built in place and counted as ready only once its marker file is written.
 const venvMarker = join(paths.venv, '.complete')

@@ -17,7 +17,8 @@ export declare const VERSIONS: Record<
   | 'kubernetes'
   | 'etcd'
   | 'kwok'
-  | 'opentofu',
+  | 'opentofu'
+  | 'buildkit',
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
@@ -50,6 +51,7 @@ export interface ToolPaths {
   etcd: string
   kwok: string
   tofu: string
+  buildkitd: string
   kwokStages: string
 }
 export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

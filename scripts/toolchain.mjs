@@ -29,6 +29,8 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
   // tf-apply-toggle's `terraform: tofu`, run for real; built from its Go module (scripts/go-build.mjs).
   opentofu: 'v1.12.6',
+  // BuildKit's daemon, for buildx's remote driver: the registry cache path of ecr-build-push, run for real.
+  buildkit: 'v0.34.2',
 }
 
 export const GO_TOOLS = {
@@ -41,8 +43,8 @@ export const GO_TOOLS = {
   buildx: 'github.com/docker/buildx/cmd/buildx',
 }
 
-// time: GNU time, whose -v report gives the benchmarks each process's peak memory.
-export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils', 'time']
+// time: GNU time, whose -v report gives the benchmarks each process's peak memory. runc: buildkitd's container runtime.
+export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils', 'time', 'runc']
 
 export const PYTHON_PACKAGES = [
   `zizmor==${VERSIONS.zizmor}`,
@@ -94,6 +96,7 @@ export function toolPaths(env = process.env) {
     etcd: join(root, `etcd-${VERSIONS.etcd}`, 'etcd'),
     kwok: join(root, `kwok-${VERSIONS.kwok}`, 'kwok'),
     tofu: join(root, `opentofu-${VERSIONS.opentofu}`, 'tofu'),
+    buildkitd: join(root, `buildkit-${VERSIONS.buildkit}`, 'buildkitd'),
     /** kwok's own stage definitions (node and pod lifecycles), copied from its module at the pinned version. */
     kwokStages: join(root, `kwok-${VERSIONS.kwok}`, 'stages'),
   }

@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type Buildah, startBuildah } from '../../bench/buildah'
+import { type BuildKit, startBuildKit } from '../../bench/buildkitd'
 import { type DockerEngine, startDocker } from '../../bench/docker'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
@@ -334,5 +335,62 @@ describe('ecr-build-push through the runner, with docker buildx', () => {
     ])
     expect(await registry.tags('team/bx-build-cache')).toEqual([])
     expectNoSecret(run)
+  })
+})
+
+describe('ecr-build-push through the runner, with buildx on a BuildKit builder (as docker/setup-buildx-action leaves it)', () => {
+  let buildkit: BuildKit
+  let app: string
+  let userDockerConfig: string
+
+  beforeAll(async () => {
+    const proxyHost = new URL(proxy.endpoint).host
+    buildkit = await startBuildKit({ plainHttpRegistries: [proxyHost] })
+    // The base image in the registry, since BuildKit pulls what FROM names (through the proxy, with the action's login).
+    const pushConfig = join(work, 'push-docker-config')
+    await mkdir(pushConfig, { recursive: true })
+    const asPusher = { env: { DOCKER_CONFIG: pushConfig } }
+    await docker.docker(['login', proxyHost, '--username', token.username, '--password-stdin'], { ...asPusher, input: token.password })
+    await docker.docker(['tag', docker.baseImage, `${proxyHost}/base/busybox:bench`])
+    await docker.docker(['push', `${proxyHost}/base/busybox:bench`], asPusher)
+    app = await workspace(
+      'buildkit-app',
+      `FROM ${proxyHost}/base/busybox:bench\nCOPY app.txt /app.txt\nRUN echo built-by-buildkit > /built\n`,
+    )
+    // A builder created and selected in the user's Docker config folder, which the action links into its own.
+    userDockerConfig = join(work, 'buildkit-user-docker-config')
+    await mkdir(join(userDockerConfig, 'cli-plugins'), { recursive: true })
+    await symlink(toolPaths().buildx, join(userDockerConfig, 'cli-plugins', 'docker-buildx'))
+    await docker.docker(['buildx', 'create', '--name', 'bench', '--driver', 'remote', '--use', buildkit.address], {
+      env: { DOCKER_CONFIG: userDockerConfig },
+    })
+  }, 180_000)
+
+  afterAll(async () => {
+    await buildkit?.stop()
+  })
+
+  it('exports the registry cache to its own repository with the flags ECR accepts, and a later build imports it', async () => {
+    proxy.clear()
+    const inputs = { repository: 'team/bk', cache: 'true' }
+    const first = await build('buildkit-first', { sha: SHA_A, cwd: app, inputs, userDockerConfig })
+    expect(first.run.failure).toBeUndefined()
+    expect(first.run.annotations.filter((annotation) => annotation.level === 'warning')).toEqual([])
+    expect(first.run.outputs.digest).toBe((await registry.manifest('team/bk', SHA_A))?.digest)
+    // image-manifest=true, oci-mediatypes=true: the cache is an OCI image manifest, the only kind ECR stores.
+    const cache = await registry.manifest('team/bk-build-cache', 'buildx')
+    expect(cache?.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
+
+    proxy.clear()
+    const second = await build('buildkit-second', { sha: SHA_B, cwd: app, inputs, userDockerConfig })
+    expect(second.run.failure).toBeUndefined()
+    // Imported from the registry, not only from the builder's local cache: the tag resolved, its config fetched.
+    const cacheCalls = proxy.calls.map((call) => `${call.method} ${call.path}`).filter((line) => line.includes('/team/bk-build-cache/'))
+    expect(cacheCalls).toContain('HEAD /v2/team/bk-build-cache/manifests/buildx')
+    expect(cacheCalls.some((line) => line.startsWith('GET /v2/team/bk-build-cache/blobs/sha256:'))).toBe(true)
+    expect(second.run.visibleLog).toContain(`importing cache manifest from ${new URL(proxy.endpoint).host}/team/bk-build-cache:buildx`)
+    expect(second.run.visibleLog).toMatch(/RUN echo built-by-buildkit > \/built\n#\d+ CACHED/)
+    expect(second.run.outputs.digest).toBe((await registry.manifest('team/bk', SHA_B))?.digest)
+    expectNoSecret(second.run)
   })
 })
