@@ -2,7 +2,7 @@
 // five committed bundles in the order .github/workflows/pipeline.yml runs
 // them, with the same inputs, through the runner-contract harness, against
 // the local bench: the OIDC token service, moto (STS, S3 state, ECR, EKS),
-// Docker's engine and a registry, real Terraform on terraform/rehearsal, and a
+// Docker's engine, buildx on a BuildKit daemon and a registry, real Terraform on terraform/rehearsal, and a
 // real Kubernetes control plane (kube-apiserver, etcd, scheduler, controller
 // manager, kwok nodes) that authenticates the deployer role's EKS token.
 // The EKS cluster appears in moto only some seconds after the wait starts:
@@ -10,11 +10,12 @@
 // moto's cluster record is given that API server's endpoint and CA on its way
 // to the action, so the wait, the token and the Helm deploy are the real ones.
 
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
+import { type BuildKit, startBuildKit } from '../test/bench/buildkitd'
 import { type ControlPlane, startControlPlane } from '../test/bench/control-plane'
 import { type DockerEngine, startDocker } from '../test/bench/docker'
 import { type FaultProxy, startFaultProxy } from '../test/bench/fault-proxy'
@@ -112,6 +113,11 @@ interface Bench {
   plane: ControlPlane
   /** EKS as the actions reach it: moto, with DescribeCluster answering the plane's endpoint and CA. */
   eks: FaultProxy
+  /** The BuildKit builder the pipeline's "Set up Docker Buildx" step makes, selected in this Docker config folder. */
+  buildkit: BuildKit
+  dockerConfig: string
+  /** The base image, in the registry, since BuildKit pulls what FROM names. */
+  baseImage: string
 }
 
 async function startBench(): Promise<Bench> {
@@ -141,11 +147,41 @@ async function startBench(): Promise<Bench> {
   const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
   const registry = await startRegistry({ username, password })
   await createBucket(moto.endpoint, STATE_BUCKET)
-  return { workspace: await checkout(), moto, issuer, docker, registry, plane, eks }
+  const workspace = await checkout()
+  const { buildkit, dockerConfig, baseImage } = await setUpBuildx(docker, registry)
+  return { workspace, moto, issuer, docker, registry, plane, eks, buildkit, dockerConfig, baseImage }
+}
+
+/**
+ * What docker/setup-buildx-action does in the pipeline's image job: a BuildKit
+ * builder of its own, selected in the user's Docker config folder (here buildx's
+ * remote driver to the bench's buildkitd). The base image goes to the registry first.
+ */
+async function setUpBuildx(docker: DockerEngine, registry: Registry) {
+  const buildkit = await startBuildKit({ plainHttpRegistries: [registry.host] })
+  // Docker config folders of their own, outside the workspace (the build context).
+  const dockerConfig = await mkdtemp(join(tmpdir(), 'rehearsal-docker-'))
+  const pushConfig = join(dockerConfig, 'push')
+  await mkdir(pushConfig)
+  const asPusher = { env: { DOCKER_CONFIG: pushConfig } }
+  await docker.docker(['login', registry.host, '--username', registry.username, '--password-stdin'], {
+    ...asPusher,
+    input: registry.password,
+  })
+  const baseImage = `${registry.host}/base/busybox:bench`
+  await docker.docker(['tag', docker.baseImage, baseImage])
+  await docker.docker(['push', baseImage], asPusher)
+  await rm(pushConfig, { recursive: true, force: true })
+  await mkdir(join(dockerConfig, 'cli-plugins'))
+  await symlink(toolPaths().buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
+  await docker.docker(['buildx', 'create', '--name', 'rehearsal', '--driver', 'remote', '--use', buildkit.address], {
+    env: { DOCKER_CONFIG: dockerConfig },
+  })
+  return { buildkit, dockerConfig, baseImage }
 }
 
 async function rehearse(bench: Bench): Promise<void> {
-  const { workspace, moto, issuer, docker, registry, plane } = bench
+  const { workspace, moto, issuer, docker, registry, plane, dockerConfig, baseImage } = bench
   const runAction = (action: string, options: RunOptions) => runActionIn(action, { ...options, cwd: workspace })
   // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
   const awsEndpoint = {
@@ -169,7 +205,8 @@ async function rehearse(bench: Bench): Promise<void> {
     return `assumed ${run.outputs['assumed-role-arn']}`
   })
 
-  // The pipeline's image job: the repository's Airflow Dockerfile, on the local base image since nothing can be pulled.
+  // The pipeline's image job: the repository's Airflow Dockerfile, on the bench's base image since nothing can be pulled,
+  // with the registry build cache the pipeline turns on.
   const buildImage = () =>
     runAction('ecr-build-push', {
       inputs: {
@@ -177,9 +214,10 @@ async function rehearse(bench: Bench): Promise<void> {
         registry: `http://${registry.host}`,
         context: '.',
         file: 'images/airflow/Dockerfile',
-        'build-args': `BASE_IMAGE=${docker.baseImage}`,
+        'build-args': `BASE_IMAGE=${baseImage}`,
+        cache: 'true',
       },
-      env: { ...job(), ...docker.env },
+      env: { ...job(), ...docker.env, DOCKER_CONFIG: dockerConfig },
     })
 
   const terraformInputs = {
@@ -202,7 +240,9 @@ async function rehearse(bench: Bench): Promise<void> {
     step('ecr-build-push', async () => {
       const run = succeeded('ecr-build-push', await buildImage())
       imageRef = run.outputs['image-ref'] ?? ''
-      return `${run.outputs.skipped === 'true' ? 'skipped (already pushed)' : 'built and pushed'} ${imageRef}`
+      const cache = await registry.manifest(`${IMAGE_REPOSITORY}-build-cache`, 'buildx')
+      if (!cache) throw new Error('no registry build cache was exported')
+      return `built with buildx and pushed ${imageRef}, cache in ${IMAGE_REPOSITORY}-build-cache`
     }),
   ])
 
@@ -326,12 +366,14 @@ async function main(): Promise<void> {
     const workspace = bench?.workspace
     await Promise.allSettled([
       bench?.registry.stop(),
+      bench?.buildkit.stop(),
       bench?.plane.stop(),
       bench?.eks.stop(),
       bench?.docker.stop(),
       bench?.issuer.stop(),
       bench?.moto.stop(),
       workspace ? rm(workspace, { recursive: true, force: true }) : undefined,
+      bench ? rm(bench.dockerConfig, { recursive: true, force: true }) : undefined,
     ])
   }
   printTable()

@@ -31,8 +31,10 @@ describe('npm run rehearsal', () => {
     const row = (step: string) => table.split('\n').find((line) => line.startsWith(`${step}  `)) ?? `(no row for ${step})`
     expect(row('oidc-auth')).toMatch(/assumed arn:aws:sts::123456789012:assumed-role\/datapipe-rehearsal-deployer\//)
     expect(row('tf-apply-toggle create')).toMatch(/\+\d+ ~0 -0, cluster datapipe-rehearsal$/)
-    expect(row('ecr-build-push')).toMatch(/built and pushed 127\.0\.0\.1:\d+\/datapipe\/airflow@sha256:[0-9a-f]{64}$/)
-    const image = /pushed (\S+)$/.exec(row('ecr-build-push'))?.[1]
+    expect(row('ecr-build-push')).toMatch(
+      /built with buildx and pushed 127\.0\.0\.1:\d+\/datapipe\/airflow@sha256:[0-9a-f]{64}, cache in datapipe\/airflow-build-cache$/,
+    )
+    const image = /pushed (\S+),/.exec(row('ecr-build-push'))?.[1]
     expect(row('eks-wait-and-helm deploy')).toContain(`release airflow revision 1 deployed, 2 pods Ready running ${image}`)
     expect(row('kubeconform-validate')).toMatch(/\d+ valid, 0 invalid, 0 errors$/)
     expect(row('ecr-build-push rerun (nothing changed)')).toMatch(/skipped/)

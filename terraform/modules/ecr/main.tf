@@ -56,3 +56,43 @@ resource "aws_ecr_lifecycle_policy" "this" {
     }]
   })
 }
+
+# ecr-build-push's registry build cache (`cache: true`): one manifest under the tag `buildx`, rewritten by every
+# build, so its tags must be mutable. Created here with the image repository, so nothing the pipeline makes
+# outlives Terraform.
+resource "aws_ecr_repository" "build_cache" {
+  # checkov:skip=CKV_AWS_51: the cache is one tag that each build replaces; the images themselves stay immutable.
+  # checkov:skip=CKV_AWS_163: cache layers are never run; the image built from them is scanned on push.
+  count                = var.build_cache ? 1 : 0
+  name                 = "${var.name}-build-cache"
+  image_tag_mutability = "MUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = false
+  }
+
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = var.kms_key_arn == null ? aws_kms_key.this[0].arn : var.kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecr_lifecycle_policy" "build_cache" {
+  count      = var.build_cache ? 1 : 0
+  repository = aws_ecr_repository.build_cache[0].name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "Drop cache blobs no build has referenced for 14 days"
+      selection = {
+        tagStatus   = "untagged"
+        countType   = "sinceImagePushed"
+        countUnit   = "days"
+        countNumber = 14
+      }
+      action = { type = "expire" }
+    }]
+  })
+}

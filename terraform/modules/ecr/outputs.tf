@@ -12,3 +12,8 @@ output "repository_arn" {
   description = "Repository ARN."
   value       = aws_ecr_repository.this.arn
 }
+
+output "build_cache_repository_name" {
+  description = "The build cache repository (ecr-build-push's cache-repository), or null without one."
+  value       = var.build_cache ? aws_ecr_repository.build_cache[0].name : null
+}

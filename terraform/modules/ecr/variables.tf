@@ -20,3 +20,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "build_cache" {
+  description = "Also create <name>-build-cache, the mutable repository ecr-build-push keeps its registry build cache in."
+  type        = bool
+  default     = true
+}
