@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { tail } from '../../lib/exec'
 import { toolPaths } from '../../scripts/toolchain.mjs'
+import { supervise } from './daemon'
 import { unmountUnder } from './docker'
 import { waitFor } from './ports'
 
@@ -49,18 +50,12 @@ export async function startBuildKit(options: { plainHttpRegistries: string[] }):
     { stdio: ['ignore', log, log] },
   )
   closeSync(log)
-  const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()))
-  const onExit = () => daemon.exitCode === null && daemon.kill('SIGTERM')
-  process.once('exit', onExit)
+  const supervised = supervise(daemon)
   let stopped = false
   const stop = async () => {
     if (stopped) return
     stopped = true
-    process.off('exit', onExit)
-    if (daemon.exitCode === null) {
-      daemon.kill('SIGTERM')
-      await exited
-    }
+    await supervised.terminate()
     await unmountUnder(dir)
     await rm(dir, { recursive: true, force: true })
   }

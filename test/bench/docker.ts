@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ExecOptions, type ExecResult, exec, tail } from '../../lib/exec'
 import { BASE_IMAGE, busyboxRootfsTar } from './base-image'
+import { supervise } from './daemon'
 import { waitFor } from './ports'
 
 /**
@@ -75,10 +76,7 @@ async function launch(): Promise<DockerEngine> {
     { stdio: ['ignore', log, log] },
   )
   closeSync(log)
-  const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()))
-  // A test process that dies without its afterAll must not leave a daemon behind.
-  const onExit = () => daemon.exitCode === null && daemon.kill('SIGTERM')
-  process.once('exit', onExit)
+  const supervised = supervise(daemon)
 
   const env = { DOCKER_HOST: host }
   const docker: DockerEngine['docker'] = async (args, options = {}) => {
@@ -92,13 +90,7 @@ async function launch(): Promise<DockerEngine> {
   const stop = async () => {
     if (stopped) return
     stopped = true
-    process.off('exit', onExit)
-    if (daemon.exitCode === null) {
-      daemon.kill('SIGTERM')
-      const timedOut = await Promise.race([exited.then(() => false), sleep(30_000).then(() => true)])
-      if (timedOut) daemon.kill('SIGKILL')
-      await exited
-    }
+    await supervised.terminate({ killAfterMs: 30_000 })
     // dockerd ends its containerd on a clean exit; after a SIGKILL it would be orphaned.
     killFromPidFile(join(dir, 'x', 'containerd', 'containerd.pid'))
     await unmountUnder(dir)
@@ -151,8 +143,4 @@ export async function unmountUnder(dir: string): Promise<void> {
     .filter((path) => path === dir || path.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length)
   for (const mount of mounts) await exec('umount', ['-l', mount], { silent: true })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }

@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec, tail } from '../../lib/exec'
+import { supervise } from './daemon'
 import { freePort, waitFor } from './ports'
 
 /**
@@ -95,9 +96,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     env: { ...process.env, REGISTRY_HTTP_SECRET: 'bench' },
   })
   closeSync(log)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const onExit = () => child.exitCode === null && child.kill('SIGTERM')
-  process.once('exit', onExit)
+  const daemon = supervise(child)
 
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
   const get = (path: string, headers: Record<string, string> = {}) => getFrom(`${url}${path}`, headers, options.tls?.ca)
@@ -106,11 +105,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
   const stop = async () => {
     if (stopped) return
     stopped = true
-    process.off('exit', onExit)
-    if (child.exitCode === null) {
-      child.kill('SIGTERM')
-      await exited
-    }
+    await daemon.terminate()
     await rm(dir, { recursive: true, force: true })
   }
 
