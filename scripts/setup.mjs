@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildKubernetes, installKwok } from './control-plane-build.mjs'
 import { buildAsMainModule } from './go-build.mjs'
-import { AIRFLOW_PACKAGES, CHECKOV_PACKAGES, DEBIAN_PACKAGES, GO_TOOLS, PYTHON_PACKAGES, toolPaths, VERSIONS } from './toolchain.mjs'
+import {
+  AIRFLOW_PACKAGES,
+  CHECKOV_PACKAGES,
+  DEBIAN_PACKAGES,
+  GO_TOOLS,
+  MAIN_MODULE_TOOLS,
+  PYTHON_PACKAGES,
+  toolPaths,
+  VERSIONS,
+} from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const paths = toolPaths()
@@ -128,39 +137,14 @@ step(
   () => installKwok({ run, installInto, kwokDir: dirname(paths.kwok) }),
 )
 
-step(
-  `OpenTofu ${VERSIONS.opentofu}, built from source`,
-  () => existsSync(paths.tofu),
-  () =>
-    buildAsMainModule({
-      run,
-      installInto,
-      module: 'github.com/opentofu/opentofu',
-      version: VERSIONS.opentofu,
-      command: 'cmd/tofu',
-      dir: dirname(paths.tofu),
-      binary: 'tofu',
-      // As OpenTofu's release build does: without it the binary calls itself "1.12.6-dev".
-      linkerFlags: ['-X github.com/opentofu/opentofu/version.dev=no'],
-    }),
-)
-
-step(
-  `buildkitd ${VERSIONS.buildkit}, built from source`,
-  () => existsSync(paths.buildkitd),
-  () =>
-    buildAsMainModule({
-      run,
-      installInto,
-      module: 'github.com/moby/buildkit',
-      version: VERSIONS.buildkit,
-      command: 'cmd/buildkitd',
-      dir: dirname(paths.buildkitd),
-      binary: 'buildkitd',
-      // As BuildKit's release build does: without it the daemon reports v0.0.0+unknown.
-      linkerFlags: [`-X github.com/moby/buildkit/version.Version=${VERSIONS.buildkit}`],
-    }),
-)
+for (const [name, tool] of Object.entries(MAIN_MODULE_TOOLS)) {
+  const binary = paths[name]
+  step(
+    `${tool.label} ${tool.version}, built from source`,
+    () => existsSync(binary),
+    () => buildAsMainModule({ run, installInto, ...tool, dir: dirname(binary), binary: name }),
+  )
+}
 
 // A venv cannot be moved after creation (its scripts name its path), so it is
 // built in place and counted as ready only once its marker file is written.

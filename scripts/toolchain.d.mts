@@ -22,6 +22,10 @@ export declare const VERSIONS: Record<
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
+export declare const MAIN_MODULE_TOOLS: Record<
+  'tofu' | 'buildkitd',
+  { label: string; module: string; version: string; command: string; linkerFlags: string[] }
+>
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]

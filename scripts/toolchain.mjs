@@ -43,6 +43,27 @@ export const GO_TOOLS = {
   buildx: 'github.com/docker/buildx/cmd/buildx',
 }
 
+// Go commands whose modules have replace or exclude directives, so `go install` refuses them:
+// scripts/go-build.mjs builds each from a throwaway module, with its release build's linker flags.
+export const MAIN_MODULE_TOOLS = {
+  tofu: {
+    label: 'OpenTofu',
+    module: 'github.com/opentofu/opentofu',
+    version: VERSIONS.opentofu,
+    command: 'cmd/tofu',
+    // Without it the binary calls itself "1.12.6-dev".
+    linkerFlags: ['-X github.com/opentofu/opentofu/version.dev=no'],
+  },
+  buildkitd: {
+    label: 'buildkitd',
+    module: 'github.com/moby/buildkit',
+    version: VERSIONS.buildkit,
+    command: 'cmd/buildkitd',
+    // Without it the daemon reports v0.0.0+unknown.
+    linkerFlags: [`-X github.com/moby/buildkit/version.Version=${VERSIONS.buildkit}`],
+  },
+}
+
 // time: GNU time, whose -v report gives the benchmarks each process's peak memory. runc: buildkitd's container runtime.
 export const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'buildah', 'busybox-static', 'apache2-utils', 'time', 'runc']
 
