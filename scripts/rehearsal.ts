@@ -10,12 +10,12 @@
 // moto's cluster record is given that API server's endpoint and CA on its way
 // to the action, so the wait, the token and the Helm deploy are the real ones.
 
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
-import { type BuildKit, startBuildKit } from '../test/bench/buildkitd'
+import { type BuildxBuilder, setUpBuildx } from '../test/bench/buildx'
 import { type ControlPlane, startControlPlane } from '../test/bench/control-plane'
 import { type DockerEngine, startDocker } from '../test/bench/docker'
 import { type FaultProxy, startFaultProxy } from '../test/bench/fault-proxy'
@@ -113,11 +113,8 @@ interface Bench {
   plane: ControlPlane
   /** EKS as the actions reach it: moto, with DescribeCluster answering the plane's endpoint and CA. */
   eks: FaultProxy
-  /** The BuildKit builder the pipeline's "Set up Docker Buildx" step makes, selected in this Docker config folder. */
-  buildkit: BuildKit
-  dockerConfig: string
-  /** The base image, in the registry, since BuildKit pulls what FROM names. */
-  baseImage: string
+  /** The BuildKit builder the pipeline's "Set up Docker Buildx" step makes. */
+  buildx: BuildxBuilder
 }
 
 async function startBench(): Promise<Bench> {
@@ -147,41 +144,12 @@ async function startBench(): Promise<Bench> {
   const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
   const registry = await startRegistry({ username, password })
   await createBucket(moto.endpoint, STATE_BUCKET)
-  const workspace = await checkout()
-  const { buildkit, dockerConfig, baseImage } = await setUpBuildx(docker, registry)
-  return { workspace, moto, issuer, docker, registry, plane, eks, buildkit, dockerConfig, baseImage }
-}
-
-/**
- * What docker/setup-buildx-action does in the pipeline's image job: a BuildKit
- * builder of its own, selected in the user's Docker config folder (here buildx's
- * remote driver to the bench's buildkitd). The base image goes to the registry first.
- */
-async function setUpBuildx(docker: DockerEngine, registry: Registry) {
-  const buildkit = await startBuildKit({ plainHttpRegistries: [registry.host] })
-  // Docker config folders of their own, outside the workspace (the build context).
-  const dockerConfig = await mkdtemp(join(tmpdir(), 'rehearsal-docker-'))
-  const pushConfig = join(dockerConfig, 'push')
-  await mkdir(pushConfig)
-  const asPusher = { env: { DOCKER_CONFIG: pushConfig } }
-  await docker.docker(['login', registry.host, '--username', registry.username, '--password-stdin'], {
-    ...asPusher,
-    input: registry.password,
-  })
-  const baseImage = `${registry.host}/base/busybox:bench`
-  await docker.docker(['tag', docker.baseImage, baseImage])
-  await docker.docker(['push', baseImage], asPusher)
-  await rm(pushConfig, { recursive: true, force: true })
-  await mkdir(join(dockerConfig, 'cli-plugins'))
-  await symlink(toolPaths().buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
-  await docker.docker(['buildx', 'create', '--name', 'rehearsal', '--driver', 'remote', '--use', buildkit.address], {
-    env: { DOCKER_CONFIG: dockerConfig },
-  })
-  return { buildkit, dockerConfig, baseImage }
+  const buildx = await setUpBuildx(docker, registry)
+  return { workspace: await checkout(), moto, issuer, docker, registry, plane, eks, buildx }
 }
 
 async function rehearse(bench: Bench): Promise<void> {
-  const { workspace, moto, issuer, docker, registry, plane, dockerConfig, baseImage } = bench
+  const { workspace, moto, issuer, docker, registry, plane, buildx } = bench
   const runAction = (action: string, options: RunOptions) => runActionIn(action, { ...options, cwd: workspace })
   // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
   const awsEndpoint = {
@@ -214,10 +182,10 @@ async function rehearse(bench: Bench): Promise<void> {
         registry: `http://${registry.host}`,
         context: '.',
         file: 'images/airflow/Dockerfile',
-        'build-args': `BASE_IMAGE=${baseImage}`,
+        'build-args': `BASE_IMAGE=${buildx.baseImage}`,
         cache: 'true',
       },
-      env: { ...job(), ...docker.env, DOCKER_CONFIG: dockerConfig },
+      env: { ...job(), ...docker.env, DOCKER_CONFIG: buildx.dockerConfig },
     })
 
   const terraformInputs = {
@@ -366,14 +334,13 @@ async function main(): Promise<void> {
     const workspace = bench?.workspace
     await Promise.allSettled([
       bench?.registry.stop(),
-      bench?.buildkit.stop(),
+      bench?.buildx.stop(),
       bench?.plane.stop(),
       bench?.eks.stop(),
       bench?.docker.stop(),
       bench?.issuer.stop(),
       bench?.moto.stop(),
       workspace ? rm(workspace, { recursive: true, force: true }) : undefined,
-      bench ? rm(bench.dockerConfig, { recursive: true, force: true }) : undefined,
     ])
   }
   printTable()

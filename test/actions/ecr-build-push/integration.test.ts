@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -10,9 +10,8 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type Buildah, startBuildah } from '../../bench/buildah'
-import { type BuildKit, startBuildKit } from '../../bench/buildkitd'
+import { type BuildxBuilder, dockerConfigWithBuildx, setUpBuildx } from '../../bench/buildx'
 import { type DockerEngine, startDocker } from '../../bench/docker'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
@@ -312,9 +311,7 @@ describe('ecr-build-push through the runner, with docker buildx', () => {
     // No RUN step: BuildKit runs RUN on Docker's bridge network, and the bench's engine has none (--bridge=none).
     app = await workspace('buildx-app', `FROM ${docker.baseImage}\nCOPY app.txt /app.txt\n`)
     // buildx installed the way docker/setup-buildx-action leaves it: a CLI plugin in the user's Docker config folder.
-    userDockerConfig = join(work, 'buildx-user-docker-config')
-    await mkdir(join(userDockerConfig, 'cli-plugins'), { recursive: true })
-    await symlink(toolPaths().buildx, join(userDockerConfig, 'cli-plugins', 'docker-buildx'))
+    userDockerConfig = await dockerConfigWithBuildx(join(work, 'buildx-user-docker-config'))
   })
 
   it('builds and pushes with buildx found through the user config folder, reporting the digest the registry has', async () => {
@@ -339,41 +336,23 @@ describe('ecr-build-push through the runner, with docker buildx', () => {
 })
 
 describe('ecr-build-push through the runner, with buildx on a BuildKit builder (as docker/setup-buildx-action leaves it)', () => {
-  let buildkit: BuildKit
+  let buildx: BuildxBuilder
   let app: string
-  let userDockerConfig: string
 
   beforeAll(async () => {
-    const proxyHost = new URL(proxy.endpoint).host
-    buildkit = await startBuildKit({ plainHttpRegistries: [proxyHost] })
-    // The base image in the registry, since BuildKit pulls what FROM names (through the proxy, with the action's login).
-    const pushConfig = join(work, 'push-docker-config')
-    await mkdir(pushConfig, { recursive: true })
-    const asPusher = { env: { DOCKER_CONFIG: pushConfig } }
-    await docker.docker(['login', proxyHost, '--username', token.username, '--password-stdin'], { ...asPusher, input: token.password })
-    await docker.docker(['tag', docker.baseImage, `${proxyHost}/base/busybox:bench`])
-    await docker.docker(['push', `${proxyHost}/base/busybox:bench`], asPusher)
-    app = await workspace(
-      'buildkit-app',
-      `FROM ${proxyHost}/base/busybox:bench\nCOPY app.txt /app.txt\nRUN echo built-by-buildkit > /built\n`,
-    )
-    // A builder created and selected in the user's Docker config folder, which the action links into its own.
-    userDockerConfig = join(work, 'buildkit-user-docker-config')
-    await mkdir(join(userDockerConfig, 'cli-plugins'), { recursive: true })
-    await symlink(toolPaths().buildx, join(userDockerConfig, 'cli-plugins', 'docker-buildx'))
-    await docker.docker(['buildx', 'create', '--name', 'bench', '--driver', 'remote', '--use', buildkit.address], {
-      env: { DOCKER_CONFIG: userDockerConfig },
-    })
+    // The base image goes through the proxy with the login the action gets, so BuildKit pulls it with the action's.
+    buildx = await setUpBuildx(docker, { host: new URL(proxy.endpoint).host, username: token.username, password: token.password })
+    app = await workspace('buildkit-app', `FROM ${buildx.baseImage}\nCOPY app.txt /app.txt\nRUN echo built-by-buildkit > /built\n`)
   }, 180_000)
 
   afterAll(async () => {
-    await buildkit?.stop()
+    await buildx?.stop()
   })
 
   it('exports the registry cache to its own repository with the flags ECR accepts, and a later build imports it', async () => {
     proxy.clear()
     const inputs = { repository: 'team/bk', cache: 'true' }
-    const first = await build('buildkit-first', { sha: SHA_A, cwd: app, inputs, userDockerConfig })
+    const first = await build('buildkit-first', { sha: SHA_A, cwd: app, inputs, userDockerConfig: buildx.dockerConfig })
     expect(first.run.failure).toBeUndefined()
     expect(first.run.annotations.filter((annotation) => annotation.level === 'warning')).toEqual([])
     expect(first.run.outputs.digest).toBe((await registry.manifest('team/bk', SHA_A))?.digest)
@@ -382,7 +361,7 @@ describe('ecr-build-push through the runner, with buildx on a BuildKit builder (
     expect(cache?.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
 
     proxy.clear()
-    const second = await build('buildkit-second', { sha: SHA_B, cwd: app, inputs, userDockerConfig })
+    const second = await build('buildkit-second', { sha: SHA_B, cwd: app, inputs, userDockerConfig: buildx.dockerConfig })
     expect(second.run.failure).toBeUndefined()
     // Imported from the registry, not only from the builder's local cache: the tag resolved, its config fetched.
     const cacheCalls = proxy.calls.map((call) => `${call.method} ${call.path}`).filter((line) => line.includes('/team/bk-build-cache/'))
