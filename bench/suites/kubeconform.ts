@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { toolPaths, VERSIONS } from '../../scripts/toolchain.mjs'
-import { serveFolder } from '../lib/file-server'
+import { serveFolder } from '../../test/bench/file-server'
 import { KINDS, writeManifests, writeStandaloneSchemas } from '../lib/manifests'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
