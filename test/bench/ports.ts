@@ -1,16 +1,45 @@
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
-/** A free loopback port, found by letting the kernel pick one. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports below this are left to services a machine may run (databases, proxies, dev servers). */
+const LOWEST_PORT = 10_000
+const ATTEMPTS = 50
+
+/**
+ * The first port of the kernel's ephemeral range: the ports it hands to outgoing connections and
+ * to `listen(0)`. Linux only reads it from /proc; elsewhere IANA's dynamic range is the usual one.
+ */
+function ephemeralStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (Number.isInteger(first) && first > LOWEST_PORT + 1_000) return first
+  } catch {}
+  return 49_152
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer()
     server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
+}
+
+/**
+ * A free loopback port for a daemon that needs its port before it starts (etcd, kube-apiserver,
+ * moto). It is chosen at random *below* the ephemeral range: a port from `listen(0)` is free only
+ * until the kernel gives it to the next outgoing connection, which on a bench opening thousands of
+ * them happened between our check and the daemon's bind ("address already in use"). Below that
+ * range only another explicit bind can take it.
+ */
+export async function freePort(): Promise<number> {
+  const end = ephemeralStart()
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (end - LOWEST_PORT))
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free loopback port between ${LOWEST_PORT} and ${end} after ${ATTEMPTS} tries`)
 }
 
 /** Polls until `probe` resolves true, or fails after `timeoutMs` naming what it waited for. */
