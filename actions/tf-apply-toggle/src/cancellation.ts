@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { type Product, TERRAFORM } from './product'
 
 export type SignalHandler = (signal: NodeJS.Signals) => void
 
@@ -34,7 +35,10 @@ export class Cancellation {
   private child?: ChildProcess
   private interrupted = false
 
-  constructor(private readonly log: (text: string) => void) {}
+  constructor(
+    private readonly log: (text: string) => void,
+    private readonly product: Product = TERRAFORM,
+  ) {}
 
   get requested(): boolean {
     return this.signal !== undefined
@@ -46,11 +50,13 @@ export class Cancellation {
 
   onSignal(signal: NodeJS.Signals): void {
     if (this.signal) {
-      this.log(`Received ${signal} again; ignoring it: a second interrupt would make Terraform exit without saving state.\n`)
+      this.log(`Received ${signal} again; ignoring it: a second interrupt would make ${this.product.name} exit without saving state.\n`)
       return
     }
     this.signal = signal
-    this.log(`Received ${signal}: asking Terraform to stop (one interrupt) and waiting for it to save state and release the lock.\n`)
+    this.log(
+      `Received ${signal}: asking ${this.product.name} to stop (one interrupt) and waiting for it to save state and release the lock.\n`,
+    )
     this.interrupt()
   }
 

@@ -2,17 +2,19 @@ import { codeBlock, details, markdownTable } from '../../../lib/summary'
 import type { FailureReason } from './failure'
 import type { Mode } from './inputs'
 import { describeCounts, type PlanSummary } from './plan-json'
+import type { Product } from './product'
 
 export type Outcome = 'applied' | 'no-changes' | 'planned' | 'failed'
 
 /** Everything the job summary and the pull request comment say about one run. */
 export interface Report {
+  product: Product['name']
   mode: Mode
   directory: string
   workspace: string
   outcome: Outcome
   plan?: PlanSummary
-  /** The saved plan as Terraform renders it for people. */
+  /** The saved plan as Terraform (or OpenTofu) renders it for people. */
   planText?: string
   failure?: { reason: FailureReason; message: string }
 }
@@ -40,7 +42,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 }
 
 export function heading(report: Report): string {
-  return `### Terraform ${report.mode}: \`${report.directory}\` (workspace \`${report.workspace}\`)`
+  return `### ${report.product} ${report.mode}: \`${report.directory}\` (workspace \`${report.workspace}\`)`
 }
 
 /** The report as Markdown within the limits: the plan text is cut first, then the resource table. */

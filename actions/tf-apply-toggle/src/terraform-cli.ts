@@ -5,11 +5,14 @@ import type { Exec, ExecResult } from '../../../lib/exec'
 import type { Cancellation } from './cancellation'
 import { type Diagnostic, describeLock, isDiagnostic, isLockError, locationOf, parseLockInfo, renderDiagnostic } from './diagnostics'
 import { type FailureReason, ToggleFailure } from './failure'
+import type { Product } from './product'
 import { JsonUiStream } from './ui-stream'
 
 export interface TerraformCliOptions {
   /** `terraform`, `tofu`, or a path to either. */
   binary: string
+  /** Names the program in messages. */
+  product: Product
   /** The root module; every command runs there. */
   cwd: string
   env: NodeJS.ProcessEnv
@@ -72,7 +75,7 @@ export class TerraformCli {
     const args = ['init', '-input=false']
     if (backendConfigFile) args.push(`-backend-config=${backendConfigFile}`)
     // Init's output is long and rarely interesting; a log group folds it.
-    this.options.write('::group::terraform init\n')
+    this.options.write(`::group::${this.options.product.command} init\n`)
     try {
       await this.run('init', args, 'text')
     } finally {
@@ -88,7 +91,7 @@ export class TerraformCli {
       result.diagnostics.push(...diagnostics)
       if (report?.valid === false && result.exitCode === 0) result.exitCode = 1
     })
-    this.options.write('terraform validate: the configuration is valid.\n')
+    this.options.write(`${this.options.product.command} validate: the configuration is valid.\n`)
   }
 
   /** Saves the plan; true when it changes anything (`-detailed-exitcode` 2). */
@@ -109,7 +112,7 @@ export class TerraformCli {
   /** The saved plan as JSON. It holds variable values, so it never reaches the log. */
   async showJson(planPath: string): Promise<unknown> {
     const result = await this.run('show', ['show', '-json', planPath], 'silent')
-    return requireJson('show -json', result.stdout)
+    return requireJson(`${this.options.product.command} show -json`, result.stdout)
   }
 
   /** Applies exactly the saved plan: no new plan, no variables, no approval prompt. */
@@ -122,7 +125,7 @@ export class TerraformCli {
 
   async outputs(): Promise<Record<string, TerraformOutput>> {
     const result = await this.run('output', ['output', '-json'], 'silent')
-    return requireJson('output -json', result.stdout) as Record<string, TerraformOutput>
+    return requireJson(`${this.options.product.command} output -json`, result.stdout) as Record<string, TerraformOutput>
   }
 
   private async run(
@@ -132,9 +135,9 @@ export class TerraformCli {
     inspect?: (result: StepResult) => void,
     successCodes: readonly number[] = [0],
   ): Promise<StepResult> {
-    const { cancellation, write } = this.options
+    const { cancellation, write, product } = this.options
     if (cancellation.requested) {
-      throw new ToggleFailure('cancelled', `Cancelled before terraform ${step} started; nothing more was run.`)
+      throw new ToggleFailure('cancelled', `Cancelled before ${product.command} ${step} started; nothing more was run.`)
     }
     const ui = streaming === 'json' ? new JsonUiStream(write) : undefined
     let raw: ExecResult
@@ -163,7 +166,7 @@ export class TerraformCli {
     if (cancellation.requested) {
       throw new ToggleFailure(
         'cancelled',
-        `Cancelled during terraform ${step}: Terraform got one interrupt, which lets it save state and release the lock, and exited with code ${result.exitCode}.`,
+        `Cancelled during ${product.command} ${step}: ${product.name} got one interrupt, which lets it save state and release the lock, and exited with code ${result.exitCode}.`,
       )
     }
     // After a cancellation the errors are the interrupt's own; annotating them would blame the configuration.
@@ -173,13 +176,14 @@ export class TerraformCli {
   }
 
   private failure(step: Step, result: StepResult): ToggleFailure {
+    const { name, command } = this.options.product
     const lockError = result.diagnostics.find(isLockError)
     if (lockError) {
       const lock = parseLockInfo(lockError.detail)
       return new ToggleFailure(
         'state-locked',
-        `The Terraform state is locked, ${describeLock(lock)}.`,
-        'Wait for that run to finish, then run again; this action never forces a lock open. If the holder is gone for good, run terraform force-unlock with the lock ID yourself.',
+        `The ${name} state is locked, ${describeLock(lock)}.`,
+        `Wait for that run to finish, then run again; this action never forces a lock open. If the holder is gone for good, run ${command} force-unlock with the lock ID yourself.`,
         lock,
       )
     }
@@ -188,7 +192,7 @@ export class TerraformCli {
     const why = error
       ? `${error.summary}${location ? ` (${location})` : ''}`
       : (firstErrorLine(result.stderr) ?? `exit code ${result.exitCode}`)
-    return new ToggleFailure(REASON[step], `terraform ${step} failed: ${why}.`, "Terraform's full output is in the log above.")
+    return new ToggleFailure(REASON[step], `${command} ${step} failed: ${why}.`, `${name}'s full output is in the log above.`)
   }
 
   private annotate(diagnostics: readonly Diagnostic[]): void {
@@ -218,7 +222,7 @@ function parseJsonObject(text: string): unknown {
 
 function requireJson(command: string, text: string): unknown {
   const parsed = parseJsonObject(text)
-  if (typeof parsed !== 'object' || parsed === null) throw new Error(`terraform ${command} printed no JSON object`)
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${command} printed no JSON object`)
   return parsed
 }
 

@@ -12,6 +12,7 @@ import type { Inputs } from './inputs'
 import { publishOutputs } from './outputs'
 import { NO_CHANGES, type PlanSummary, summarizePlan } from './plan-json'
 import { commentMarker, commentOnPullRequest, type IssueComments, pullRequestOf } from './pr-comment'
+import { type Product, productOf } from './product'
 import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
 import { SecretFiles } from './secret-files'
 import { TerraformCli } from './terraform-cli'
@@ -32,12 +33,13 @@ export interface Deps {
  * happens, and in plan mode on a pull request so is the comment.
  */
 export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
-  const cancellation = new Cancellation(deps.write)
+  const product = productOf(inputs.terraform)
+  const cancellation = new Cancellation(deps.write, product)
   const stopListening = cancellation.listen(deps.signals)
   const workspace = selectedWorkspace(inputs, deps.env)
-  const report: Report = { mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
   try {
-    await plannedRun(inputs, deps, cancellation, report)
+    await plannedRun(inputs, deps, product, cancellation, report)
   } catch (error) {
     if (isToggleFailure(error)) {
       core.setOutput('failure-reason', error.reason)
@@ -50,18 +52,19 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   }
 }
 
-async function plannedRun(inputs: Inputs, deps: Deps, cancellation: Cancellation, report: Report): Promise<void> {
+async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancellation: Cancellation, report: Report): Promise<void> {
   if (inputs.mode === 'destroy' && inputs.confirmDestroy !== report.workspace) {
     throw new ToggleFailure(
       'destroy-not-confirmed',
-      `Destroy refused: input 'confirm-destroy' must equal the Terraform workspace name '${report.workspace}'; got '${inputs.confirmDestroy}'.`,
+      `Destroy refused: input 'confirm-destroy' must equal the ${product.name} workspace name '${report.workspace}'; got '${inputs.confirmDestroy}'.`,
       'Nothing was run.',
     )
   }
-  refuseUnlockedArguments(deps.env)
+  refuseUnlockedArguments(deps.env, product)
   if (inputs.pluginCache) await mkdir(inputs.pluginCache, { recursive: true })
   const terraform = new TerraformCli({
     binary: inputs.terraform,
+    product,
     cwd: inputs.workingDirectory,
     env: terraformEnv(inputs, deps.env),
     exec: deps.exec,
@@ -143,11 +146,11 @@ export function terraformEnv(inputs: Pick<Inputs, 'workspace' | 'pluginCache'>, 
 }
 
 /** TF_CLI_ARGS could smuggle in what this action promises never to do. */
-export function refuseUnlockedArguments(env: NodeJS.ProcessEnv): void {
+export function refuseUnlockedArguments(env: NodeJS.ProcessEnv, product: Product): void {
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith('TF_CLI_ARGS') && /-lock=false\b/.test(value ?? '')) {
       throw new UserError(
-        `${name} contains -lock=false; this action never runs Terraform without the state lock.`,
+        `${name} contains -lock=false; this action never runs ${product.name} without the state lock.`,
         `Remove it from ${name}.`,
       )
     }

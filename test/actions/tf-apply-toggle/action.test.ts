@@ -161,6 +161,9 @@ describe('the same toggle with OpenTofu (terraform: tofu)', () => {
     expect(run.masks).toContain(SECRET)
     expect(run.visibleLog).not.toContain(SECRET)
     expect(run.visibleLog).toContain('OpenTofu has been successfully initialized!')
+    // The action's own words name the program that ran.
+    expect(run.visibleLog).toContain('tofu validate: the configuration is valid.')
+    expect(run.summary).toContain('### OpenTofu create: ')
     expect(resourceNames(await readState(moto.endpoint, key))).toEqual(ALL_RESOURCES)
     expect(await listKeys(moto.endpoint)).not.toContain(`${key}.tflock`)
   })
@@ -189,9 +192,10 @@ describe('a state lock held by another OpenTofu process', () => {
       expect(run.outputs['failure-reason']).toBe('state-locked')
       expect(run.failure).toMatch(
         new RegExp(
-          `^The Terraform state is locked, held by ${`${userInfo().username}@${hostname()}`.replace(/[.]/g, '\\.')} since .+ for apply \\(lock ID [0-9a-f-]{36}\\)\\.`,
+          `^The OpenTofu state is locked, held by ${`${userInfo().username}@${hostname()}`.replace(/[.]/g, '\\.')} since .+ for apply \\(lock ID [0-9a-f-]{36}\\)\\.`,
         ),
       )
+      expect(run.failure).toContain('run tofu force-unlock with the lock ID yourself.')
       expect(await listKeys(moto.endpoint)).toContain(`${lockedKey}.tflock`)
     } finally {
       holder.child.kill('SIGINT')
@@ -263,9 +267,9 @@ describe('a state lock held by another Terraform process', () => {
 })
 
 describe.each([
-  ['Terraform', 'terraform'],
-  ['OpenTofu', toolPaths().tofu],
-])('cancellation in the middle of a slow apply (%s)', (name, binary) => {
+  ['Terraform', 'terraform', 'terraform'],
+  ['OpenTofu', 'tofu', toolPaths().tofu],
+])('cancellation in the middle of a slow apply (%s)', (name, command, binary) => {
   freshWorkspace()
   const key = `cancelled-${name}/terraform.tfstate`
 
@@ -295,8 +299,8 @@ describe.each([
     expect(run.signal).toBeNull()
     expect(run.exitCode).toBe(1)
     expect(run.outputs['failure-reason']).toBe('cancelled')
-    expect(run.failure).toMatch(/^Cancelled during terraform apply: Terraform got one interrupt/)
-    expect(run.visibleLog).toContain('Received SIGTERM: asking Terraform to stop (one interrupt)')
+    expect(run.failure).toMatch(new RegExp(`^Cancelled during ${command} apply: ${name} got one interrupt`))
+    expect(run.visibleLog).toContain(`Received SIGTERM: asking ${name} to stop (one interrupt)`)
     expect(run.visibleLog).toContain('Received SIGINT again; ignoring it')
     expect(run.visibleLog).toContain('Interrupt received.')
     expect(run.visibleLog).not.toContain('Two interrupts received')

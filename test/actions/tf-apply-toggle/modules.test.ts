@@ -18,6 +18,7 @@ import {
 import { outputText, publishOutputs, secretsOf } from '../../../actions/tf-apply-toggle/src/outputs'
 import { summarizePlan } from '../../../actions/tf-apply-toggle/src/plan-json'
 import { commentMarker, commentOnPullRequest, octokitComments, pullRequestOf } from '../../../actions/tf-apply-toggle/src/pr-comment'
+import { OPENTOFU, productOf, TERRAFORM } from '../../../actions/tf-apply-toggle/src/product'
 import { byteLength, charLength, cutToFit, type Report, renderReport } from '../../../actions/tf-apply-toggle/src/report'
 import { hclString, hclValue, SecretFiles } from '../../../actions/tf-apply-toggle/src/secret-files'
 import { JsonUiStream } from '../../../actions/tf-apply-toggle/src/ui-stream'
@@ -124,6 +125,22 @@ describe('inputs', () => {
     })
     expect(inputs.pluginCache).toBeUndefined()
     expect(inputs.parallelism).toBeUndefined()
+  })
+})
+
+describe('product', () => {
+  it.each([
+    ['terraform', TERRAFORM],
+    ['/usr/local/bin/terraform', TERRAFORM],
+    ['tofu', OPENTOFU],
+    ['/opt/tools/opentofu-v1.12.6/bin/tofu', OPENTOFU],
+    ['tofu-1.12', OPENTOFU],
+    ['C:\\tools\\tofu.exe', OPENTOFU],
+    // A folder named after OpenTofu does not make its terraform binary OpenTofu.
+    ['/opt/tofu/terraform', TERRAFORM],
+    ['tofurky', TERRAFORM],
+  ])('%s is %o', (binary, product) => {
+    expect(productOf(binary)).toEqual(product)
   })
 })
 
@@ -286,7 +303,7 @@ describe('secret files', () => {
 })
 
 describe('report', () => {
-  const base: Report = { mode: 'plan', directory: 'infra', workspace: 'default', outcome: 'planned' }
+  const base: Report = { product: 'Terraform', mode: 'plan', directory: 'infra', workspace: 'default', outcome: 'planned' }
   const unlimited = { budget: 1_000_000, measure: charLength, maxRows: 2 }
 
   it('renders counts, a capped resource table, changed outputs and the plan', () => {
