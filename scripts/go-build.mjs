@@ -71,7 +71,7 @@ export function throwawayGoMod(goMod, module, version) {
 }
 
 /**
- * Builds `${module}/${command}` at `version` into `dir` (through `installInto`),
+ * Builds `${module}/${command}` (the module's root when `command` is empty) at `version` into `dir` (through `installInto`),
  * at the lowest CPU priority; `linkerFlags` are the release build's own (e.g. -X
  * flags that turn off a "-dev" version suffix).
  */
@@ -81,7 +81,12 @@ export function buildAsMainModule({ run, installInto, module, version, command, 
   try {
     writeFileSync(join(work, 'go.mod'), throwawayGoMod(readFileSync(downloaded.GoMod, 'utf8'), module, version))
     installInto(dir, (staging) =>
-      lowPriorityGoBuild(run, { cwd: work, packages: [`${module}/${command}`], output: join(staging, binary), linkerFlags }),
+      lowPriorityGoBuild(run, {
+        cwd: work,
+        packages: [command ? `${module}/${command}` : module],
+        output: join(staging, binary),
+        linkerFlags,
+      }),
     )
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { buildKubernetes, installKwok } from './control-plane-build.mjs'
 import { buildAsMainModule } from './go-build.mjs'
 import {
@@ -142,7 +142,7 @@ for (const [name, tool] of Object.entries(MAIN_MODULE_TOOLS)) {
   step(
     `${tool.label} ${tool.version}, built from source`,
     () => existsSync(binary),
-    () => buildAsMainModule({ run, installInto, ...tool, dir: dirname(binary), binary: name }),
+    () => buildAsMainModule({ run, installInto, ...tool, dir: dirname(binary), binary: basename(binary) }),
   )
 }
 

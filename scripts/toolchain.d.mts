@@ -18,12 +18,13 @@ export declare const VERSIONS: Record<
   | 'etcd'
   | 'kwok'
   | 'opentofu'
-  | 'buildkit',
+  | 'buildkit'
+  | 'awsProvider',
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
 export declare const MAIN_MODULE_TOOLS: Record<
-  'tofu' | 'buildkitd',
+  'tofu' | 'buildkitd' | 'awsProvider',
   { label: string; module: string; version: string; command: string; linkerFlags: string[] }
 >
 export declare const DEBIAN_PACKAGES: string[]
@@ -56,6 +57,7 @@ export interface ToolPaths {
   kwok: string
   tofu: string
   buildkitd: string
+  awsProvider: string
   kwokStages: string
 }
 export declare function toolPaths(env?: NodeJS.ProcessEnv): ToolPaths

@@ -31,6 +31,10 @@ export const VERSIONS = {
   opentofu: 'v1.12.6',
   // BuildKit's daemon, for buildx's remote driver: the registry cache path of ecr-build-push, run for real.
   buildkit: 'v0.34.2',
+  // The AWS provider, so terraform/ is validated, planned and applied (against moto) for real. Its
+  // release tags (v6.x) are not versions of its Go module path, so the module proxy serves it only
+  // by commit: this is its main branch on 2026-06-02, after 6.47.0 (its CHANGELOG heads 6.48.0).
+  awsProvider: 'v1.60.1-0.20260602190131-5f2286d6d836',
 }
 
 export const GO_TOOLS = {
@@ -43,8 +47,8 @@ export const GO_TOOLS = {
   buildx: 'github.com/docker/buildx/cmd/buildx',
 }
 
-// Go commands whose modules have replace or exclude directives, so `go install` refuses them:
-// scripts/go-build.mjs builds each from a throwaway module, with its release build's linker flags.
+// Go commands built with their release build's linker flags by scripts/go-build.mjs, from a throwaway
+// module that repeats their module's replace and exclude directives (which `go install` refuses).
 export const MAIN_MODULE_TOOLS = {
   tofu: {
     label: 'OpenTofu',
@@ -61,6 +65,17 @@ export const MAIN_MODULE_TOOLS = {
     command: 'cmd/buildkitd',
     // Without it the daemon reports v0.0.0+unknown.
     linkerFlags: [`-X github.com/moby/buildkit/version.Version=${VERSIONS.buildkit}`],
+  },
+  awsProvider: {
+    label: 'Terraform AWS provider',
+    module: 'github.com/hashicorp/terraform-provider-aws',
+    version: VERSIONS.awsProvider,
+    // The provider's main package is the module's root.
+    command: '',
+    // It names itself in every request's User-Agent; "dev" would hide which build made a call.
+    linkerFlags: [
+      `-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=6.48.0-dev+${VERSIONS.awsProvider.split('-').pop()}`,
+    ],
   },
 }
 
@@ -118,6 +133,8 @@ export function toolPaths(env = process.env) {
     kwok: join(root, `kwok-${VERSIONS.kwok}`, 'kwok'),
     tofu: join(root, `opentofu-${VERSIONS.opentofu}`, 'tofu'),
     buildkitd: join(root, `buildkit-${VERSIONS.buildkit}`, 'buildkitd'),
+    /** Terraform finds it through a CLI configuration's dev_overrides, which names this folder. */
+    awsProvider: join(root, `terraform-provider-aws-${VERSIONS.awsProvider}`, 'terraform-provider-aws'),
     /** kwok's own stage definitions (node and pod lifecycles), copied from its module at the pinned version. */
     kwokStages: join(root, `kwok-${VERSIONS.kwok}`, 'stages'),
   }

@@ -27,7 +27,7 @@ describe('terraform', () => {
     expect(result.status).toBe(0)
   })
 
-  // Only the rehearsal config can be validated here: the others need the AWS provider, which cannot be downloaded.
+  // The configurations that use the AWS provider are validated with it in test/terraform/validate.test.ts.
   it('validates the rehearsal config (built-in resources only)', () => {
     const copy = join(scratch, 'rehearsal')
     cpSync(join(terraformDir, 'rehearsal'), copy, { recursive: true })
