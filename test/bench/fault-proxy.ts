@@ -10,6 +10,11 @@ import { freePort } from './ports'
  * moto's EKS cluster the endpoint and CA of the bench's real API server).
  * Errors are written in the protocol the request used: XML for the Query API
  * (STS), JSON with __type for JSON 1.1 (ECR), x-amzn-ErrorType for REST-JSON (EKS).
+ *
+ * It also serves as an HTTP proxy (HTTP_PROXY): a request in absolute form
+ * (`GET http://host/path`) goes to the same target whatever its host, for
+ * clients whose endpoint rules put a prefix on the host (S3 Control prefixes
+ * the account ID: `123456789012.127.0.0.1`, which no resolver knows).
  */
 
 export interface ProxiedCall {
@@ -57,10 +62,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
+    const path = originForm(request.url ?? '/')
     const call: ProxiedCall = {
       method: request.method ?? 'GET',
-      path: request.url ?? '/',
-      operation: operationOf(request, body.toString('utf8')),
+      path,
+      operation: operationOf(request, path, body.toString('utf8')),
       headers: request.headers,
       body: body.toString('utf8'),
     }
@@ -88,7 +94,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         host: upstream.hostname,
         port: upstream.port,
         method: request.method,
-        path: request.url,
+        path: call.path,
         headers: { ...request.headers, host: upstream.host },
       },
       async (upstreamResponse) => {
@@ -134,16 +140,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   }
 }
 
+/**
+ * The path and query of a request target, which a proxied request gives as a whole URL. Cut
+ * rather than parsed: WHATWG URL refuses a host such as `123456789012.127.0.0.1` (it ends in a
+ * number, so it must be an IPv4 address, and is not one).
+ */
+function originForm(target: string): string {
+  const rest = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
+  return rest.startsWith('/') ? rest : `/${rest}`
+}
+
 function matches(rule: FaultRule, call: ProxiedCall): boolean {
   if (rule.match === undefined) return true
   if (typeof rule.match === 'string') return rule.match === call.operation
   return rule.match(call)
 }
 
-function operationOf(request: IncomingMessage, body: string): string {
+function operationOf(request: IncomingMessage, path: string, body: string): string {
   const target = request.headers['x-amz-target']
   if (typeof target === 'string') return target.split('.').pop() ?? target
-  const url = new URL(request.url ?? '/', 'http://proxy')
+  const url = new URL(path, 'http://proxy')
   const action = url.searchParams.get('Action') ?? new URLSearchParams(body).get('Action')
   if (action) return action
   return `${request.method} ${url.pathname}`

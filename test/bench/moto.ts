@@ -20,14 +20,19 @@ export const BENCH_REGION = 'us-east-1'
 /** moto's default account: every ARN it returns carries it. */
 export const MOTO_ACCOUNT = '123456789012'
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+  /** moto's own settings, e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true to have AWS's managed policies. */
+  settings?: Record<string, string>
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const python = toolPaths().python
   if (!existsSync(python)) throw new Error(`moto is missing (${python}): run 'npm test', whose setup installs it.`)
   const port = await freePort()
   const endpoint = `http://127.0.0.1:${port}`
   const child: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...options.settings },
   })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {

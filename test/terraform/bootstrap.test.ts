@@ -1,0 +1,144 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exec } from '../../lib/exec'
+import { toolPaths } from '../../scripts/toolchain.mjs'
+import { type FaultProxy, startFaultProxy } from '../bench/fault-proxy'
+import { MOTO_ACCOUNT, type Moto, startMoto } from '../bench/moto'
+import { awsEnv, copyOfTerraform, type TerraformCopy } from './aws-provider'
+
+/**
+ * terraform/bootstrap applied as its README says (local state, once per
+ * account), by Terraform with the real AWS provider, against moto; what it
+ * made is then read back with boto3, not through Terraform.
+ */
+
+const REGION = 'eu-west-1'
+const STATE_BUCKET = `datapipe-tfstate-${MOTO_ACCOUNT}`
+const POLICY = 'arn:aws:iam::aws:policy/PowerUserAccess'
+const VARIABLES = ['-var', 'github_repository=example-org/data-pipeline', '-var', `ci_policy_arns=["${POLICY}"]`]
+
+interface Inventory {
+  buckets: Record<
+    string,
+    {
+      versioning: string | null
+      encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[]
+      public_access_block: Record<string, boolean> | null
+      policy: { Statement: { Effect: string; Condition?: unknown }[] } | null
+      lifecycle_rules: { ID: string; Status: string }[] | null
+    }
+  >
+  repositories: Record<string, { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown }>
+  roles: Record<string, { trust_policy: { Statement: { Condition: unknown; Principal: unknown }[] }; managed_policies: string[] }>
+  oidc_providers: string[]
+  kms_keys: Record<string, string>
+}
+
+let moto: Moto
+let proxy: FaultProxy
+let copy: TerraformCopy
+let terraformEnv: NodeJS.ProcessEnv
+
+async function inventory(): Promise<Inventory> {
+  const script = join(import.meta.dirname, 'moto_inventory.py')
+  const result = await exec(toolPaths().python, [script, moto.endpoint, REGION], { silent: true })
+  if (result.exitCode !== 0) throw new Error(`moto_inventory.py failed: ${result.stderr}`)
+  return JSON.parse(result.stdout) as Inventory
+}
+
+beforeAll(async () => {
+  // The CI role gets an AWS managed policy, which moto has only when asked.
+  moto = await startMoto({ settings: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } })
+  proxy = await startFaultProxy(moto.endpoint)
+  // moto accepts tags inside CreateBucket's configuration but drops them, so the bucket's default tags
+  // would read back empty and every plan would re-add them. An S3 without tag-on-create says
+  // UnsupportedArgument, which the provider answers by creating the bucket bare and tagging it after.
+  proxy.inject({
+    times: Number.POSITIVE_INFINITY,
+    match: (call) => call.method === 'PUT' && /^\/[^/?]+$/.test(call.path) && call.body.includes('<Tags>'),
+    fault: {
+      type: 'respond',
+      status: 400,
+      headers: { 'content-type': 'application/xml' },
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>UnsupportedArgument</Code><Message>tags on CreateBucket are not supported</Message><RequestId>bench</RequestId></Error>',
+    },
+  })
+  copy = await copyOfTerraform()
+  // bootstrap keeps local state by design: it creates the bucket remote state lives in.
+  await copy.pointAtMoto('bootstrap')
+  terraformEnv = awsEnv(proxy.endpoint, REGION)
+}, 300_000)
+
+afterAll(async () => {
+  await copy?.remove()
+  await proxy?.stop()
+  await moto?.stop()
+})
+
+describe('terraform/bootstrap with the AWS provider, on moto', () => {
+  it('creates the state bucket, the image repositories and the CI role as the pipeline needs them', async () => {
+    const apply = await copy.run('bootstrap', ['apply', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    expect(apply.exitCode, apply.stderr).toBe(0)
+    const outputs = JSON.parse((await copy.run('bootstrap', ['output', '-json'], terraformEnv)).stdout) as Record<
+      string,
+      { value: unknown }
+    >
+    expect(outputs.state_bucket?.value).toBe(STATE_BUCKET)
+    expect(outputs.image_repository?.value).toBe('datapipe/airflow')
+    expect(outputs.ci_role_arn?.value).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-pipeline-dev`)
+
+    const found = await inventory()
+    const bucket = found.buckets[STATE_BUCKET]
+    expect(bucket?.versioning).toBe('Enabled')
+    expect(bucket?.encryption).toEqual([
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: expect.stringMatching(/^arn:aws:kms:/) },
+        BucketKeyEnabled: true,
+      },
+    ])
+    expect(bucket?.public_access_block).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    })
+    expect(bucket?.policy?.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ])
+    expect(bucket?.lifecycle_rules?.map((rule) => [rule.ID, rule.Status])).toEqual([['expire-old-state-versions', 'Enabled']])
+
+    expect(found.repositories['datapipe/airflow']).toMatchObject({ tag_mutability: 'IMMUTABLE', scan_on_push: true, encryption: 'KMS' })
+    expect(found.repositories['datapipe/airflow-build-cache']).toMatchObject({ tag_mutability: 'MUTABLE', encryption: 'KMS' })
+
+    const role = found.roles['datapipe-pipeline-dev']
+    expect(role?.managed_policies).toEqual([POLICY])
+    expect(role?.trust_policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Federated: `arn:aws:iam::${MOTO_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:example-org/data-pipeline:environment:dev',
+          },
+        },
+      }),
+    ])
+    expect(found.oidc_providers).toEqual([`arn:aws:iam::${MOTO_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`])
+    expect(Object.values(found.kms_keys)).toEqual(['Enabled', 'Enabled'])
+  }, 300_000)
+
+  it('plans no change when run again (nothing the provider reads back differs from the configuration)', async () => {
+    const plan = await copy.run('bootstrap', ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    expect(plan.stdout).toContain('No changes.')
+    expect(plan.exitCode, plan.stdout).toBe(0)
+  })
+
+  it('refuses a destroy that would delete the state bucket, and deletes nothing', async () => {
+    const before = await inventory()
+    const destroy = await copy.run('bootstrap', ['destroy', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    expect(destroy.exitCode).toBe(1)
+    expect(destroy.stderr.replace(/\s+/g, ' ')).toContain('Instance cannot be destroyed')
+    expect(destroy.stderr).toContain('module.state_backend.aws_s3_bucket.this')
+    expect(await inventory()).toEqual(before)
+  })
+})

@@ -1,0 +1,112 @@
+"""What exists in moto, read with boto3 rather than through Terraform, so a test
+can check what an apply really created. Prints one JSON object.
+
+Usage: python moto_inventory.py <endpoint> <region>
+"""
+
+import json
+import sys
+
+import boto3
+from botocore.exceptions import ClientError
+
+
+def client(service, endpoint, region):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def optional(call, *keys):
+    """The value at `keys` of a call's answer, or None when the thing is not configured."""
+    try:
+        value = call()
+    except ClientError:
+        return None
+    for key in keys:
+        value = value[key]
+    return value
+
+
+def buckets(s3):
+    found = {}
+    for bucket in s3.list_buckets()["Buckets"]:
+        name = bucket["Name"]
+        found[name] = {
+            "versioning": s3.get_bucket_versioning(Bucket=name).get("Status"),
+            "encryption": optional(
+                lambda: s3.get_bucket_encryption(Bucket=name),
+                "ServerSideEncryptionConfiguration",
+                "Rules",
+            ),
+            "public_access_block": optional(
+                lambda: s3.get_public_access_block(Bucket=name), "PublicAccessBlockConfiguration"
+            ),
+            "policy": json.loads(optional(lambda: s3.get_bucket_policy(Bucket=name), "Policy") or "null"),
+            "lifecycle_rules": optional(
+                lambda: s3.get_bucket_lifecycle_configuration(Bucket=name), "Rules"
+            ),
+        }
+    return found
+
+
+def repositories(ecr):
+    found = {}
+    for repository in ecr.describe_repositories()["repositories"]:
+        name = repository["repositoryName"]
+        found[name] = {
+            "tag_mutability": repository["imageTagMutability"],
+            "scan_on_push": repository["imageScanningConfiguration"]["scanOnPush"],
+            "encryption": repository["encryptionConfiguration"]["encryptionType"],
+            "lifecycle_policy": json.loads(
+                optional(lambda: ecr.get_lifecycle_policy(repositoryName=name), "lifecyclePolicyText") or "null"
+            ),
+        }
+    return found
+
+
+def roles(iam):
+    found = {}
+    for role in iam.list_roles()["Roles"]:
+        name = role["RoleName"]
+        if role["Path"].startswith("/aws-service-role/"):
+            continue
+        found[name] = {
+            "trust_policy": role["AssumeRolePolicyDocument"],
+            "max_session_duration": role["MaxSessionDuration"],
+            "managed_policies": [
+                policy["PolicyArn"] for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+            ],
+        }
+    return found
+
+
+def main():
+    endpoint, region = sys.argv[1], sys.argv[2]
+    iam = client("iam", endpoint, region)
+    kms = client("kms", endpoint, region)
+    keys = [key["KeyId"] for key in kms.list_keys()["Keys"]]
+    print(
+        json.dumps(
+            {
+                "buckets": buckets(client("s3", endpoint, region)),
+                "repositories": repositories(client("ecr", endpoint, region)),
+                "roles": roles(iam),
+                "oidc_providers": [
+                    provider["Arn"] for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+                ],
+                "kms_keys": {
+                    key: kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] for key in keys
+                },
+            },
+            default=str,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
