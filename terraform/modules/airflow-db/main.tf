@@ -40,14 +40,16 @@ resource "aws_security_group" "this" {
   }
 }
 
+# count, not for_each over the IDs: the node group's security group is created in the same apply, so
+# its ID is unknown at plan time, and for_each keys must be known ("Invalid for_each argument").
 resource "aws_vpc_security_group_ingress_rule" "from_nodes" {
-  for_each                     = toset(var.client_security_group_ids)
+  count                        = length(var.client_security_group_ids)
   security_group_id            = aws_security_group.this.id
   description                  = "PostgreSQL from the EKS node group"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.client_security_group_ids[count.index]
 }
 # No egress rule: the database never opens connections.
 

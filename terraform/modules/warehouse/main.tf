@@ -81,14 +81,15 @@ resource "aws_security_group" "this" {
   }
 }
 
+# count, not for_each over the IDs: they are unknown until the same apply creates them (see airflow-db).
 resource "aws_vpc_security_group_ingress_rule" "from_nodes" {
-  for_each                     = var.enabled ? toset(var.client_security_group_ids) : toset([])
+  count                        = var.enabled ? length(var.client_security_group_ids) : 0
   security_group_id            = aws_security_group.this[0].id
   description                  = "Redshift from the EKS node group"
   ip_protocol                  = "tcp"
   from_port                    = 5439
   to_port                      = 5439
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.client_security_group_ids[count.index]
 }
 
 resource "aws_redshiftserverless_namespace" "this" {
