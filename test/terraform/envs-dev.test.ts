@@ -54,19 +54,19 @@ describe('terraform/envs/dev with the AWS provider, planned on an empty moto acc
     }
     expect({ complete: shown.complete, errored: shown.errored }).toEqual({ complete: true, errored: false })
     const changes = new Map(shown.resource_changes.map((change) => [change.address, change]))
-    const after = (address: string) => changes.get(address)?.change.after
+    const planned = (address: string) => changes.get(address)?.change.after
     expect(new Set(shown.resource_changes.map((change) => change.change.actions.join()))).toEqual(new Set(['create', 'read']))
 
-    expect(after('module.eks.aws_eks_cluster.this')).toMatchObject({
+    expect(planned('module.eks.aws_eks_cluster.this')).toMatchObject({
       version: '1.33',
       vpc_config: [{ endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24'] }],
       encryption_config: [{ resources: ['secrets'] }],
     })
-    expect(after(`module.eks.aws_eks_access_entry.admin["${CI_ROLE}"]`)).toMatchObject({ principal_arn: CI_ROLE })
-    expect(after('module.airflow_db.aws_db_instance.this')).toMatchObject({ publicly_accessible: false, storage_encrypted: true })
+    expect(planned(`module.eks.aws_eks_access_entry.admin["${CI_ROLE}"]`)).toMatchObject({ principal_arn: CI_ROLE })
+    expect(planned('module.airflow_db.aws_db_instance.this')).toMatchObject({ publicly_accessible: false, storage_encrypted: true })
     // The rules that could not be planned while they were keyed by the node security group's unknown ID.
-    expect(after('module.airflow_db.aws_vpc_security_group_ingress_rule.from_nodes[0]')).toMatchObject({ from_port: 5432, to_port: 5432 })
-    expect(after('module.warehouse.aws_vpc_security_group_ingress_rule.from_nodes[0]')).toMatchObject({ from_port: 5439, to_port: 5439 })
+    expect(planned('module.airflow_db.aws_vpc_security_group_ingress_rule.from_nodes[0]')).toMatchObject({ from_port: 5432, to_port: 5432 })
+    expect(planned('module.warehouse.aws_vpc_security_group_ingress_rule.from_nodes[0]')).toMatchObject({ from_port: 5439, to_port: 5439 })
     expect([...changes.keys()].filter((address) => address.startsWith('module.data_lake.aws_s3_bucket.zone'))).toEqual([
       'module.data_lake.aws_s3_bucket.zone["processed"]',
       'module.data_lake.aws_s3_bucket.zone["raw"]',
