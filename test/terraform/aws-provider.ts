@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -67,6 +68,8 @@ export function withoutBackend(versionsTf: string): string {
  * A copy, because modules and state are written next to the configuration.
  */
 export async function copyOfTerraform(): Promise<TerraformCopy> {
+  const provider = toolPaths().awsProvider
+  if (!existsSync(provider)) throw new Error(`the AWS provider is not built (${provider}): run 'npm run setup'`)
   const scratch = await mkdtemp(join(tmpdir(), 'terraform-aws-'))
   const root = join(scratch, 'terraform')
   await cp(join(repoRoot, 'terraform'), root, {
@@ -79,7 +82,7 @@ export async function copyOfTerraform(): Promise<TerraformCopy> {
     [
       'provider_installation {',
       '  dev_overrides {',
-      `    "hashicorp/aws" = ${JSON.stringify(dirname(toolPaths().awsProvider))}`,
+      `    "hashicorp/aws" = ${JSON.stringify(dirname(provider))}`,
       '  }',
       '  direct {}',
       '}',
