@@ -2,13 +2,14 @@
 // what is missing: node modules, Debian packages, Go and Python tools, Node 24
 // and the offline Kubernetes schemas. Safe to run again; a second run only checks.
 // Runs with Node's standard library alone, because node_modules may not exist yet.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { buildTool } from './build-tool.mjs'
 import { buildKubernetes, installKwok } from './control-plane-build.mjs'
-import { buildAsMainModule } from './go-build.mjs'
+import { fail, installInto, run, step } from './setup-steps.mjs'
 import {
   AIRFLOW_PACKAGES,
   CHECKOV_PACKAGES,
@@ -23,46 +24,27 @@ import {
 const root = new URL('..', import.meta.url).pathname
 const paths = toolPaths()
 
-function fail(message) {
-  console.error(`setup: ${message}`)
-  process.exit(1)
-}
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, {
-    stdio: options.capture ? 'pipe' : ['ignore', 'inherit', 'inherit'],
-    encoding: 'utf8',
-    ...options,
+// The longest builds (the AWS provider: about 70 CPU-minutes on two cores) start first, as
+// background processes, so the downloads and installs below overlap with their compile
+// instead of adding to it. Each is awaited before the setup says it is done.
+const background = Object.entries(MAIN_MODULE_TOOLS)
+  .filter(([name, tool]) => tool.background && !existsSync(paths[name]))
+  .map(([name, tool]) => {
+    console.log(`setup: ${tool.label} ${tool.version}: building in the background`)
+    // Its own process group, so a setup that stops early takes the compilers with it.
+    const child = spawn(process.execPath, [join(root, 'scripts', 'build-tool.mjs'), name], { stdio: 'inherit', detached: true })
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+    return { name, tool, child, exited }
   })
-  if (result.error) fail(`cannot run ${command}: ${result.error.message}`)
-  if (result.status !== 0 && !options.allowFailure)
-    fail(
-      `'${command} ${args.join(' ')}' exited with ${result.status}${options.capture ? `: ${(result.stderr || '').trim().split('\n').slice(-3).join(' / ')}` : ''}`,
-    )
-  return result
-}
-
-function step(name, isDone, install) {
-  if (isDone()) {
-    console.log(`setup: ${name}: ready`)
-    return
+process.on('exit', () => {
+  for (const { child } of background) {
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {}
+    }
   }
-  const started = Date.now()
-  console.log(`setup: ${name}: installing`)
-  install()
-  if (!isDone()) fail(`${name}: installation finished but the result is still missing`)
-  console.log(`setup: ${name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-}
-
-// Swap a finished folder into place so an interrupted install never leaves a half-filled cache entry.
-function installInto(finalDir, fill) {
-  const staging = `${finalDir}.partial-${process.pid}`
-  rmSync(staging, { recursive: true, force: true })
-  mkdirSync(staging, { recursive: true })
-  fill(staging)
-  rmSync(finalDir, { recursive: true, force: true })
-  renameSync(staging, finalDir)
-}
+})
 
 const lockHash = () =>
   createHash('sha256')
@@ -138,12 +120,7 @@ step(
 )
 
 for (const [name, tool] of Object.entries(MAIN_MODULE_TOOLS)) {
-  const binary = paths[name]
-  step(
-    `${tool.label} ${tool.version}, built from source`,
-    () => existsSync(binary),
-    () => buildAsMainModule({ run, installInto, ...tool, dir: dirname(binary), binary: basename(binary) }),
-  )
+  if (!tool.background) buildTool(name)
 }
 
 // A venv cannot be moved after creation (its scripts name its path), so it is
@@ -240,5 +217,11 @@ step(
       rmSync(packed, { recursive: true, force: true })
     }),
 )
+
+for (const { name, tool, exited } of background) {
+  console.log(`setup: waiting for the background build of ${tool.label}`)
+  if ((await exited) !== 0) fail(`${tool.label}: the background build failed (its error is above)`)
+  buildTool(name)
+}
 
 console.log(`setup: done; tools are cached under ${paths.root}`)

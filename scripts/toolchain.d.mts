@@ -25,7 +25,7 @@ export declare const VERSIONS: Record<
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
 export declare const MAIN_MODULE_TOOLS: Record<
   'tofu' | 'buildkitd' | 'awsProvider',
-  { label: string; module: string; version: string; command: string; linkerFlags: string[] }
+  { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean }
 >
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
