@@ -1,10 +1,13 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exec } from '../../lib/exec'
-import { toolPaths } from '../../scripts/toolchain.mjs'
-import { type FaultProxy, startFaultProxy } from '../bench/fault-proxy'
-import { MOTO_ACCOUNT, type Moto, startMoto } from '../bench/moto'
-import { awsEnv, copyOfTerraform, type TerraformCopy } from './aws-provider'
+import { MOTO_ACCOUNT } from '../bench/moto'
+import {
+  copyOfTerraform,
+  type Inventory,
+  type MotoForTerraform,
+  motoInventory,
+  startMotoForTerraform,
+  type TerraformCopy,
+} from './aws-provider'
 
 /**
  * terraform/bootstrap applied as its README says (local state, once per
@@ -17,72 +20,30 @@ const STATE_BUCKET = `datapipe-tfstate-${MOTO_ACCOUNT}`
 const POLICY = 'arn:aws:iam::aws:policy/PowerUserAccess'
 const VARIABLES = ['-var', 'github_repository=example-org/data-pipeline', '-var', `ci_policy_arns=["${POLICY}"]`]
 
-interface Inventory {
-  buckets: Record<
-    string,
-    {
-      versioning: string | null
-      encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[]
-      public_access_block: Record<string, boolean> | null
-      policy: { Statement: { Effect: string; Condition?: unknown }[] } | null
-      lifecycle_rules: { ID: string; Status: string }[] | null
-    }
-  >
-  repositories: Record<string, { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown }>
-  roles: Record<string, { trust_policy: { Statement: { Condition: unknown; Principal: unknown }[] }; managed_policies: string[] }>
-  oidc_providers: string[]
-  kms_keys: Record<string, string>
-}
-
-let moto: Moto
-let proxy: FaultProxy
+let aws: MotoForTerraform
 let copy: TerraformCopy
-let terraformEnv: NodeJS.ProcessEnv
 
 async function inventory(): Promise<Inventory> {
-  const script = join(import.meta.dirname, 'moto_inventory.py')
-  const result = await exec(toolPaths().python, [script, moto.endpoint, REGION], { silent: true })
-  if (result.exitCode !== 0) throw new Error(`moto_inventory.py failed: ${result.stderr}`)
-  return JSON.parse(result.stdout) as Inventory
+  return motoInventory(aws.moto.endpoint, REGION)
 }
 
 beforeAll(async () => {
-  // The CI role gets an AWS managed policy, which moto has only when asked.
-  moto = await startMoto({ settings: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } })
-  proxy = await startFaultProxy(moto.endpoint)
-  // moto accepts tags inside CreateBucket's configuration but drops them, so the bucket's default tags
-  // would read back empty and every plan would re-add them. An S3 without tag-on-create says
-  // UnsupportedArgument, which the provider answers by creating the bucket bare and tagging it after.
-  proxy.inject({
-    times: Number.POSITIVE_INFINITY,
-    match: (call) => call.method === 'PUT' && /^\/[^/?]+$/.test(call.path) && call.body.includes('<Tags>'),
-    fault: {
-      type: 'respond',
-      status: 400,
-      headers: { 'content-type': 'application/xml' },
-      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>UnsupportedArgument</Code><Message>tags on CreateBucket are not supported</Message><RequestId>bench</RequestId></Error>',
-    },
-  })
+  aws = await startMotoForTerraform(REGION)
   copy = await copyOfTerraform()
   // bootstrap keeps local state by design: it creates the bucket remote state lives in.
   await copy.pointAtMoto('bootstrap')
-  terraformEnv = awsEnv(proxy.endpoint, REGION)
 }, 300_000)
 
 afterAll(async () => {
   await copy?.remove()
-  await proxy?.stop()
-  await moto?.stop()
+  await aws?.stop()
 })
 
 describe('terraform/bootstrap with the AWS provider, on moto', () => {
   it('creates the state bucket, the image repositories and the CI role as the pipeline needs them', async () => {
-    const apply = await copy.run('bootstrap', ['apply', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    const apply = await copy.run('bootstrap', ['apply', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], aws.env)
     expect(apply.exitCode, apply.stderr).toBe(0)
-    const outputs = JSON.parse((await copy.run('bootstrap', ['output', '-json'], terraformEnv)).stdout) as Record<
-      string,
-      { value: unknown }
-    >
+    const outputs = JSON.parse((await copy.run('bootstrap', ['output', '-json'], aws.env)).stdout) as Record<string, { value: unknown }>
     expect(outputs.state_bucket?.value).toBe(STATE_BUCKET)
     expect(outputs.image_repository?.value).toBe('datapipe/airflow')
     expect(outputs.ci_role_arn?.value).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-pipeline-dev`)
@@ -128,14 +89,14 @@ describe('terraform/bootstrap with the AWS provider, on moto', () => {
   }, 300_000)
 
   it('plans no change when run again (nothing the provider reads back differs from the configuration)', async () => {
-    const plan = await copy.run('bootstrap', ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    const plan = await copy.run('bootstrap', ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...VARIABLES], aws.env)
     expect(plan.stdout).toContain('No changes.')
     expect(plan.exitCode, plan.stdout).toBe(0)
   })
 
   it('refuses a destroy that would delete the state bucket, and deletes nothing', async () => {
     const before = await inventory()
-    const destroy = await copy.run('bootstrap', ['destroy', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], terraformEnv)
+    const destroy = await copy.run('bootstrap', ['destroy', '-auto-approve', '-input=false', '-no-color', ...VARIABLES], aws.env)
     expect(destroy.exitCode).toBe(1)
     expect(destroy.stderr.replace(/\s+/g, ' ')).toContain('Instance cannot be destroyed')
     expect(destroy.stderr).toContain('module.state_backend.aws_s3_bucket.this')

@@ -85,6 +85,26 @@ def roles(iam):
     return found
 
 
+def vpcs(ec2):
+    """The VPCs a configuration made (moto's default VPC left out), with what hangs off them."""
+    found = {}
+    for vpc in ec2.describe_vpcs()["Vpcs"]:
+        if vpc.get("IsDefault"):
+            continue
+        vpc_filter = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+        found[vpc["VpcId"]] = {
+            "cidr": vpc["CidrBlock"],
+            "subnets": sorted(subnet["CidrBlock"] for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]),
+            "nat_gateways": [
+                gateway["State"] for gateway in ec2.describe_nat_gateways(Filters=vpc_filter)["NatGateways"]
+            ],
+            "flow_logs": len(
+                ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
+            ),
+        }
+    return found
+
+
 def main():
     endpoint, region = sys.argv[1], sys.argv[2]
     iam = client("iam", endpoint, region)
@@ -102,6 +122,10 @@ def main():
                 "kms_keys": {
                     key: kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] for key in keys
                 },
+                "vpcs": vpcs(client("ec2", endpoint, region)),
+                "log_groups": [
+                    group["logGroupName"] for group in client("logs", endpoint, region).describe_log_groups()["logGroups"]
+                ],
             },
             default=str,
         )
