@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
-import {
-  copyOfTerraform,
-  type Inventory,
-  type MotoForTerraform,
-  motoInventory,
-  startMotoForTerraform,
-  type TerraformCopy,
-} from './aws-provider'
+import { type Inventory, type MotoForTerraform, motoInventory, startMotoForTerraform } from './moto-for-terraform'
+import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * terraform/bootstrap applied as its README says (local state, once per

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../bench/moto'
-import { awsEnv, copyOfTerraform, type TerraformCopy } from './aws-provider'
+import { awsEnv } from './moto-for-terraform'
+import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * envs/dev planned by Terraform with the real AWS provider against an empty

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
-import { copyOfTerraform, type MotoForTerraform, motoInventory, startMotoForTerraform, type TerraformCopy } from './aws-provider'
+import { type MotoForTerraform, motoInventory, startMotoForTerraform } from './moto-for-terraform'
+import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * modules/network and modules/data-lake as envs/dev uses them, through a

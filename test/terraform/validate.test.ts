@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../harness/runner'
-import { copyOfTerraform, type TerraformCopy, validationProblems } from './aws-provider'
+import { copyOfTerraform, type TerraformCopy, validationProblems } from './terraform-copy'
 
 /**
  * Every configuration under terraform/ that uses the AWS provider, validated

@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type ExecResult, exec } from '../../lib/exec'
 import { toolPaths } from '../../scripts/toolchain.mjs'
-import { type FaultProxy, startFaultProxy } from '../bench/fault-proxy'
-import { type Moto, startMoto } from '../bench/moto'
 import { repoRoot } from '../harness/runner'
 
 /** Terraform's warning that a dev_overrides provider is in use: expected here, and the only one allowed. */
@@ -32,101 +30,12 @@ export interface TerraformCopy {
   remove(): Promise<void>
 }
 
-/**
- * The environment that sends the provider's every AWS call to `endpoint`. S3 Control calls go to
- * `<account>.<endpoint host>`, a name no resolver knows, so they reach it as an HTTP proxy
- * (moto and the fault proxy both take a request in proxy form); Go sends loopback
- * addresses direct, so nothing else goes through the proxy.
- */
-export function awsEnv(endpoint: string, region: string): NodeJS.ProcessEnv {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    HTTP_PROXY: endpoint,
-    http_proxy: endpoint,
-    NO_PROXY: '',
-    no_proxy: '',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: region,
-  }
-}
-
-export interface MotoForTerraform {
-  moto: Moto
-  /** What Terraform's environment needs to send the provider's calls to moto. */
-  env: NodeJS.ProcessEnv
-  stop(): Promise<void>
-}
-
-/**
- * moto, behind the fault proxy, as the provider needs it. The CI role gets an AWS managed
- * policy, which moto has only when asked. And moto accepts tags inside CreateBucket's
- * configuration but drops them, so a bucket's default tags would read back empty and every
- * plan would re-add them: the proxy answers such a CreateBucket UnsupportedArgument, as an S3
- * without tag-on-create does, and the provider then creates the bucket bare and tags it after.
- */
-export async function startMotoForTerraform(region: string): Promise<MotoForTerraform> {
-  const moto = await startMoto({ settings: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } })
-  let proxy: FaultProxy
-  try {
-    proxy = await startFaultProxy(moto.endpoint)
-  } catch (error) {
-    await moto.stop()
-    throw error
-  }
-  proxy.inject({
-    times: Number.POSITIVE_INFINITY,
-    match: (call) => call.method === 'PUT' && /^\/[^/?]+$/.test(call.path) && call.body.includes('<Tags>'),
-    fault: {
-      type: 'respond',
-      status: 400,
-      headers: { 'content-type': 'application/xml' },
-      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>UnsupportedArgument</Code><Message>tags on CreateBucket are not supported</Message><RequestId>bench</RequestId></Error>',
-    },
-  })
-  return {
-    moto,
-    env: awsEnv(proxy.endpoint, region),
-    async stop() {
-      await proxy.stop()
-      await moto.stop()
-    },
-  }
-}
-
-/** What moto holds, as test/terraform/moto_inventory.py reads it with boto3. */
-export interface Inventory {
-  buckets: Record<
-    string,
-    {
-      versioning: string | null
-      encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[]
-      public_access_block: Record<string, boolean> | null
-      policy: { Statement: { Effect: string; Condition?: unknown }[] } | null
-      lifecycle_rules: { ID: string; Status: string }[] | null
-    }
-  >
-  repositories: Record<string, { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown }>
-  roles: Record<string, { trust_policy: { Statement: { Condition: unknown; Principal: unknown }[] }; managed_policies: string[] }>
-  oidc_providers: string[]
-  kms_keys: Record<string, string>
-  vpcs: Record<string, { cidr: string; subnets: string[]; nat_gateways: string[]; flow_logs: number }>
-  log_groups: string[]
-}
-
-/** Reads what exists in moto with boto3, not through Terraform. */
-export async function motoInventory(endpoint: string, region: string): Promise<Inventory> {
-  const script = join(import.meta.dirname, 'moto_inventory.py')
-  const result = await exec(toolPaths().python, [script, endpoint, region], { silent: true })
-  if (result.exitCode !== 0) throw new Error(`moto_inventory.py failed: ${result.stderr}`)
-  return JSON.parse(result.stdout) as Inventory
-}
-
 /** A configuration's terraform block without its `backend` block. */
 export function withoutBackend(versionsTf: string): string {
   const start = versionsTf.search(/^ {2}backend "[^"]+" \{$/m)
   if (start < 0) throw new Error('no backend block to remove')
   const end = versionsTf.indexOf('\n  }\n', start)
+  if (end < 0) throw new Error('the backend block does not end with a two-space "}" line')
   return versionsTf.slice(0, start) + versionsTf.slice(end + '\n  }\n'.length)
 }
 
