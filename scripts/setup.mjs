@@ -45,6 +45,8 @@ process.on('exit', () => {
     }
   }
 })
+// Ctrl-C reaches only the foreground process group, not the builds': exiting runs the handler above.
+if (background.length > 0) for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 
 const lockHash = () =>
   createHash('sha256')
