@@ -18,7 +18,7 @@ export function run(command, args, options = {}) {
   if (result.error) fail(`cannot run ${command}: ${result.error.message}`)
   if (result.status !== 0 && !options.allowFailure)
     fail(
-      `'${command} ${args.join(' ')}' exited with ${result.status}${options.capture ? `: ${(result.stderr || '').trim().split('\n').slice(-3).join(' / ')}` : ''}`,
+      `'${command} ${args.join(' ')}' ${result.status === null ? `was stopped by ${result.signal}` : `exited with ${result.status}`}${options.capture ? `: ${(result.stderr || '').trim().split('\n').slice(-3).join(' / ')}` : ''}`,
     )
   return result
 }
@@ -35,12 +35,19 @@ export function step(name, isDone, install) {
   console.log(`setup: ${name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
-// Swap a finished folder into place so an interrupted install never leaves a half-filled cache entry.
+// A signal ends the process through process.exit, so the 'exit' handlers below (and the setup's) run.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+
+// Swap a finished folder into place so an interrupted install never leaves a half-filled cache entry,
+// and remove the half-filled folder when the install fails or is interrupted.
 export function installInto(finalDir, fill) {
   const staging = `${finalDir}.partial-${process.pid}`
-  rmSync(staging, { recursive: true, force: true })
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true })
+  removeStaging()
   mkdirSync(staging, { recursive: true })
+  process.on('exit', removeStaging)
   fill(staging)
   rmSync(finalDir, { recursive: true, force: true })
   renameSync(staging, finalDir)
+  process.off('exit', removeStaging)
 }

@@ -36,6 +36,7 @@ const background = Object.entries(MAIN_MODULE_TOOLS)
     const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
     return { name, tool, child, exited }
   })
+// Ctrl-C reaches only the foreground process group, not the builds': setup-steps.mjs turns it into an exit.
 process.on('exit', () => {
   for (const { child } of background) {
     if (child.exitCode === null) {
@@ -45,8 +46,6 @@ process.on('exit', () => {
     }
   }
 })
-// Ctrl-C reaches only the foreground process group, not the builds': exiting runs the handler above.
-if (background.length > 0) for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 
 const lockHash = () =>
   createHash('sha256')
