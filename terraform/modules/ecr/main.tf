@@ -6,6 +6,11 @@ resource "aws_kms_key" "this" {
   tags                = var.tags
 }
 
+locals {
+  # The caller's key, or the one this module made: both repositories are encrypted with it.
+  kms_key_arn = var.kms_key_arn == null ? aws_kms_key.this[0].arn : var.kms_key_arn
+}
+
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
@@ -35,7 +40,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = var.kms_key_arn == null ? aws_kms_key.this[0].arn : var.kms_key_arn
+    kms_key         = local.kms_key_arn
   }
 
   tags = var.tags
@@ -73,7 +78,7 @@ resource "aws_ecr_repository" "build_cache" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = var.kms_key_arn == null ? aws_kms_key.this[0].arn : var.kms_key_arn
+    kms_key         = local.kms_key_arn
   }
 
   tags = var.tags
