@@ -186,8 +186,7 @@ describe('a state lock held by another OpenTofu process', () => {
 
   it("reads OpenTofu's lock error: state-locked with the holder, the lock left alone", async () => {
     const lockedKey = 'opentofu-locked/terraform.tfstate'
-    const holder = await startLockHolder(lockedKey, toolPaths().tofu)
-    try {
+    await whileLockHeld(lockedKey, toolPaths().tofu, async () => {
       const run = await toggle(lockedKey, { mode: 'create', variables, 'lock-timeout': '2s', ...tofu })
       expect(run.outputs['failure-reason']).toBe('state-locked')
       expect(run.failure).toMatch(
@@ -197,16 +196,24 @@ describe('a state lock held by another OpenTofu process', () => {
       )
       expect(run.failure).toContain('run tofu force-unlock with the lock ID yourself.')
       expect(await listKeys(moto.endpoint)).toContain(`${lockedKey}.tflock`)
-    } finally {
-      holder.child.kill('SIGINT')
-      await new Promise((resolve) => holder.child.on('close', resolve))
-      await rm(holder.dir, { recursive: true, force: true })
-    }
+    })
   })
 })
 
+/** Runs `check` while a plain apply of the fixture holds the state lock, then lets that apply finish and release it. */
+async function whileLockHeld(key: string, binary: string, check: () => Promise<void>): Promise<void> {
+  const holder = await startLockHolder(key, binary)
+  try {
+    await check()
+  } finally {
+    holder.child.kill('SIGINT')
+    await new Promise((resolve) => holder.child.on('close', resolve))
+    await rm(holder.dir, { recursive: true, force: true })
+  }
+}
+
 /** A plain `terraform apply` (or `tofu apply`) of the fixture, paused in its slow provisioner while it holds the state lock. */
-async function startLockHolder(key: string, binary = 'terraform'): Promise<{ child: ChildProcess; dir: string }> {
+async function startLockHolder(key: string, binary: string): Promise<{ child: ChildProcess; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-lock-holder-'))
   await cp(FIXTURE, dir, { recursive: true })
   const backendFile = join(dir, 'backend.tfbackend')
@@ -243,8 +250,7 @@ describe('a state lock held by another Terraform process', () => {
   const key = 'locked/terraform.tfstate'
 
   it('fails with failure-reason state-locked, naming the holder and since when, and leaves the lock alone', async () => {
-    const holder = await startLockHolder(key)
-    try {
+    await whileLockHeld(key, 'terraform', async () => {
       const run = await toggle(key, { mode: 'create', variables: `db_password=${SECRET}`, 'lock-timeout': '2s' })
       expect(run.exitCode).toBe(1)
       expect(run.outputs['failure-reason']).toBe('state-locked')
@@ -257,11 +263,7 @@ describe('a state lock held by another Terraform process', () => {
       expect(run.summary).toContain('**state-locked**: The Terraform state is locked, held by')
       // Never forced open: the holder's lock is still there.
       expect(await listKeys(moto.endpoint)).toContain(`${key}.tflock`)
-    } finally {
-      holder.child.kill('SIGINT')
-      await new Promise((resolve) => holder.child.on('close', resolve))
-      await rm(holder.dir, { recursive: true, force: true })
-    }
+    })
     expect(await listKeys(moto.endpoint)).not.toContain(`${key}.tflock`)
   })
 })
