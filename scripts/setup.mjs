@@ -34,7 +34,7 @@ const background = Object.entries(MAIN_MODULE_TOOLS)
     // Its own process group, so a setup that stops early takes the compilers with it.
     const child = spawn(process.execPath, [join(root, 'scripts', 'build-tool.mjs'), name], { stdio: 'inherit', detached: true })
     const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
-    return { name, tool, child, exited }
+    return { tool, child, exited }
   })
 // Ctrl-C reaches only the foreground process group, not the builds': setup-steps.mjs turns it into an exit.
 process.on('exit', () => {
@@ -219,10 +219,10 @@ step(
     }),
 )
 
-for (const { name, tool, exited } of background) {
+// The build's own step has checked its result and said so.
+for (const { tool, exited } of background) {
   console.log(`setup: waiting for the background build of ${tool.label}`)
   if ((await exited) !== 0) fail(`${tool.label}: the background build failed (its error is above)`)
-  buildTool(name)
 }
 
 console.log(`setup: done; tools are cached under ${paths.root}`)
