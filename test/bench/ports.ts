@@ -17,6 +17,8 @@ function ephemeralStart(): number {
   return 49_152
 }
 
+const EPHEMERAL_START = ephemeralStart()
+
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer()
@@ -34,7 +36,7 @@ function canListen(port: number): Promise<boolean> {
  * range only another explicit bind can take it.
  */
 export async function freePort(): Promise<number> {
-  const end = ephemeralStart()
+  const end = EPHEMERAL_START
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const port = LOWEST_PORT + Math.floor(Math.random() * (end - LOWEST_PORT))
     if (await canListen(port)) return port

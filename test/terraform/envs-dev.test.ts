@@ -26,9 +26,11 @@ interface ResourceChange {
 
 let moto: Moto
 let copy: TerraformCopy
+let env: NodeJS.ProcessEnv
 
 beforeAll(async () => {
   moto = await startMoto()
+  env = awsEnv(moto.endpoint, REGION)
   copy = await copyOfTerraform()
   await copy.pointAtMoto('envs/dev', { localState: true })
 })
@@ -40,7 +42,6 @@ afterAll(async () => {
 
 describe('terraform/envs/dev with the AWS provider, planned on an empty moto account', () => {
   it('plans the whole environment in one run, every for_each and count known at plan time', async () => {
-    const env = awsEnv(moto.endpoint, REGION)
     const plan = await copy.run(
       'envs/dev',
       ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=first.tfplan', ...variables(['203.0.113.0/24'])],
@@ -75,11 +76,7 @@ describe('terraform/envs/dev with the AWS provider, planned on an empty moto acc
   })
 
   it('refuses a cluster API open to the whole internet before planning anything', async () => {
-    const plan = await copy.run(
-      'envs/dev',
-      ['plan', '-input=false', '-no-color', ...variables(['0.0.0.0/0'])],
-      awsEnv(moto.endpoint, REGION),
-    )
+    const plan = await copy.run('envs/dev', ['plan', '-input=false', '-no-color', ...variables(['0.0.0.0/0'])], env)
     expect(plan.exitCode).toBe(1)
     expect(plan.stderr.replace(/\s+/g, ' ')).toContain('public_access_cidrs must list at least one CIDR and must not contain 0.0.0.0/0.')
   })
