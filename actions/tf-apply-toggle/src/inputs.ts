@@ -14,7 +14,7 @@ export interface Inputs {
   backendConfig: Map<string, string>
   /** Paths as given; Terraform resolves them from the working directory. */
   varFiles: string[]
-  variables: Record<string, unknown>
+  variables: TerraformVariables
   /** The input's value; empty means "whatever Terraform would select". */
   workspace: string
   lockTimeoutMs: number
@@ -56,24 +56,31 @@ export function parseBackendConfig(raw: string): Map<string, string> {
 }
 
 /**
- * `name=value` lines (every value a string, which Terraform converts to the
- * variable's number or bool type) or one JSON object for lists and maps.
- * Values never appear in an error: they may be secrets.
+ * The `variables` input: one JSON object (its values typed as JSON types), or
+ * `name=value` lines that mean what `terraform -var name=value` means (see
+ * variable-types.ts). Values never appear in an error: they may be secrets.
  */
-export function parseVariables(raw: string): Record<string, unknown> {
+export type TerraformVariables = { format: 'json'; values: Record<string, unknown> } | { format: 'lines'; values: Map<string, string> }
+
+export function parseVariables(raw: string): TerraformVariables {
   const text = raw.trim()
-  let variables: Record<string, unknown>
+  let variables: TerraformVariables
   if (text.startsWith('{')) {
+    let values: unknown
     try {
-      // Text that starts with '{' and parses is an object.
-      variables = JSON.parse(text) as Record<string, unknown>
+      values = JSON.parse(text)
     } catch {
       throw new UserError("Input 'variables' looks like JSON but does not parse; give a JSON object or name=value lines.")
     }
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new UserError("Input 'variables' must be a JSON object of variable names, or name=value lines.")
+    }
+    variables = { format: 'json', values: values as Record<string, unknown> }
   } else {
-    variables = Object.fromEntries(parseKeyValues('variables', text))
+    variables = { format: 'lines', values: parseKeyValues('variables', text) }
   }
-  for (const name of Object.keys(variables)) {
+  const names = variables.format === 'json' ? Object.keys(variables.values) : [...variables.values.keys()]
+  for (const name of names) {
     if (!IDENTIFIER.test(name)) throw new UserError(`Input 'variables' has an invalid variable name '${name}'.`)
   }
   return variables

@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { TerraformVariables } from './inputs'
 
 /**
  * Backend settings and variables may hold secrets (access keys, passwords),
@@ -22,10 +23,23 @@ export class SecretFiles {
     return this.write('backend.tfbackend', `${lines.join('\n')}\n`)
   }
 
-  /** A `-var-file`, or undefined when there are no variables. */
-  async variables(values: Readonly<Record<string, unknown>>): Promise<string | undefined> {
-    if (Object.keys(values).length === 0) return undefined
-    return this.write('variables.tfvars.json', JSON.stringify(values))
+  /**
+   * A `-var-file`, or undefined when there are no variables. `name=value` lines
+   * become a .tfvars file in which the names in `parsedAsHcl` (variables of a
+   * complex type) keep their value as an HCL expression (one input line, so it
+   * cannot start another entry) and every other value is a quoted string: what
+   * `-var name=value` would mean.
+   */
+  async variables(variables: TerraformVariables, parsedAsHcl: ReadonlySet<string>): Promise<string | undefined> {
+    if (variables.format === 'json') {
+      if (Object.keys(variables.values).length === 0) return undefined
+      return this.write('variables.tfvars.json', JSON.stringify(variables.values))
+    }
+    if (variables.values.size === 0) return undefined
+    const lines = [...variables.values].map(
+      ([name, value]) => `${name} = ${parsedAsHcl.has(name) ? value : hclString(value)}`,
+    )
+    return this.write('variables.tfvars', `${lines.join('\n')}\n`)
   }
 
   async remove(): Promise<void> {

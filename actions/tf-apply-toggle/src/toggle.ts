@@ -16,6 +16,7 @@ import { type Product, productOf } from './product'
 import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
 import { SecretFiles } from './secret-files'
 import { TerraformCli } from './terraform-cli'
+import { variablesParsedAsHcl } from './variable-types'
 
 export interface Deps {
   exec: Exec
@@ -108,7 +109,7 @@ async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, p
   try {
     await terraform.init(await secrets.backendConfig(inputs.backendConfig))
     await terraform.validate()
-    const variablesFile = await secrets.variables(inputs.variables)
+    const variablesFile = await secrets.variables(inputs.variables, await variablesParsedAsHcl(inputs.workingDirectory))
     return await terraform.plan({
       planPath,
       destroy: inputs.mode === 'destroy',

@@ -64,9 +64,24 @@ describe('inputs', () => {
   })
 
   it.each([
-    ['lines', 'region=eu-west-1\ncount=3', { region: 'eu-west-1', count: '3' }],
-    ['JSON', '{"zones": ["a", "b"], "tags": {"team": "data"}}', { zones: ['a', 'b'], tags: { team: 'data' } }],
-    ['nothing', '', {}],
+    [
+      'lines (a later line wins, as a later -var does)',
+      'region=eu-west-1\ncount=3\ncidrs=["203.0.113.0/24"]\nregion=us-east-2',
+      {
+        format: 'lines',
+        values: new Map([
+          ['region', 'us-east-2'],
+          ['count', '3'],
+          ['cidrs', '["203.0.113.0/24"]'],
+        ]),
+      },
+    ],
+    [
+      'JSON',
+      '{"zones": ["a", "b"], "tags": {"team": "data"}}',
+      { format: 'json', values: { zones: ['a', 'b'], tags: { team: 'data' } } },
+    ],
+    ['nothing', '', { format: 'lines', values: new Map() }],
   ])('variables as %s', (_name, raw, expected) => {
     expect(parseVariables(raw)).toEqual(expected)
   })
@@ -278,19 +293,35 @@ describe('secret files', () => {
     const files = await SecretFiles.create(dir)
     expect((await stat(files.dir)).mode & 0o777).toBe(0o700)
     expect(await files.backendConfig(new Map())).toBeUndefined()
-    expect(await files.variables({})).toBeUndefined()
+    expect(await files.variables({ format: 'json', values: {} }, new Set())).toBeUndefined()
+    expect(await files.variables({ format: 'lines', values: new Map() }, new Set())).toBeUndefined()
     const backend = await files.backendConfig(
       new Map([
         ['bucket', 'b'],
         ['endpoints', '{ s3 = "http://x" }'],
       ]),
     )
-    const variables = await files.variables({ a: 1 })
+    const variables = await files.variables({ format: 'json', values: { a: 1 } }, new Set())
     expect(await readFile(backend as string, 'utf8')).toBe('bucket = "b"\nendpoints = { s3 = "http://x" }\n')
     expect(await readFile(variables as string, 'utf8')).toBe('{"a":1}')
     expect((await stat(variables as string)).mode & 0o777).toBe(0o600)
     await files.remove()
     await expect(stat(files.dir)).rejects.toThrow(/ENOENT/)
+  })
+
+  it('writes name=value lines as -var would read them: HCL for complex-typed variables, literal strings otherwise', async () => {
+    const files = await SecretFiles.create(dir)
+    const lines = new Map([
+      ['cidrs', '["203.0.113.0/24"]'],
+      ['name', '["not a list"]'],
+      ['count', '3'],
+      ['region', 'eu-west-1'],
+    ])
+    const path = await files.variables({ format: 'lines', values: lines }, new Set(['cidrs']))
+    expect(await readFile(path as string, 'utf8')).toBe(
+      'cidrs = ["203.0.113.0/24"]\nname = "[\\"not a list\\"]"\ncount = "3"\nregion = "eu-west-1"\n',
+    )
+    await files.remove()
   })
 
   it('quotes values so nothing in them is read as HCL syntax or a template', () => {
