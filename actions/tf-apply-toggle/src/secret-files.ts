@@ -36,9 +36,7 @@ export class SecretFiles {
       return this.write('variables.tfvars.json', JSON.stringify(variables.values))
     }
     if (variables.values.size === 0) return undefined
-    const lines = [...variables.values].map(
-      ([name, value]) => `${name} = ${parsedAsHcl.has(name) ? value : hclString(value)}`,
-    )
+    const lines = [...variables.values].map(([name, value]) => `${name} = ${parsedAsHcl.has(name) ? value : hclString(value)}`)
     return this.write('variables.tfvars', `${lines.join('\n')}\n`)
   }
 

@@ -76,11 +76,7 @@ describe('inputs', () => {
         ]),
       },
     ],
-    [
-      'JSON',
-      '{"zones": ["a", "b"], "tags": {"team": "data"}}',
-      { format: 'json', values: { zones: ['a', 'b'], tags: { team: 'data' } } },
-    ],
+    ['JSON', '{"zones": ["a", "b"], "tags": {"team": "data"}}', { format: 'json', values: { zones: ['a', 'b'], tags: { team: 'data' } } }],
     ['nothing', '', { format: 'lines', values: new Map() }],
   ])('variables as %s', (_name, raw, expected) => {
     expect(parseVariables(raw)).toEqual(expected)
