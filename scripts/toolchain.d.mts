@@ -5,6 +5,7 @@ export declare const VERSIONS: Record<
   | 'helm4'
   | 'kustomize'
   | 'actionlint'
+  | 'act'
   | 'buildx'
   | 'zizmor'
   | 'moto'
@@ -23,6 +24,7 @@ export declare const VERSIONS: Record<
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
+export declare const WHEEL_TOOLS: Record<'act', { requirement: string; sha256: string; member: string }>
 export declare const MAIN_MODULE_TOOLS: Record<
   'tofu' | 'buildkitd' | 'awsProvider',
   { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean }
@@ -41,6 +43,7 @@ export interface ToolPaths {
   helm4: string
   kustomize: string
   actionlint: string
+  act: string
   venv: string
   python: string
   zizmor: string
