@@ -24,14 +24,23 @@ export interface BuildKit {
   stop(): Promise<void>
 }
 
-export async function startBuildKit(options: { plainHttpRegistries: string[] }): Promise<BuildKit> {
+export interface BuildKitOptions {
+  plainHttpRegistries: string[]
+  /** Registries served over HTTPS with a certificate of the bench's own CA, and that CA's PEM file. */
+  tlsRegistries?: { host: string; caFile: string }[]
+}
+
+export async function startBuildKit(options: BuildKitOptions): Promise<BuildKit> {
   if (process.getuid?.() !== 0) throw new Error('the BuildKit bench needs root: buildkitd runs containers with runc')
   const binary = toolPaths().buildkitd
   if (!existsSync(binary)) throw new Error(`buildkitd is missing (${binary}): run 'npm test' (its setup builds it)`)
   // Unix socket paths are limited to about 100 bytes.
   const dir = await mkdtemp(join('/tmp', 'pa-bk-'))
   const socket = join(dir, 'buildkitd.sock')
-  const config = options.plainHttpRegistries.map((host) => `[registry."${host}"]\n  http = true\n  insecure = true\n`).join('\n')
+  const config = [
+    ...options.plainHttpRegistries.map((host) => `[registry."${host}"]\n  http = true\n  insecure = true\n`),
+    ...(options.tlsRegistries ?? []).map(({ host, caFile }) => `[registry."${host}"]\n  ca = [${JSON.stringify(caFile)}]\n`),
+  ].join('\n')
   await writeFile(join(dir, 'buildkitd.toml'), config)
   const logFile = join(dir, 'buildkitd.log')
   const log = openSync(logFile, 'a')

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { toolPaths } from '../../scripts/toolchain.mjs'
-import { type BuildKit, startBuildKit } from './buildkitd'
+import { type BuildKit, type BuildKitOptions, startBuildKit } from './buildkitd'
 import type { DockerEngine } from './docker'
 
 /** A Docker config folder with buildx installed as a CLI plugin, as docker/setup-buildx-action leaves the user's. */
@@ -30,8 +30,9 @@ export interface BuildxBuilder {
 export async function setUpBuildx(
   docker: DockerEngine,
   registry: { host: string; username: string; password: string },
+  more: Pick<BuildKitOptions, 'tlsRegistries'> = {},
 ): Promise<BuildxBuilder> {
-  const buildkit = await startBuildKit({ plainHttpRegistries: [registry.host] })
+  const buildkit = await startBuildKit({ plainHttpRegistries: [registry.host], ...more })
   const dir = await mkdtemp(join(tmpdir(), 'pa-buildx-'))
   const pushConfig = join(dir, 'push')
   await mkdir(pushConfig)

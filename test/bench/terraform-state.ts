@@ -78,8 +78,8 @@ export interface State {
   outputs: Record<string, { value: unknown }>
 }
 
-export async function readState(endpoint: string, key: string): Promise<State | undefined> {
-  const response = await s3(endpoint, 'GET', `/${BUCKET}/${key}`)
+export async function readState(endpoint: string, key: string, bucket = BUCKET): Promise<State | undefined> {
+  const response = await s3(endpoint, 'GET', `/${bucket}/${key}`)
   if (response.status === 404) return undefined
   if (!response.ok) throw new Error(`GetObject ${key} on moto: HTTP ${response.status}`)
   return (await response.json()) as State

@@ -1,47 +1,8 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
-export interface TlsFixture {
-  caPem: string
-  certPem: string
-  keyPem: string
-}
+import type { TlsFixture } from '../../bench/tls'
 
-/** A throwaway CA and a server certificate for 127.0.0.1 it signed, made with the openssl CLI. */
-export function makeTlsFixture(): TlsFixture {
-  const dir = mkdtempSync(join(tmpdir(), 'tls-fixture-'))
-  const file = (name: string) => join(dir, name)
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' })
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=bench cluster CA')
-  openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=kube-apiserver')
-  writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    file('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    file('ext.cnf'),
-  )
-  return {
-    caPem: readFileSync(file('ca.pem'), 'utf8'),
-    certPem: readFileSync(file('server.pem'), 'utf8'),
-    keyPem: readFileSync(file('server.key'), 'utf8'),
-  }
-}
+export { makeTlsFixture, type TlsFixture } from '../../bench/tls'
 
 export interface ApiRequest {
   method: string

@@ -1,0 +1,90 @@
+import { rm } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot } from '../harness/runner'
+import { runWorkflow, type WorkflowRun } from './act'
+import { type Consumer, makeConsumer, PIPELINE_ACTIONS_REF, UNAVAILABLE_WORKFLOW_REPOSITORY } from './consumer'
+
+/**
+ * The example repository's create-destroy workflow, run by act, with inputs a user gets wrong: each
+ * ends in check-inputs, the job with no AWS rights, with one line naming the input, and no job that
+ * touches AWS starts. No bench is needed: nothing past check-inputs may run. (Errors only Terraform can
+ * know, such as a variable of the wrong type or a missing state bucket, are rehearsed in
+ * scripts/rehearsal.ts against the bench.)
+ */
+
+const VARS = {
+  PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/datapipe-pipeline-dev',
+  TF_STATE_BUCKET: 'datapipe-tfstate-123456789012',
+  EKS_PUBLIC_ACCESS_CIDRS: '["203.0.113.0/24"]',
+  AIRFLOW_UI_SOURCE_RANGES: '203.0.113.0/24',
+}
+
+let consumer: Consumer
+
+beforeAll(async () => {
+  consumer = await makeConsumer('airflow-data-lake', { baseImage: 'unused' })
+})
+
+afterAll(async () => {
+  if (consumer) await rm(consumer.dir, { recursive: true, force: true })
+})
+
+function dispatch(inputs: Record<string, string>, vars: Record<string, string> = VARS): Promise<WorkflowRun> {
+  return runWorkflow({
+    repository: consumer.dir,
+    workflow: '.github/workflows/create-destroy.yml',
+    event: 'workflow_dispatch',
+    payload: { inputs },
+    inputs,
+    vars,
+    env: { STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }) },
+    repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+  })
+}
+
+describe('bad input through the workflows stops in check-inputs, before anything touches AWS', () => {
+  it.each([
+    [
+      'an unknown mode',
+      { action: 'deploy' },
+      VARS,
+      "Input 'mode' must be create, destroy or plan (or a toggle's true or false); got 'deploy'.",
+    ],
+    [
+      'no role for the jobs',
+      { action: 'create' },
+      { ...VARS, PIPELINE_ROLE_ARN: '' },
+      "Input 'terraform-role' (or 'role-to-assume' for every job) is required for mode create: the ARN of the role the job assumes.",
+    ],
+    [
+      'no state bucket',
+      { action: 'plan' },
+      { ...VARS, TF_STATE_BUCKET: '' },
+      "Input 'backend-config' needs a line bucket=… (the S3 backend's bucket).",
+    ],
+    [
+      'a UI open to the internet in two halves',
+      { action: 'create' },
+      { ...VARS, AIRFLOW_UI_SOURCE_RANGES: '0.0.0.0/1,128.0.0.0/1' },
+      "Input 'ui-source-ranges' has '0.0.0.0/1', which opens the UI to a large part of the internet",
+    ],
+    [
+      'a destroy confirmed with the wrong name',
+      { action: 'destroy', confirm: 'dev' },
+      VARS,
+      "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev'); nothing was uninstalled or destroyed.",
+    ],
+  ])(
+    '%s',
+    async (_name, inputs, vars, message) => {
+      const run = await dispatch(inputs, vars)
+      expect(run.exitCode, run.log).not.toBe(0)
+      expect(run.jobs.map((job) => [job.id, job.result])).toEqual([['check-inputs', 'failure']])
+      const errors = run.annotations.filter((annotation) => annotation.level === 'error')
+      expect(errors.length).toBeGreaterThan(0)
+      expect(errors.map((error) => error.message).join('\n')).toContain(message)
+      expect(errors.every((error) => error.job === 'check-inputs' && error.title === 'pipeline inputs')).toBe(true)
+    },
+    120_000,
+  )
+})
