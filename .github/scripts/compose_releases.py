@@ -37,12 +37,18 @@ def source_ranges(raw: str) -> list[str]:
     return ranges
 
 
-def image_values(image_ref: str) -> dict:
+def image_values(image_ref: str, image: str) -> dict:
     match = IMAGE_REF.match(image_ref)
     if not match:
         raise InputError(f"image-ref '{image_ref}' is not <repository>@sha256:<digest> (ecr-build-push's image-ref output)")
-    # A digest names exactly the image that was built; the chart prefers it over any tag.
-    return {"airflow": {"repository": match["repository"], "digest": match["digest"], "pullPolicy": "IfNotPresent"}}
+    repository, _, tag = image.rpartition(":")
+    if repository != match["repository"] or not tag or "/" in tag:
+        raise InputError(f"image '{image}' is not {match['repository']}:<tag> (ecr-build-push's image output)")
+    # The chart's own components run repository@digest, exactly the image that was built. The pods it makes
+    # for tasks (KubernetesExecutor's pod template) are built from repository:tag alone, falling back to the
+    # chart's Airflow version when no tag is set: a tag that was never pushed. So both are passed: the
+    # commit tag ecr-build-push pushed, immutable in ECR, names the same image as the digest.
+    return {"airflow": {"repository": match["repository"], "tag": tag, "digest": match["digest"], "pullPolicy": "IfNotPresent"}}
 
 
 def airflow_release(uninstall_only: bool) -> dict:
@@ -73,7 +79,7 @@ def airflow_release(uninstall_only: bool) -> dict:
     }
     release["values-files"] = values_files
     release["values"] = {
-        "images": image_values(env("IMAGE_REF")),
+        "images": image_values(env("IMAGE_REF"), env("IMAGE")),
         "dags": {"gitSync": {"repo": dags_repository, "branch": env("DAGS_BRANCH", "main"), "subPath": env("DAGS_PATH", "dags")}},
         "apiServer": {"service": {"loadBalancerSourceRanges": source_ranges(env("UI_SOURCE_RANGES"))}},
         "env": [{"name": name, "value": value} for name, value in variables.items()],

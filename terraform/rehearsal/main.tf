@@ -16,9 +16,25 @@ terraform {
 }
 
 variable "region" {
-  description = "Region reported in the outputs."
+  description = "Region of the environment; required, as in envs/dev (the pipeline passes its aws-region)."
   type        = string
-  default     = "us-east-1"
+}
+
+variable "ci_role_arn" {
+  description = "Role granted cluster access, as envs/dev takes it."
+  type        = string
+  default     = ""
+}
+
+variable "eks_public_access_cidrs" {
+  description = "CIDRs allowed to reach the cluster API, as envs/dev takes them: a list, passed through the pipeline's name=value lines."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.eks_public_access_cidrs : can(cidrhost(cidr, 0))])
+    error_message = "Every entry of eks_public_access_cidrs must be a CIDR such as 203.0.113.0/24."
+  }
 }
 
 variable "environment" {
@@ -54,7 +70,7 @@ resource "terraform_data" "network" {
 }
 
 resource "terraform_data" "cluster" {
-  input = { name = var.cluster_name, network = terraform_data.network.output.vpc }
+  input = { name = var.cluster_name, network = terraform_data.network.output.vpc, region = var.region, public_access_cidrs = var.eks_public_access_cidrs }
 
   provisioner "local-exec" {
     command = "sleep ${var.apply_seconds}"
@@ -70,10 +86,12 @@ resource "terraform_data" "data_lake" {
 
 resource "terraform_data" "airflow_db" {
   input = {
-    host   = "${local.prefix}-airflow.db.internal"
-    port   = 5432
-    name   = "airflow"
-    secret = "arn:aws:secretsmanager:${var.region}:123456789012:secret:rds!db-rehearsal"
+    host = "${local.prefix}-airflow.db.internal"
+    port = 5432
+    name = "airflow"
+    # RDS names its managed secret rds!db-<id>; the rehearsal creates it in moto beforehand. A name, not an
+    # ARN: Secrets Manager takes either, and moto's ARNs end in a random suffix this config cannot know.
+    secret = "rds!db-${local.prefix}"
   }
 }
 
@@ -87,8 +105,13 @@ output "cluster_name" {
 }
 
 output "region" {
-  description = "Region of the environment."
-  value       = var.region
+  description = "Region the cluster was created in."
+  value       = terraform_data.cluster.output.region
+}
+
+output "eks_public_access_cidrs" {
+  description = "CIDRs the cluster API accepts, as Terraform received them."
+  value       = terraform_data.cluster.output.public_access_cidrs
 }
 
 output "raw_bucket" {

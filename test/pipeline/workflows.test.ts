@@ -9,7 +9,9 @@ const root = join(import.meta.dirname, '..', '..')
 const tools = toolPaths()
 const workflowFiles = [
   ...readdirSync(join(root, '.github', 'workflows')).map((f) => join('.github', 'workflows', f)),
-  ...readdirSync(join(root, 'examples', '.github', 'workflows')).map((f) => join('examples', '.github', 'workflows', f)),
+  ...readdirSync(join(root, 'examples')).flatMap((example) =>
+    readdirSync(join(root, 'examples', example, '.github', 'workflows')).map((f) => join('examples', example, '.github', 'workflows', f)),
+  ),
 ].filter((f) => f.endsWith('.yml'))
 
 type Step = { id?: string; uses?: string; with?: Record<string, unknown> }

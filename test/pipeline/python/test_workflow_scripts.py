@@ -14,9 +14,11 @@ import yaml
 SCRIPTS = Path(__file__).resolve().parents[3] / ".github" / "scripts"
 DIGEST = "sha256:" + "ab" * 32
 IMAGE_REF = f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/datapipe/airflow@{DIGEST}"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/datapipe/airflow:0123abc"
 
 BASE_ENV = {
     "IMAGE_REF": IMAGE_REF,
+    "IMAGE": IMAGE,
     "NAMESPACE": "airflow",
     "CHART_VERSION": "1.22.0",
     "BASE_VALUES": ".pipeline-actions/helm/airflow/values.yaml",
@@ -48,8 +50,10 @@ def test_compose_releases_builds_the_airflow_release():
     assert release["version"] == "1.22.0" and release["namespace"] == "airflow" and release["wait"] is True
     assert release["values-files"] == [".pipeline-actions/helm/airflow/values.yaml"]
     values = release["values"]
+    # The tag too: the chart builds task pods' image from repository:tag, never from the digest.
     assert values["images"]["airflow"] == {
         "repository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/datapipe/airflow",
+        "tag": "0123abc",
         "digest": DIGEST,
         "pullPolicy": "IfNotPresent",
     }
@@ -80,6 +84,8 @@ def test_compose_releases_for_uninstall_needs_no_image():
     ("change", "message"),
     [
         pytest.param({"IMAGE_REF": "repo:latest"}, "is not <repository>@sha256:<digest>", id="a tag, not a digest"),
+        pytest.param({"IMAGE": ""}, "is not 123456789012.dkr.ecr.eu-west-1.amazonaws.com/datapipe/airflow:<tag>", id="no tag"),
+        pytest.param({"IMAGE": "other/repo:1"}, "is not 123456789012", id="another repository's tag"),
         pytest.param({"UI_SOURCE_RANGES": "0.0.0.0/0"}, "whole internet", id="open to the world"),
         pytest.param({"UI_SOURCE_RANGES": ""}, "ui-source-ranges is empty", id="no ranges"),
         pytest.param({"UI_SOURCE_RANGES": "office"}, "is not a CIDR", id="not a CIDR"),
@@ -125,3 +131,78 @@ def test_airflow_secrets_keeps_existing_keys():
     result = run_script("airflow_secrets.py", {**DB_ENV, "EXISTING_KEYS": existing}, DB_SECRET)
     assert result.returncode == 0, result.stderr
     assert secrets_by_name(result.stdout)["airflow-keys"] == kept
+
+
+CHECK_ENV = {
+    "MODE": "create",
+    "AWS_REGION_INPUT": "us-east-2",
+    "RUNS_ON": '"ubuntu-24.04"',
+    "ROLE_TO_ASSUME": "arn:aws:iam::123456789012:role/pipeline",
+    "BACKEND_CONFIG": "bucket=state\nkey=dev/terraform.tfstate\nregion=us-east-2",
+    "TERRAFORM_VARIABLES": 'cidrs=["203.0.113.0/24"]',
+    "IMAGE_REPOSITORY": "datapipe/airflow",
+    "UI_SOURCE_RANGES": "203.0.113.0/24",
+}
+
+
+@pytest.mark.parametrize(
+    ("mode", "normalised", "extra"),
+    [
+        pytest.param("create", "create", {}, id="create"),
+        pytest.param("true", "create", {}, id="a toggle's true"),
+        pytest.param("False", "destroy", {"CONFIRM_DESTROY": "default"}, id="a toggle's False"),
+        pytest.param("plan", "plan", {"IMAGE_REPOSITORY": "", "UI_SOURCE_RANGES": ""}, id="plan needs no image or ranges"),
+    ],
+)
+def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **extra, "MODE": mode, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stdout
+    assert output.read_text() == f"mode={normalised}\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"MODE": "deploy"}, "Input 'mode' must be create, destroy or plan (or a toggle's true or false); got 'deploy'.", id="unknown mode"),
+        pytest.param({"AWS_REGION_INPUT": ""}, "Input 'aws-region' must be an AWS region such as eu-west-1.", id="no region"),
+        pytest.param({"ROLE_TO_ASSUME": ""}, "Input 'terraform-role' (or 'role-to-assume' for every job) is required for mode create", id="no role"),
+        pytest.param({"IMAGE_ROLE": "pipeline"}, "Input 'image-role' must be an IAM role ARN", id="a role that is not an ARN"),
+        pytest.param({"BACKEND_CONFIG": "region=us-east-2"}, "Input 'backend-config' needs a line bucket=", id="no bucket"),
+        pytest.param({"BACKEND_CONFIG": "bucket=b\nkey=k\nsecret_key s3cr3t"}, "Input 'backend-config' line 3 must be name=value", id="a malformed backend line"),
+        pytest.param({"TERRAFORM_VARIABLES": '{"a": 1}'}, "takes name=value lines, not JSON", id="variables as JSON"),
+        pytest.param({"TERRAFORM_VARIABLES": "db_password"}, "Input 'terraform-variables' line 1 must be name=value", id="a malformed variable"),
+        pytest.param({"IMAGE_REPOSITORY": ""}, "Input 'image-repository' is required for create", id="no image repository"),
+        pytest.param({"UI_SOURCE_RANGES": ""}, "Input 'ui-source-ranges' is required for create", id="no UI ranges"),
+        pytest.param({"UI_SOURCE_RANGES": "0.0.0.0/1,128.0.0.0/1"}, "has '0.0.0.0/1', which opens the UI to a large part of the internet", id="the internet in halves"),
+        pytest.param({"UI_SOURCE_RANGES": "::/0"}, "has '::/0', which opens the UI", id="the IPv6 internet"),
+        pytest.param({"UI_SOURCE_RANGES": "office"}, "has 'office', which is not a CIDR", id="not a CIDR"),
+        pytest.param({"MODE": "destroy", "CONFIRM_DESTROY": "dev"}, "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev')", id="a wrong confirmation"),
+        pytest.param({"MODE": "destroy"}, "for destroy (it is empty); nothing was uninstalled or destroyed.", id="no confirmation"),
+        pytest.param({"RUNS_ON": "ubuntu-24.04"}, "Input 'runs-on' must be JSON", id="runs-on not JSON"),
+    ],
+)
+def test_check_inputs_names_the_input_to_fix(tmp_path, change, message):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **change, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error title=pipeline inputs::")]
+    assert errors and message in "\n".join(errors), result.stdout
+    assert len(errors) == len(result.stdout.splitlines()), "every line printed is one error"
+    assert not output.exists()
+    assert "s3cr3t" not in result.stdout
+
+
+def test_check_inputs_cannot_be_made_to_print_a_workflow_command():
+    result = run_script("check_inputs.py", {**CHECK_ENV, "MODE": "x\n::add-mask::y\r::stop-commands::z"})
+    assert result.returncode == 1
+    assert [line[:2] for line in result.stdout.splitlines()] == ["::"]
+    assert "%0A::add-mask::y%0D::stop-commands::z" in result.stdout
+
+
+def test_backend_file_writes_hcl_and_never_echoes_a_bad_line():
+    good = run_script("backend_file.py", {"BACKEND_CONFIG": 'bucket=b\n# note\nkey=a/${x}\nendpoints={ s3 = "http://x" }'})
+    assert good.returncode == 0, good.stderr
+    assert good.stdout == 'bucket = "b"\nkey = "a/$${x}"\nendpoints = { s3 = "http://x" }\n'
+    bad = run_script("backend_file.py", {"BACKEND_CONFIG": "bucket=b\nsecret_key s3cr3t"})
+    assert bad.returncode == 1 and "line 2 must be key=value" in bad.stderr and "s3cr3t" not in bad.stderr

@@ -1,0 +1,134 @@
+"""Checks pipeline.yml's inputs before any job touches AWS, and normalises the mode.
+
+Everything comes from environment variables the workflow sets (never from `${{ }}` inside a shell).
+Each problem is one `::error` line naming the input and what it accepts; all of them are reported
+at once, and the exit status is 1 when there is any. On success it writes `mode=create|destroy|plan`
+to $GITHUB_OUTPUT: the later jobs read that, so a boolean toggle's true/false works everywhere.
+
+Values are never echoed back when they may be secrets (backend settings and Terraform variables).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import sys
+
+MODES = {"create": "create", "destroy": "destroy", "plan": "plan", "true": "create", "false": "destroy"}
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# The Terraform workspace pipeline.yml runs in: it selects none, so Terraform's own default.
+WORKSPACE = "default"
+# A source range shorter than this opens the UI to a sixteenth of the internet or more.
+SHORTEST_PREFIX = {4: 8, 6: 32}
+
+
+def env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def key_value_lines(name: str, raw: str, problems: list[str]) -> dict[str, str]:
+    """name=value lines as tf-apply-toggle reads them; a bad line is named by number, never shown."""
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(raw.splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        key, equals, value = text.partition("=")
+        if not equals or not IDENTIFIER.match(key.strip()):
+            problems.append(f"Input '{name}' line {number} must be name=value with a name of letters, digits, '_' or '-'.")
+            continue
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def source_ranges(raw: str, problems: list[str]) -> None:
+    ranges = [item.strip() for item in re.split(r"[,\n]", raw) if item.strip()]
+    if not ranges:
+        problems.append("Input 'ui-source-ranges' is required for create: the CIDRs allowed to reach the Airflow UI (the UI is never opened to the world by default).")
+    for item in ranges:
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            problems.append(f"Input 'ui-source-ranges' has '{item}', which is not a CIDR such as 203.0.113.0/24.")
+            continue
+        if network.prefixlen < SHORTEST_PREFIX[network.version]:
+            problems.append(
+                f"Input 'ui-source-ranges' has '{item}', which opens the UI to a large part of the internet; "
+                f"list your own networks (IPv{network.version} prefixes of /{SHORTEST_PREFIX[network.version]} or longer)."
+            )
+
+
+def check(environ: dict[str, str]) -> tuple[str, list[str]]:
+    problems: list[str] = []
+    raw_mode = environ.get("MODE", "").strip()
+    mode = MODES.get(raw_mode.lower(), "")
+    if not mode:
+        problems.append(f"Input 'mode' must be create, destroy or plan (or a toggle's true or false); got '{raw_mode}'.")
+
+    if not REGION.match(environ.get("AWS_REGION_INPUT", "").strip()):
+        problems.append("Input 'aws-region' must be an AWS region such as eu-west-1.")
+
+    try:
+        json.loads(environ.get("RUNS_ON", '"ubuntu-24.04"'))
+    except ValueError:
+        problems.append("Input 'runs-on' must be JSON: a label in quotes (\"ubuntu-24.04\"), a list of labels or {\"group\": \"name\"}.")
+
+    fallback = environ.get("ROLE_TO_ASSUME", "").strip()
+    needed = {"create": ("TERRAFORM_ROLE", "IMAGE_ROLE", "DEPLOY_ROLE"), "destroy": ("TERRAFORM_ROLE",), "plan": ("TERRAFORM_ROLE",)}
+    for variable in needed.get(mode, ()):
+        input_name = variable.lower().replace("_", "-")
+        role = environ.get(variable, "").strip() or fallback
+        if not role:
+            problems.append(f"Input '{input_name}' (or 'role-to-assume' for every job) is required for mode {mode}: the ARN of the role the job assumes.")
+        elif not ROLE_ARN.match(role):
+            source = input_name if environ.get(variable, "").strip() else "role-to-assume"
+            problems.append(f"Input '{source}' must be an IAM role ARN such as arn:aws:iam::123456789012:role/name.")
+
+    backend = key_value_lines("backend-config", environ.get("BACKEND_CONFIG", ""), problems)
+    for setting in ("bucket", "key"):
+        if not backend.get(setting):
+            problems.append(f"Input 'backend-config' needs a line {setting}=… (the S3 backend's {setting}).")
+
+    variables = environ.get("TERRAFORM_VARIABLES", "")
+    if variables.strip().startswith("{"):
+        problems.append("Input 'terraform-variables' takes name=value lines, not JSON; give a list or map as HCL: cidrs=[\"203.0.113.0/24\"].")
+    else:
+        key_value_lines("terraform-variables", variables, problems)
+
+    if mode == "create":
+        if not environ.get("IMAGE_REPOSITORY", "").strip():
+            problems.append("Input 'image-repository' is required for create: the ECR repository of the image (terraform/bootstrap output image_repository).")
+        source_ranges(environ.get("UI_SOURCE_RANGES", ""), problems)
+    if mode == "destroy":
+        confirm = environ.get("CONFIRM_DESTROY", "").strip()
+        if confirm != WORKSPACE:
+            said = f"got '{confirm}'" if confirm else "it is empty"
+            problems.append(f"Input 'confirm-destroy' must be the Terraform workspace name, {WORKSPACE}, for destroy ({said}); nothing was uninstalled or destroyed.")
+    return mode, problems
+
+
+def escape(message: str) -> str:
+    """A workflow command's data, escaped as the runner unescapes it: no line break can start another command."""
+    return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def main() -> int:
+    mode, problems = check(dict(os.environ))
+    for problem in problems:
+        print(f"::error title=pipeline inputs::{escape(problem)}")
+    if problems:
+        return 1
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with open(output, "a", encoding="utf-8") as file:
+            file.write(f"mode={mode}\n")
+    print(f"inputs are complete for mode {mode}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
