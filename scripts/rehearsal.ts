@@ -1,51 +1,40 @@
-// `npm run rehearsal`: the create/destroy pipeline on one machine. It runs the
-// five committed bundles in the order .github/workflows/pipeline.yml runs
-// them, with the same inputs, through the runner-contract harness, against
-// the local bench: the OIDC token service, moto (STS, S3 state, ECR, EKS),
-// Docker's engine, buildx on a BuildKit daemon and a registry, real Terraform on terraform/rehearsal, and a
-// real Kubernetes control plane (kube-apiserver, etcd, scheduler, controller
-// manager, kwok nodes) that authenticates the deployer role's EKS token.
-// The EKS cluster appears in moto only some seconds after the wait starts:
-// the first-run case the seed projects had to run their workflow twice for.
-// moto's cluster record is given that API server's endpoint and CA on its way
-// to the action, so the wait, the token and the Helm deploy are the real ones.
+// `npm run rehearsal`: the example consumer repository's own workflow files, run by act on this
+// machine against the local bench (test/workflows/bench.ts), exactly as a team runs them on GitHub:
+// create from the workflow_dispatch toggle (apply, image, wait for the cluster, deploy), the same create
+// again (nothing changes, the image is skipped), the pull-request checks, a destroy with a wrong
+// confirmation (refused before anything is touched), the confirmed destroy, then a second create and
+// destroy of the same environment. pipeline.yml and validate.yml run unmodified from this working tree;
+// only the third-party actions they use are stand-ins (test/workflows/stand-ins). Each job and step is
+// printed with its time as it ends, the checks of each run after it, and a table at the end.
 
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
-import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
-import { type BuildxBuilder, setUpBuildx } from '../test/bench/buildx'
-import { type ControlPlane, startControlPlane } from '../test/bench/control-plane'
-import { type DockerEngine, startDocker } from '../test/bench/docker'
-import { type FaultProxy, startFaultProxy } from '../test/bench/fault-proxy'
-import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../test/bench/moto'
-import { type OidcIssuer, startOidcIssuer } from '../test/bench/oidc-issuer'
-import { type Registry, startRegistry } from '../test/bench/registry'
-import { backendConfig, createBucket } from '../test/bench/terraform-state'
-import { type ActionRun, type RunOptions, repoRoot, runAction as runActionIn } from '../test/harness/runner'
-import { toolPaths } from './toolchain.mjs'
+import { rm } from 'node:fs/promises'
+import { readState, resourceNames } from '../test/bench/terraform-state'
+import { repoRoot } from '../test/harness/runner'
+import { type ActEvent, runWorkflow, type WorkflowRun } from '../test/workflows/act'
+import { REHEARSAL_CLUSTER, startWorkflowBench, type WorkflowBench } from '../test/workflows/bench'
+import { type Consumer, makeConsumer, PIPELINE_ACTIONS_REF, UNAVAILABLE_WORKFLOW_REPOSITORY } from '../test/workflows/consumer'
 
-const STATE_BUCKET = 'datapipe-rehearsal-tfstate'
-const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-rehearsal-deployer`
+const EXAMPLE = 'airflow-data-lake'
+const REGION = 'eu-west-1'
+const ACCOUNT = '123456789012'
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-pipeline-dev`
+const PLAN_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-pipeline-dev-plan`
+const STATE_BUCKET = `datapipe-tfstate-${ACCOUNT}`
+const STATE_KEY = 'datapipe/dev/terraform.tfstate'
 const IMAGE_REPOSITORY = 'datapipe/airflow'
-/** terraform/rehearsal's cluster_name, passed explicitly so the API server can expect it in tokens. */
-const CLUSTER_NAME = 'datapipe-rehearsal'
-/**
- * The Airflow chart cannot be downloaded here, so the deploy is a small chart
- * that runs the image this rehearsal built, waited on until its pods are Ready.
- */
-const RELEASE = { name: 'airflow', namespace: 'airflow', chart: 'charts/rehearsal-app', replicas: 2 }
-/** How long after the wait starts the cluster comes into existence. */
+const PUBLIC_ACCESS_CIDRS = ['203.0.113.0/24']
+/** How long after the deploy job starts waiting the cluster comes into existence. */
 const CLUSTER_APPEARS_AFTER_MS = 8_000
 
-interface StepRecord {
-  name: string
-  seconds: number
+interface Row {
+  run: string
+  job: string
   result: string
+  seconds: number
 }
 
-const records: StepRecord[] = []
+const rows: Row[] = []
+const checks: string[] = []
 const started = Date.now()
 
 function log(line: string): void {
@@ -53,302 +42,297 @@ function log(line: string): void {
   console.log(`[${at} s] ${line}`)
 }
 
-/** Runs one pipeline step, prints it with its time, and stops the rehearsal when it fails. */
-async function step(name: string, body: () => Promise<string>): Promise<void> {
-  log(`▶ ${name}`)
-  const stepStarted = Date.now()
-  try {
-    const result = await body()
-    const seconds = (Date.now() - stepStarted) / 1000
-    records.push({ name, seconds, result })
-    log(`✔ ${name} (${seconds.toFixed(1)} s): ${result}`)
-  } catch (error) {
-    records.push({ name, seconds: (Date.now() - stepStarted) / 1000, result: `FAILED: ${(error as Error).message}` })
-    throw error
-  }
+class RehearsalFailure extends Error {}
+
+function check(condition: boolean, what: string, detail = ''): void {
+  if (!condition) throw new RehearsalFailure(`${what}${detail ? `: ${detail}` : ''}`)
+  checks.push(what)
+  log(`  ✔ ${what}`)
 }
 
-/** The step's outputs, or an error carrying the action's own one-line failure. */
-function succeeded(action: string, run: ActionRun): ActionRun {
-  if (run.exitCode !== 0) {
-    const located = run.annotations.find((annotation) => annotation.level === 'error' && annotation.file)
-    const where = located ? ` (first: ${located.file}:${located.line ?? '-'} ${located.message})` : ''
-    throw new Error(`${action} failed: ${run.failure ?? `exit code ${run.exitCode}`}${where}`)
-  }
-  return run
-}
-
-function printTable(): void {
-  const width = Math.max(...records.map((record) => record.name.length), 4)
-  console.log(`\n${'step'.padEnd(width)}  ${'time'.padStart(8)}  result`)
-  console.log(`${'-'.repeat(width)}  --------  ------`)
-  for (const record of records)
-    console.log(`${record.name.padEnd(width)}  ${`${record.seconds.toFixed(1)} s`.padStart(8)}  ${record.result}`)
-  console.log(`${'total'.padEnd(width)}  ${`${((Date.now() - started) / 1000).toFixed(1)} s`.padStart(8)}`)
-}
-
-/** What the pipeline's jobs check out: a fresh workspace per rehearsal, so no state of an earlier run is reused. */
-const WORKSPACE_PARTS: Record<string, string> = {
-  'terraform/rehearsal': 'terraform/rehearsal',
-  images: 'images',
-  dags: 'dags',
-  '.dockerignore': '.dockerignore',
-  'test/fixtures/manifests/valid': 'test/fixtures/manifests/valid',
-  'test/fixtures/charts/bench-app': RELEASE.chart,
-}
-
-async function checkout(): Promise<string> {
-  const workspace = await mkdtemp(join(tmpdir(), 'rehearsal-'))
-  for (const [from, to] of Object.entries(WORKSPACE_PARTS)) await cp(join(repoRoot, from), join(workspace, to), { recursive: true })
-  return workspace
-}
-
-interface Bench {
-  workspace: string
-  moto: Moto
-  issuer: OidcIssuer
-  docker: DockerEngine
-  registry: Registry
-  /** The EKS cluster's Kubernetes API; its access entries are empty until the cluster appears. */
-  plane: ControlPlane
-  /** EKS as the actions reach it: moto, with DescribeCluster answering the plane's endpoint and CA. */
-  eks: FaultProxy
-  /** The BuildKit builder the pipeline's "Set up Docker Buildx" step makes. */
-  buildx: BuildxBuilder
-}
-
-async function startBench(): Promise<Bench> {
-  const [moto, issuer, docker] = await Promise.all([startMoto(), startOidcIssuer(), startDocker()])
-  const [plane, eks] = await Promise.all([
-    startControlPlane({ stsEndpoint: moto.endpoint, clusterName: CLUSTER_NAME }),
-    startFaultProxy(moto.endpoint),
-  ])
-  eks.inject({
-    match: `GET /clusters/${CLUSTER_NAME}`,
-    times: Number.POSITIVE_INFINITY,
-    fault: {
-      type: 'edit',
-      edit: (body) => {
-        const { cluster } = body as { cluster: Record<string, unknown> }
-        return { cluster: { ...cluster, endpoint: plane.server, certificateAuthority: { data: plane.caData } } }
-      },
+/** Runs one workflow of the consumer repository through act, printing each step and job as it ends. */
+async function run(
+  label: string,
+  bench: WorkflowBench,
+  consumer: Consumer,
+  workflow: 'create-destroy' | 'pr-checks',
+  options: { inputs?: Record<string, string>; onEvent?: (event: ActEvent) => void } = {},
+): Promise<WorkflowRun> {
+  log(`▶ ${label}`)
+  const pullRequest = workflow === 'pr-checks'
+  const result = await runWorkflow({
+    repository: consumer.dir,
+    workflow: `.github/workflows/${workflow}.yml`,
+    event: pullRequest ? 'pull_request' : 'workflow_dispatch',
+    payload: pullRequest
+      ? {
+          number: 7,
+          pull_request: {
+            number: 7,
+            head: { ref: 'change', sha: '0'.repeat(40), repo: { full_name: consumer.repository } },
+            base: { ref: 'main', repo: { full_name: consumer.repository } },
+          },
+          repository: { full_name: consumer.repository },
+        }
+      : { inputs: options.inputs ?? {} },
+    inputs: options.inputs,
+    vars: {
+      PIPELINE_ROLE_ARN: ROLE_ARN,
+      PIPELINE_PLAN_ROLE_ARN: PLAN_ROLE_ARN,
+      TF_STATE_BUCKET: STATE_BUCKET,
+      EKS_PUBLIC_ACCESS_CIDRS: JSON.stringify(PUBLIC_ACCESS_CIDRS),
+      AIRFLOW_UI_SOURCE_RANGES: '203.0.113.0/24',
+    },
+    env: {
+      ...bench.env,
+      STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }),
+    },
+    repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+    onEvent: (event) => {
+      if (event.stepResult && event.step && event.stage === 'Main') {
+        log(
+          `  ${event.stepResult === 'success' ? '·' : event.stepResult === 'skipped' ? '-' : '✘'} ${event.jobID}: ${event.step} (${((event.executionTime ?? 0) / 1e9).toFixed(1)} s) ${event.stepResult}`,
+        )
+      }
+      if (event.jobResult) log(`  ${event.jobResult === 'success' ? '●' : '✘'} job ${event.jobID}: ${event.jobResult}`)
+      options.onEvent?.(event)
     },
   })
-  // The registry stands in for ECR's data plane and accepts exactly the login ECR's control plane hands out.
-  const ecr = new ECRClient({
-    region: BENCH_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  })
-  const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? ''
-  const [username = '', password = ''] = Buffer.from(token, 'base64').toString('utf8').split(':')
-  const registry = await startRegistry({ username, password })
-  await createBucket(moto.endpoint, STATE_BUCKET)
-  const buildx = await setUpBuildx(docker, registry)
-  return { workspace: await checkout(), moto, issuer, docker, registry, plane, eks, buildx }
+  for (const job of result.jobs) rows.push({ run: label, job: job.id, result: job.result, seconds: job.seconds })
+  log(`${result.exitCode === 0 ? '✔' : '✘'} ${label}: exit ${result.exitCode} in ${result.seconds.toFixed(1)} s`)
+  return result
 }
 
-async function rehearse(bench: Bench): Promise<void> {
-  const { workspace, moto, issuer, docker, registry, plane, buildx } = bench
-  const runAction = (action: string, options: RunOptions) => runActionIn(action, { ...options, cwd: workspace })
-  // What every job of the pipeline sees: AWS reached through the standard endpoint variable.
-  const awsEndpoint = {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ENDPOINT_URL_EKS: bench.eks.endpoint,
-    // The pinned tools setup installed, wherever that cache is; nothing is downloaded.
-    PIPELINE_ACTIONS_TOOL_CACHE: toolPaths().root,
-  }
-  let credentials: Record<string, string> = {}
-  const job = () => ({ ...awsEndpoint, ...credentials })
+function jobResults(result: WorkflowRun): Record<string, string> {
+  return Object.fromEntries(result.jobs.map((job) => [job.id, job.result]))
+}
 
-  await step('oidc-auth', async () => {
-    const run = succeeded(
-      'oidc-auth',
-      await runAction('oidc-auth', {
-        inputs: { 'role-to-assume': ROLE_ARN, 'aws-region': BENCH_REGION },
-        env: { ...awsEndpoint, ...issuer.env },
-      }),
-    )
-    credentials = run.exportedEnv
-    return `assumed ${run.outputs['assumed-role-arn']}`
-  })
+function failedLines(result: WorkflowRun): string {
+  const errors = result.annotations.filter((annotation) => annotation.level === 'error').map((a) => `${a.job}: ${a.message}`)
+  return errors.length ? errors.join(' | ') : result.log.split('\n').slice(-25).join('\n')
+}
 
-  // The pipeline's image job: the repository's Airflow Dockerfile, on the bench's base image since nothing can be pulled,
-  // with the registry build cache the pipeline turns on.
-  const buildImage = () =>
-    runAction('ecr-build-push', {
-      inputs: {
-        repository: IMAGE_REPOSITORY,
-        registry: `http://${registry.host}`,
-        context: '.',
-        file: 'images/airflow/Dockerfile',
-        'build-args': `BASE_IMAGE=${buildx.baseImage}`,
-        cache: 'true',
-      },
-      env: { ...job(), ...docker.env, DOCKER_CONFIG: buildx.dockerConfig },
-    })
-
-  const terraformInputs = {
-    'working-directory': 'terraform/rehearsal',
-    'backend-config': backendConfig(moto.endpoint, 'rehearsal/terraform.tfstate', STATE_BUCKET),
-    variables: `apply_seconds=2\ncluster_name=${CLUSTER_NAME}`,
-  }
-  let terraformOutputs: Record<string, string> = {}
-  let imageRef = ''
-  // The pipeline runs infrastructure and image in parallel jobs.
-  await Promise.all([
-    step('tf-apply-toggle create', async () => {
-      const run = succeeded(
-        'tf-apply-toggle',
-        await runAction('tf-apply-toggle', { inputs: { mode: 'true', ...terraformInputs }, env: job() }),
-      )
-      terraformOutputs = run.outputs
-      return `+${run.outputs['to-add']} ~${run.outputs['to-change']} -${run.outputs['to-destroy']}, cluster ${run.outputs.cluster_name}`
-    }),
-    step('ecr-build-push', async () => {
-      const run = succeeded('ecr-build-push', await buildImage())
-      imageRef = run.outputs['image-ref'] ?? ''
-      const cache = await registry.manifest(`${IMAGE_REPOSITORY}-build-cache`, 'buildx')
-      if (!cache) throw new Error('no registry build cache was exported')
-      return `built with buildx and pushed ${imageRef}, cache in ${IMAGE_REPOSITORY}-build-cache`
-    }),
-  ])
-
-  const clusterName = terraformOutputs.cluster_name ?? ''
-  const eksInputs = { 'cluster-name': clusterName, 'aws-region': BENCH_REGION, nodegroups: 'none' }
-  const releases = [
-    `- name: ${RELEASE.name}`,
-    `  chart: ${RELEASE.chart}`,
-    `  namespace: ${RELEASE.namespace}`,
-    '  timeout: 2m',
-    '  values:',
-    `    image: ${imageRef}`,
-    `    replicas: ${RELEASE.replicas}`,
-  ].join('\n')
-  await step('eks-wait-and-helm deploy', async () => {
-    // Terraform's EKS cluster takes minutes to appear; here it appears while the step is already
-    // waiting, with the deployer role's access entry, as terraform/modules/eks creates them together.
-    const appears = new Promise<void>((resolve, reject) =>
-      setTimeout(() => {
-        eksClient(moto)
-          .send(
-            new CreateClusterCommand({
-              name: clusterName,
-              roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${clusterName}-cluster`,
-              resourcesVpcConfig: { subnetIds: ['subnet-rehearsal-a', 'subnet-rehearsal-b'] },
-            }),
-          )
-          .then(() => {
-            plane.setAccess(ROLE_ARN, { groups: ['system:masters'] })
-            log(`  (the cluster ${clusterName} now exists in moto, with an access entry for the deployer role)`)
-            resolve()
-          }, reject)
-      }, CLUSTER_APPEARS_AFTER_MS),
-    )
-    const [run] = await Promise.all([runAction('eks-wait-and-helm', { inputs: { ...eksInputs, releases }, env: job() }), appears])
-    succeeded('eks-wait-and-helm', run)
-    const [deployed] = JSON.parse(run.outputs.releases ?? '[]') as { name: string; revision: number; status: string }[]
-    const pods = await readyDeployment(plane, RELEASE.namespace, RELEASE.name, imageRef)
-    return `cluster ACTIVE, release ${deployed?.name} revision ${deployed?.revision} ${deployed?.status}, ${pods} pods Ready running ${imageRef}`
-  })
-
-  await step('kubeconform-validate', async () => {
-    // Offline: the Kubernetes schemas setup extracted from PyPI's kubernetes-validate, used before any download.
-    const inputs = { paths: 'test/fixtures/manifests/valid', 'schema-dir': toolPaths().schemas }
-    const run = succeeded('kubeconform-validate', await runAction('kubeconform-validate', { inputs, env: job() }))
-    return `${run.outputs.valid} valid, ${run.outputs.invalid} invalid, ${run.outputs.errors} errors`
-  })
-
-  await step('ecr-build-push rerun (nothing changed)', async () => {
-    const run = succeeded('ecr-build-push', await buildImage())
-    if (run.outputs.skipped !== 'true') throw new Error('the unchanged image was rebuilt')
-    return 'skipped: the tag already holds this commit'
-  })
-
-  // Destroy path: releases first (their load balancers must go before the cluster), then Terraform with confirmation.
-  await step('eks-wait-and-helm uninstall', async () => {
-    const run = succeeded(
-      'eks-wait-and-helm',
-      await runAction('eks-wait-and-helm', { inputs: { ...eksInputs, mode: 'uninstall', releases }, env: job() }),
-    )
-    const gone = await plane.request(`/apis/apps/v1/namespaces/${RELEASE.namespace}/deployments/${RELEASE.name}`)
-    if (gone.status !== 404) throw new Error(`the release's Deployment is still there after uninstall (HTTP ${gone.status})`)
-    const [removed] = JSON.parse(run.outputs.releases ?? '[]') as { name: string; status: string }[]
-    return `release ${removed?.name} ${removed?.status}, its Deployment gone`
-  })
-
-  await step('tf-apply-toggle destroy (unconfirmed: refused)', async () => {
-    const run = await runAction('tf-apply-toggle', { inputs: { mode: 'false', ...terraformInputs }, env: job() })
-    if (run.exitCode === 0 || run.outputs['failure-reason'] !== 'destroy-not-confirmed') {
-      throw new Error(`an unconfirmed destroy was not refused (exit ${run.exitCode}, ${run.outputs['failure-reason']})`)
+/** The deploy job's cluster wait: Terraform's cluster comes into existence while the step already waits. */
+function clusterAppearsWhileWaiting(bench: WorkflowBench, appeared: { at?: number; waitStarted?: number }) {
+  let timer: NodeJS.Timeout | undefined
+  return (event: ActEvent) => {
+    if (event.jobID === 'deploy' && event.step === 'Wait for the cluster' && !event.stepResult && !timer) {
+      appeared.waitStarted = Date.now()
+      timer = setTimeout(async () => {
+        // Where Terraform says it created the cluster: a region the pipeline did not pass puts it elsewhere.
+        const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+        const name = String(state?.outputs.cluster_name?.value ?? REHEARSAL_CLUSTER)
+        const region = String(state?.outputs.region?.value ?? '')
+        await bench.createCluster(name, region, ROLE_ARN)
+        appeared.at = Date.now()
+        log(`  (the cluster ${name} now exists in moto in ${region}, with an access entry for the pipeline's role)`)
+      }, CLUSTER_APPEARS_AFTER_MS)
     }
-    return 'refused, nothing destroyed'
-  })
-
-  await step('tf-apply-toggle destroy', async () => {
-    const run = succeeded(
-      'tf-apply-toggle',
-      await runAction('tf-apply-toggle', { inputs: { mode: 'false', 'confirm-destroy': 'default', ...terraformInputs }, env: job() }),
-    )
-    // The cluster is a Terraform resource in the real pipeline; moto's stands in for it and goes with it.
-    await eksClient(moto).send(new DeleteClusterCommand({ name: clusterName }))
-    return `-${run.outputs['to-destroy']} destroyed`
-  })
+  }
 }
 
-function eksClient(moto: Moto): EKSClient {
-  return new EKSClient({ region: BENCH_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+/** Gives the release's LoadBalancer Services an address while the deploy job waits on them, as AWS would. */
+function loadBalancersWhileDeploying(bench: WorkflowBench) {
+  let interval: NodeJS.Timeout | undefined
+  return {
+    onEvent: (event: ActEvent) => {
+      if (event.jobID === 'deploy' && event.step === 'Deploy Airflow' && !event.stepResult && !interval) {
+        interval = setInterval(() => void bench.provisionLoadBalancers().catch(() => undefined), 1_000)
+      }
+    },
+    stop: () => clearInterval(interval),
+  }
 }
 
-/** Checks through the API server that the Deployment runs `image` with every replica Ready; returns how many. */
-async function readyDeployment(plane: ControlPlane, namespace: string, name: string, image: string): Promise<number> {
-  const response = await plane.request(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`)
-  const deployment = response.body as {
+async function deployment(bench: WorkflowBench, name: string): Promise<{ image?: string; ready: number; replicas: number }> {
+  const response = await bench.plane.request(`/apis/apps/v1/namespaces/airflow/deployments/${name}`)
+  const body = response.body as {
     spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } }
     status?: { readyReplicas?: number }
   }
-  const running = deployment.spec?.template?.spec?.containers?.[0]?.image
-  const ready = deployment.status?.readyReplicas ?? 0
-  if (response.status !== 200 || running !== image || ready !== deployment.spec?.replicas) {
-    throw new Error(
-      `Deployment ${namespace}/${name}: HTTP ${response.status}, image ${running}, ${ready} of ${deployment.spec?.replicas} Ready`,
+  return {
+    image: body.spec?.template?.spec?.containers?.[0]?.image,
+    ready: body.status?.readyReplicas ?? 0,
+    replicas: body.spec?.replicas ?? -1,
+  }
+}
+
+interface Expected {
+  /** The environment does not exist yet: Terraform creates it and the deploy job waits for its cluster. */
+  newEnvironment: boolean
+  /** The commit's image is not in the registry yet. */
+  newImage: boolean
+}
+
+async function create(label: string, bench: WorkflowBench, consumer: Consumer, expected: Expected): Promise<void> {
+  const appeared: { at?: number; waitStarted?: number } = {}
+  const clusterAppears = clusterAppearsWhileWaiting(bench, appeared)
+  const loadBalancers = loadBalancersWhileDeploying(bench)
+  const result = await run(label, bench, consumer, 'create-destroy', {
+    inputs: { action: 'create' },
+    onEvent: (event) => {
+      if (expected.newEnvironment) clusterAppears(event)
+      loadBalancers.onEvent(event)
+    },
+  }).finally(loadBalancers.stop)
+  check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+  const jobs = jobResults(result)
+  for (const job of ['check-inputs', 'infrastructure', 'image', 'deploy']) {
+    check(jobs[job] === 'success', `${label}: job ${job} succeeds`, JSON.stringify(jobs))
+  }
+  const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+  check(
+    state?.outputs.region?.value === REGION,
+    `${label}: Terraform created the environment in the workflow's region ${REGION}`,
+    String(state?.outputs.region?.value),
+  )
+  check(
+    JSON.stringify(state?.outputs.eks_public_access_cidrs?.value) === JSON.stringify(PUBLIC_ACCESS_CIDRS),
+    `${label}: eks_public_access_cidrs=["…"] reached Terraform as a list`,
+    JSON.stringify(state?.outputs.eks_public_access_cidrs?.value),
+  )
+  if (expected.newEnvironment) {
+    check(
+      appeared.at !== undefined && appeared.waitStarted !== undefined && appeared.at > appeared.waitStarted,
+      `${label}: the cluster appeared while the deploy job was already waiting, and the same run deployed`,
     )
   }
-  return ready
+  const image = result.outputs.image ?? {}
+  const imageRef = image['image-ref'] ?? ''
+  const tagged = image.image ?? ''
+  check(/@sha256:[0-9a-f]{64}$/.test(imageRef), `${label}: the image job pushed ${imageRef}`)
+  check(
+    image.skipped === (expected.newImage ? 'false' : 'true'),
+    `${label}: the image was ${expected.newImage ? 'built' : 'skipped (that commit is already pushed)'}`,
+    image.skipped,
+  )
+  const tag = tagged.slice(tagged.lastIndexOf(':') + 1)
+  check((await bench.registry.tags(IMAGE_REPOSITORY)).includes(tag), `${label}: the registry holds the commit tag ${tag}`)
+  for (const component of ['airflow-scheduler', 'airflow-api-server']) {
+    const running = await deployment(bench, component)
+    check(
+      running.image === imageRef && running.ready === running.replicas && running.ready > 0,
+      `${label}: ${component} runs the built image by digest, every replica Ready`,
+      JSON.stringify(running),
+    )
+  }
+  const template = await bench.plane.request('/api/v1/namespaces/airflow/configmaps/airflow-pod-template')
+  const podTemplate = String((template.body as { data?: Record<string, string> }).data?.['pod_template_file.yaml'] ?? '')
+  check(
+    podTemplate.includes(`image: ${tagged}`),
+    `${label}: task pods run the tag that was pushed (${tagged}), not the chart's default`,
+    podTemplate,
+  )
+  const secret = await bench.plane.request('/api/v1/namespaces/airflow/secrets/airflow-metadata')
+  const annotations = (secret.body as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations ?? {}
+  check(
+    secret.status === 200 && !('kubectl.kubernetes.io/last-applied-configuration' in annotations),
+    `${label}: the database Secret exists, applied server-side (no copy of its data in an annotation)`,
+  )
+  if (!expected.newEnvironment) {
+    check(
+      result.outputs.infrastructure?.changes === 'false',
+      `${label}: Terraform found nothing to change`,
+      result.outputs.infrastructure?.changes,
+    )
+  }
+}
+
+async function destroy(label: string, bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  const result = await run(label, bench, consumer, 'create-destroy', { inputs: { action: 'destroy', confirm: 'default' } })
+  check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+  const jobs = jobResults(result)
+  for (const job of ['check-inputs', 'uninstall', 'destroy'])
+    check(jobs[job] === 'success', `${label}: job ${job} succeeds`, JSON.stringify(jobs))
+  const gone = await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')
+  check(gone.status === 404, `${label}: the release is uninstalled`, `HTTP ${gone.status}`)
+  const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+  check(resourceNames(state).length === 0, `${label}: Terraform destroyed every resource`, resourceNames(state).join(', '))
+  // The cluster is a Terraform resource in a real environment; moto's stands in for it and goes with it.
+  await bench.deleteCluster(REHEARSAL_CLUSTER, REGION)
+}
+
+async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  await bench.createSecret(`rds!db-datapipe-rehearsal`, REGION, { username: 'airflow', password: 'rehearsal-Pa55word' })
+
+  await create('create', bench, consumer, { newEnvironment: true, newImage: true })
+  await create('create again (nothing changed)', bench, consumer, { newEnvironment: false, newImage: false })
+
+  const checksRun = await run('pull-request checks', bench, consumer, 'pr-checks')
+  check(checksRun.exitCode === 0, 'pull-request checks: the workflow succeeds', failedLines(checksRun))
+  const prJobs = jobResults(checksRun)
+  for (const job of ['terraform', 'plan', 'kubernetes', 'dags', 'workflows']) {
+    check(prJobs[job] === 'success', `pull-request checks: job ${job} succeeds`, JSON.stringify(prJobs))
+  }
+
+  const refused = await run('destroy with a wrong confirmation', bench, consumer, 'create-destroy', {
+    inputs: { action: 'destroy', confirm: 'dev' },
+  })
+  const refusedJobs = jobResults(refused)
+  check(
+    refused.exitCode !== 0 && refusedJobs['check-inputs'] === 'failure',
+    'destroy with a wrong confirmation: refused by check-inputs',
+    JSON.stringify(refusedJobs),
+  )
+  check(
+    refused.annotations.some(
+      (a) => a.level === 'error' && a.message.startsWith("Input 'confirm-destroy' must be the Terraform workspace name, default"),
+    ),
+    'destroy with a wrong confirmation: one line names the input',
+    failedLines(refused),
+  )
+  check(
+    !refusedJobs.uninstall || refusedJobs.uninstall === 'skipped',
+    'destroy with a wrong confirmation: nothing was uninstalled',
+    JSON.stringify(refusedJobs),
+  )
+  const stillThere = await deployment(bench, 'airflow-scheduler')
+  check(stillThere.ready > 0, 'destroy with a wrong confirmation: Airflow still runs')
+
+  await destroy('destroy', bench, consumer)
+  // The image repository outlives the environment, so the second cycle reuses the commit's image.
+  await create('create (second cycle)', bench, consumer, { newEnvironment: true, newImage: false })
+  await destroy('destroy (second cycle)', bench, consumer)
+}
+
+function printTable(): void {
+  const runWidth = Math.max(...rows.map((row) => row.run.length), 3)
+  const jobWidth = Math.max(...rows.map((row) => row.job.length), 3)
+  console.log(`\n${'run'.padEnd(runWidth)}  ${'job'.padEnd(jobWidth)}  ${'time'.padStart(8)}  result`)
+  console.log(`${'-'.repeat(runWidth)}  ${'-'.repeat(jobWidth)}  --------  ------`)
+  for (const row of rows) {
+    console.log(`${row.run.padEnd(runWidth)}  ${row.job.padEnd(jobWidth)}  ${`${row.seconds.toFixed(1)} s`.padStart(8)}  ${row.result}`)
+  }
+  console.log(
+    `${'total'.padEnd(runWidth + jobWidth + 2)}  ${`${((Date.now() - started) / 1000).toFixed(1)} s`.padStart(8)}  ${checks.length} checks passed`,
+  )
 }
 
 async function main(): Promise<void> {
-  log('rehearsal of the create/destroy pipeline')
-  let bench: Bench | undefined
+  log(`rehearsal: examples/${EXAMPLE}'s workflows through act, against the local bench`)
+  let bench: WorkflowBench | undefined
+  let consumer: Consumer | undefined
   let failed = false
   try {
-    await step('start the local bench', async () => {
-      bench = await startBench()
-      return `moto ${bench.moto.endpoint}, registry ${bench.registry.host}, docker ${bench.docker.host}, Kubernetes ${bench.plane.server}`
-    })
-    if (bench) await rehearse(bench)
+    bench = await startWorkflowBench({ stateBucket: STATE_BUCKET })
+    log(`bench: moto ${bench.moto.endpoint}, registry ${bench.registry.host}, Kubernetes ${bench.plane.server}`)
+    consumer = await makeConsumer(EXAMPLE, { baseImage: bench.buildx.baseImage })
+    await rehearse(bench, consumer)
   } catch (error) {
     failed = true
-    log(`✘ ${(error as Error).message}`)
+    log(`✘ ${error instanceof RehearsalFailure ? error.message : (error as Error).stack}`)
   } finally {
-    const workspace = bench?.workspace
-    await Promise.allSettled([
-      bench?.registry.stop(),
-      bench?.buildx.stop(),
-      bench?.plane.stop(),
-      bench?.eks.stop(),
-      bench?.docker.stop(),
-      bench?.issuer.stop(),
-      bench?.moto.stop(),
-      workspace ? rm(workspace, { recursive: true, force: true }) : undefined,
-    ])
+    await bench?.stop()
+    if (consumer) await rm(consumer.dir, { recursive: true, force: true })
   }
   printTable()
   if (failed) {
     console.log('\nrehearsal: FAILED')
     process.exit(1)
   }
-  console.log('\nrehearsal: created, built, waited for the cluster, deployed, validated and destroyed in one run')
+  console.log(
+    '\nrehearsal: the example repository created, re-ran, checked a pull request, refused and ran destroy, twice, through its own workflows',
+  )
 }
 
 await main()
