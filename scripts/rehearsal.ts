@@ -56,7 +56,7 @@ async function run(
   bench: WorkflowBench,
   consumer: Consumer,
   workflow: 'create-destroy' | 'pr-checks',
-  options: { inputs?: Record<string, string>; onEvent?: (event: ActEvent) => void } = {},
+  options: { inputs?: Record<string, string>; author?: string; onEvent?: (event: ActEvent) => void } = {},
 ): Promise<WorkflowRun> {
   log(`▶ ${label}`)
   const pullRequest = workflow === 'pr-checks'
@@ -69,6 +69,7 @@ async function run(
           number: 7,
           pull_request: {
             number: 7,
+            author_association: options.author ?? 'MEMBER',
             head: { ref: 'change', sha: '0'.repeat(40), repo: { full_name: consumer.repository } },
             base: { ref: 'main', repo: { full_name: consumer.repository } },
           },
@@ -264,6 +265,12 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   for (const job of ['terraform', 'plan', 'kubernetes', 'dags', 'workflows']) {
     check(prJobs[job] === 'success', `pull-request checks: job ${job} succeeds`, JSON.stringify(prJobs))
   }
+
+  // Someone without write access: their Terraform must not run with AWS credentials.
+  const outsider = await run('pull-request checks from an outside contributor', bench, consumer, 'pr-checks', { author: 'CONTRIBUTOR' })
+  const outsiderJobs = jobResults(outsider)
+  check(outsider.exitCode === 0, 'outside contributor: the static checks run and pass', failedLines(outsider))
+  check(!outsiderJobs.plan || outsiderJobs.plan === 'skipped', "outside contributor: no plan runs their Terraform with AWS credentials", JSON.stringify(outsiderJobs))
 
   const refused = await run('destroy with a wrong confirmation', bench, consumer, 'create-destroy', {
     inputs: { action: 'destroy', confirm: 'dev' },
