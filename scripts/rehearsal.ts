@@ -23,6 +23,7 @@ const STATE_BUCKET = `datapipe-tfstate-${ACCOUNT}`
 const STATE_KEY = 'datapipe/dev/terraform.tfstate'
 const IMAGE_REPOSITORY = 'datapipe/airflow'
 const PUBLIC_ACCESS_CIDRS = ['203.0.113.0/24']
+const DAGS_GIT_TOKEN = 'ghp_rehearsalDagsToken0123456789'
 /** How long after the deploy job starts waiting the cluster comes into existence. */
 const CLUSTER_APPEARS_AFTER_MS = 8_000
 
@@ -77,6 +78,8 @@ async function run(
         }
       : { inputs: options.inputs ?? {} },
     inputs: options.inputs,
+    // The DAG repository is private, as most are: git-sync gets this token as a Secret.
+    secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN },
     vars: {
       PIPELINE_ROLE_ARN: ROLE_ARN,
       PIPELINE_PLAN_ROLE_ARN: PLAN_ROLE_ARN,
@@ -270,7 +273,11 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   const outsider = await run('pull-request checks from an outside contributor', bench, consumer, 'pr-checks', { author: 'CONTRIBUTOR' })
   const outsiderJobs = jobResults(outsider)
   check(outsider.exitCode === 0, 'outside contributor: the static checks run and pass', failedLines(outsider))
-  check(!outsiderJobs.plan || outsiderJobs.plan === 'skipped', "outside contributor: no plan runs their Terraform with AWS credentials", JSON.stringify(outsiderJobs))
+  check(
+    !outsiderJobs.plan || outsiderJobs.plan === 'skipped',
+    'outside contributor: no plan runs their Terraform with AWS credentials',
+    JSON.stringify(outsiderJobs),
+  )
 
   const refused = await run('destroy with a wrong confirmation', bench, consumer, 'create-destroy', {
     inputs: { action: 'destroy', confirm: 'dev' },

@@ -51,6 +51,14 @@ def image_values(image_ref: str, image: str) -> dict:
     return {"airflow": {"repository": match["repository"], "tag": tag, "digest": match["digest"], "pullPolicy": "IfNotPresent"}}
 
 
+def git_sync(repository: str) -> dict:
+    values = {"repo": repository, "branch": env("DAGS_BRANCH", "main"), "subPath": env("DAGS_PATH", "dags")}
+    # A private repository: git-sync reads its credentials from the Secret the deploy job created before the chart.
+    if env("DAGS_CREDENTIALS_SECRET"):
+        values["credentialsSecret"] = env("DAGS_CREDENTIALS_SECRET")
+    return values
+
+
 def airflow_release(uninstall_only: bool) -> dict:
     namespace = env("NAMESPACE", "airflow") or "airflow"
     release: dict = {
@@ -80,7 +88,7 @@ def airflow_release(uninstall_only: bool) -> dict:
     release["values-files"] = values_files
     release["values"] = {
         "images": image_values(env("IMAGE_REF"), env("IMAGE")),
-        "dags": {"gitSync": {"repo": dags_repository, "branch": env("DAGS_BRANCH", "main"), "subPath": env("DAGS_PATH", "dags")}},
+        "dags": {"gitSync": git_sync(dags_repository)},
         "apiServer": {"service": {"loadBalancerSourceRanges": source_ranges(env("UI_SOURCE_RANGES"))}},
         "env": [{"name": name, "value": value} for name, value in variables.items()],
     }

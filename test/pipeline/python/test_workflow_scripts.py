@@ -206,3 +206,25 @@ def test_backend_file_writes_hcl_and_never_echoes_a_bad_line():
     assert good.stdout == 'bucket = "b"\nkey = "a/$${x}"\nendpoints = { s3 = "http://x" }\n'
     bad = run_script("backend_file.py", {"BACKEND_CONFIG": "bucket=b\nsecret_key s3cr3t"})
     assert bad.returncode == 1 and "line 2 must be key=value" in bad.stderr and "s3cr3t" not in bad.stderr
+
+
+def test_compose_releases_names_the_git_credentials_secret_only_when_there_is_one():
+    without = yaml.safe_load(run_script("compose_releases.py", BASE_ENV).stdout)[0]["values"]["dags"]["gitSync"]
+    assert "credentialsSecret" not in without
+    result = run_script("compose_releases.py", {**BASE_ENV, "DAGS_CREDENTIALS_SECRET": "git-credentials"})
+    assert yaml.safe_load(result.stdout)[0]["values"]["dags"]["gitSync"]["credentialsSecret"] == "git-credentials"
+
+
+def test_git_credentials_masks_the_token_and_writes_both_spellings():
+    result = run_script("git_credentials.py", {"DAGS_GIT_TOKEN": "ghp_secret123", "SECRET_NAME": "git-credentials"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == "::add-mask::ghp_secret123"
+    secret = json.loads(result.stdout)
+    assert secret["metadata"]["name"] == "git-credentials"
+    assert secret["stringData"] == {
+        "GITSYNC_USERNAME": "x-access-token",
+        "GITSYNC_PASSWORD": "ghp_secret123",
+        "GIT_SYNC_USERNAME": "x-access-token",
+        "GIT_SYNC_PASSWORD": "ghp_secret123",
+    }
+    assert run_script("git_credentials.py", {}).returncode == 1
