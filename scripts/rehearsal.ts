@@ -233,6 +233,17 @@ async function create(label: string, bench: WorkflowBench, consumer: Consumer, e
     secret.status === 200 && !('kubectl.kubernetes.io/last-applied-configuration' in annotations),
     `${label}: the database Secret exists, applied server-side (no copy of its data in an annotation)`,
   )
+  const credentials = await bench.plane.request('/api/v1/namespaces/airflow/secrets/git-credentials')
+  const password = (credentials.body as { data?: Record<string, string> }).data?.GITSYNC_PASSWORD ?? ''
+  const scheduler = (await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')).body as {
+    spec?: { template?: { spec?: { containers?: { env?: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[] } } }
+  }
+  const gitSyncPassword = scheduler.spec?.template?.spec?.containers?.[0]?.env?.find((variable) => variable.name === 'GITSYNC_PASSWORD')
+  check(
+    Buffer.from(password, 'base64').toString() === DAGS_GIT_TOKEN && gitSyncPassword?.valueFrom?.secretKeyRef?.name === 'git-credentials',
+    `${label}: git-sync reads the private DAG repository's token from the Secret created before the chart`,
+  )
+  check(!result.log.includes(DAGS_GIT_TOKEN), `${label}: the DAG repository's token appears nowhere in the log`)
   if (!expected.newEnvironment) {
     check(
       result.outputs.infrastructure?.changes === 'false',
