@@ -8,7 +8,7 @@
 // printed with its time as it ends, the checks of each run after it, and a table at the end.
 
 import { rm } from 'node:fs/promises'
-import { readState, resourceNames } from '../test/bench/terraform-state'
+import { deleteObject, putObject, readState, resourceNames } from '../test/bench/terraform-state'
 import { repoRoot } from '../test/harness/runner'
 import { type ActEvent, runWorkflow, type WorkflowRun } from '../test/workflows/act'
 import { REHEARSAL_CLUSTER, startWorkflowBench, type WorkflowBench } from '../test/workflows/bench'
@@ -26,6 +26,8 @@ const PUBLIC_ACCESS_CIDRS = ['203.0.113.0/24']
 const DAGS_GIT_TOKEN = 'ghp_rehearsalDagsToken0123456789'
 /** How long after the deploy job starts waiting the cluster comes into existence. */
 const CLUSTER_APPEARS_AFTER_MS = 8_000
+/** How long a running create holds the state lock while the pull request's plan waits for it. */
+const LOCK_HELD_MS = 10_000
 
 interface Row {
   run: string
@@ -253,18 +255,74 @@ async function create(label: string, bench: WorkflowBench, consumer: Consumer, e
   }
 }
 
-async function destroy(label: string, bench: WorkflowBench, consumer: Consumer): Promise<void> {
-  const result = await run(label, bench, consumer, 'create-destroy', { inputs: { action: 'destroy', confirm: 'default' } })
-  check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+async function destroy(label: string, bench: WorkflowBench, consumer: Consumer, options: { clusterFailed?: boolean } = {}): Promise<void> {
+  // A create that failed half-way leaves a cluster whose releases cannot be uninstalled: destroy must still run.
+  bench.setClusterFailed(options.clusterFailed ?? false)
+  const result = await run(label, bench, consumer, 'create-destroy', { inputs: { action: 'destroy', confirm: 'default' } }).finally(() =>
+    bench.setClusterFailed(false),
+  )
   const jobs = jobResults(result)
-  for (const job of ['check-inputs', 'uninstall', 'destroy'])
-    check(jobs[job] === 'success', `${label}: job ${job} succeeds`, JSON.stringify(jobs))
-  const gone = await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')
-  check(gone.status === 404, `${label}: the release is uninstalled`, `HTTP ${gone.status}`)
+  if (options.clusterFailed) {
+    check(
+      result.exitCode !== 0 && jobs.uninstall === 'failure',
+      `${label}: the uninstall fails on the FAILED cluster, and the run says so`,
+      JSON.stringify(jobs),
+    )
+    check(
+      result.annotations.some((a) => a.job === 'uninstall' && a.level === 'error' && /FAILED/.test(a.message)),
+      `${label}: the uninstall's error names the cluster's state`,
+      failedLines(result),
+    )
+  } else {
+    check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+    check(jobs.uninstall === 'success', `${label}: job uninstall succeeds`, JSON.stringify(jobs))
+    const gone = await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')
+    check(gone.status === 404, `${label}: the release is uninstalled`, `HTTP ${gone.status}`)
+  }
+  check(jobs['check-inputs'] === 'success' && jobs.destroy === 'success', `${label}: job destroy succeeds`, JSON.stringify(jobs))
   const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
   check(resourceNames(state).length === 0, `${label}: Terraform destroyed every resource`, resourceNames(state).join(', '))
   // The cluster is a Terraform resource in a real environment; moto's stands in for it and goes with it.
   await bench.deleteCluster(REHEARSAL_CLUSTER, REGION)
+}
+
+/** The pull-request checks while a create holds the state's lock: the plan waits for it instead of failing. */
+async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  const lockKey = `${STATE_KEY}.tflock`
+  const lock = {
+    ID: '6d2c1f5e-0b1a-4c1e-9f00-rehearsal000',
+    Operation: 'OperationTypeApply',
+    Info: '',
+    Who: 'runner@create-destroy',
+    Version: '1.11.4',
+    Created: new Date().toISOString(),
+    Path: `${STATE_BUCKET}/${STATE_KEY}`,
+  }
+  await putObject(bench.moto.endpoint, STATE_BUCKET, lockKey, JSON.stringify(lock))
+  let released: number | undefined
+  let timer: NodeJS.Timeout | undefined
+  const result = await run('pull-request checks (while a create holds the lock)', bench, consumer, 'pr-checks', {
+    onEvent: (event) => {
+      if (event.jobID === 'plan' && event.step?.startsWith('Terraform plan') && event.stage === 'Main' && !event.stepResult && !timer) {
+        timer = setTimeout(async () => {
+          await deleteObject(bench.moto.endpoint, STATE_BUCKET, lockKey)
+          released = Date.now()
+          log('  (the create finished: its lock is released)')
+        }, LOCK_HELD_MS)
+      }
+    },
+  }).finally(() => clearTimeout(timer))
+  check(result.exitCode === 0, 'pull-request checks: the workflow succeeds', failedLines(result))
+  const prJobs = jobResults(result)
+  for (const job of ['terraform', 'plan', 'kubernetes', 'dags', 'workflows']) {
+    check(prJobs[job] === 'success', `pull-request checks: job ${job} succeeds`, JSON.stringify(prJobs))
+  }
+  const planStep = result.job('plan')?.steps.find((step) => step.name.startsWith('Terraform plan') && step.stage === 'Main')
+  check(
+    released !== undefined && (planStep?.seconds ?? 0) * 1000 >= LOCK_HELD_MS,
+    "pull-request checks: the plan waited for the running create's state lock, then planned",
+    `step took ${planStep?.seconds} s`,
+  )
 }
 
 async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void> {
@@ -273,12 +331,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   await create('create', bench, consumer, { newEnvironment: true, newImage: true })
   await create('create again (nothing changed)', bench, consumer, { newEnvironment: false, newImage: false })
 
-  const checksRun = await run('pull-request checks', bench, consumer, 'pr-checks')
-  check(checksRun.exitCode === 0, 'pull-request checks: the workflow succeeds', failedLines(checksRun))
-  const prJobs = jobResults(checksRun)
-  for (const job of ['terraform', 'plan', 'kubernetes', 'dags', 'workflows']) {
-    check(prJobs[job] === 'success', `pull-request checks: job ${job} succeeds`, JSON.stringify(prJobs))
-  }
+  await pullRequestChecksDuringCreate(bench, consumer)
 
   // Someone without write access: their Terraform must not run with AWS credentials.
   const outsider = await run('pull-request checks from an outside contributor', bench, consumer, 'pr-checks', { author: 'CONTRIBUTOR' })
@@ -317,7 +370,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   await destroy('destroy', bench, consumer)
   // The image repository outlives the environment, so the second cycle reuses the commit's image.
   await create('create (second cycle)', bench, consumer, { newEnvironment: true, newImage: false })
-  await destroy('destroy (second cycle)', bench, consumer)
+  await destroy('destroy (second cycle, the cluster FAILED)', bench, consumer, { clusterFailed: true })
 }
 
 function printTable(): void {

@@ -25,7 +25,13 @@ const signer = new SignatureV4({
   uriEscapePath: false,
 })
 
-async function s3(endpoint: string, method: 'GET' | 'PUT', path: string, query: Record<string, string> = {}): Promise<Response> {
+async function s3(
+  endpoint: string,
+  method: 'GET' | 'PUT' | 'DELETE',
+  path: string,
+  query: Record<string, string> = {},
+  body?: string,
+): Promise<Response> {
   const url = new URL(`${endpoint}${path}`)
   const signed = await signer.sign({
     method,
@@ -37,7 +43,18 @@ async function s3(endpoint: string, method: 'GET' | 'PUT', path: string, query: 
     headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
   })
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value)
-  return fetch(url, { method, headers: signed.headers })
+  return fetch(url, { method, headers: signed.headers, body })
+}
+
+/** Writes an object, e.g. the lock file another Terraform run would hold (`<key>.tflock`). */
+export async function putObject(endpoint: string, bucket: string, key: string, body: string): Promise<void> {
+  const response = await s3(endpoint, 'PUT', `/${bucket}/${key}`, {}, body)
+  if (!response.ok) throw new Error(`PutObject ${key} on moto: HTTP ${response.status}`)
+}
+
+export async function deleteObject(endpoint: string, bucket: string, key: string): Promise<void> {
+  const response = await s3(endpoint, 'DELETE', `/${bucket}/${key}`)
+  if (!response.ok) throw new Error(`DeleteObject ${key} on moto: HTTP ${response.status}`)
 }
 
 export async function createBucket(endpoint: string, bucket = BUCKET): Promise<void> {

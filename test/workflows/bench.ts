@@ -48,6 +48,8 @@ export interface WorkflowBench {
   env: Record<string, string>
   /** Creates the EKS cluster in moto (as Terraform's apply would) and grants `roleArn` an access entry. */
   createCluster(name: string, region: string, roleArn: string): Promise<void>
+  /** From now on EKS reports the cluster FAILED (a create that failed half-way), or healthy again. */
+  setClusterFailed(failed: boolean): void
   /** Deletes the cluster from moto, as Terraform's destroy would. */
   deleteCluster(name: string, region: string): Promise<void>
   /** A Secrets Manager secret with a JSON value, as RDS keeps a database's master credentials. */
@@ -76,6 +78,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
       startControlPlane({ stsEndpoint: moto.endpoint, clusterName: REHEARSAL_CLUSTER }).then(keep),
       startFaultProxy(moto.endpoint).then(keep),
     ])
+    let clusterFailed = false
     const login = await ecrLogin(moto)
     const tls = makeTlsFixture()
     const registryCa = join(dir, 'registry-ca.pem')
@@ -92,7 +95,8 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
           type: 'edit',
           edit: (body) => {
             const { cluster } = body as { cluster: Record<string, unknown> }
-            return { cluster: { ...cluster, endpoint: plane.server, certificateAuthority: { data: plane.caData } } }
+            const status = clusterFailed ? { status: 'FAILED' } : {}
+            return { cluster: { ...cluster, endpoint: plane.server, certificateAuthority: { data: plane.caData }, ...status } }
           },
         },
       },
@@ -163,6 +167,9 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
           }),
         )
         plane.setAccess(roleArn, { groups: ['system:masters'] })
+      },
+      setClusterFailed: (failed) => {
+        clusterFailed = failed
       },
       deleteCluster: async (name, region) => {
         await eks(region).send(new DeleteClusterCommand({ name }))
