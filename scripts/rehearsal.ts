@@ -94,6 +94,7 @@ async function run(
       STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }),
     },
     repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+    path: bench.path,
     onEvent: (event) => {
       if (event.stepResult && event.step && event.stage === 'Main') {
         log(
@@ -325,6 +326,30 @@ async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Con
   )
 }
 
+/** examples/checks-only: a repository on another cloud that takes the pull-request checks alone, without AWS. */
+async function checksOnly(bench: WorkflowBench): Promise<void> {
+  const consumer = await makeConsumer('checks-only')
+  try {
+    const result = await run('checks-only: pull-request checks', bench, consumer, 'pr-checks')
+    check(result.exitCode === 0, 'checks-only: the workflow succeeds', failedLines(result))
+    const jobs = jobResults(result)
+    check(
+      jobs.terraform === 'success' && jobs.kubernetes === 'success' && jobs.workflows === 'success',
+      'checks-only: Terraform, the kustomize overlay and the workflows are checked',
+      JSON.stringify(jobs),
+    )
+    check(!jobs.plan && !jobs.dags, 'checks-only: no plan and no DAG import run (no AWS, no DAGs)', JSON.stringify(jobs))
+    const validated = result.outputs.kubernetes ?? {}
+    check(
+      validated.valid === '3' && validated.invalid === '0' && validated.errors === '0',
+      "checks-only: the overlay's three resources (Deployment, Service, HPA) are valid",
+      JSON.stringify(validated),
+    )
+  } finally {
+    await rm(consumer.dir, { recursive: true, force: true })
+  }
+}
+
 async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void> {
   await bench.createSecret(`rds!db-datapipe-rehearsal`, REGION, { username: 'airflow', password: 'rehearsal-Pa55word' })
 
@@ -371,6 +396,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   // The image repository outlives the environment, so the second cycle reuses the commit's image.
   await create('create (second cycle)', bench, consumer, { newEnvironment: true, newImage: false })
   await destroy('destroy (second cycle, the cluster FAILED)', bench, consumer, { clusterFailed: true })
+  await checksOnly(bench)
 }
 
 function printTable(): void {
@@ -394,7 +420,7 @@ async function main(): Promise<void> {
   try {
     bench = await startWorkflowBench({ stateBucket: STATE_BUCKET })
     log(`bench: moto ${bench.moto.endpoint}, registry ${bench.registry.host}, Kubernetes ${bench.plane.server}`)
-    consumer = await makeConsumer(EXAMPLE, { baseImage: bench.buildx.baseImage })
+    consumer = await makeConsumer(EXAMPLE, { airflow: { baseImage: bench.buildx.baseImage } })
     await rehearse(bench, consumer)
   } catch (error) {
     failed = true

@@ -99,6 +99,8 @@ export interface WorkflowOptions {
   secrets?: Record<string, string>
   /** The steps' environment on top of a runner's own (PATH, HOME, RUNNER_*). */
   env?: Record<string, string>
+  /** Folders put on PATH before the machine's own: the tools a runner image has. */
+  path?: string[]
   /** `owner/name@ref` → folder, for `uses:` of workflows and actions that are not stand-ins. */
   repositories?: Record<string, string>
   /** Called for every event as it arrives, e.g. to act on the bench when a step starts. */
@@ -139,7 +141,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRun
   // A runner's environment, not the host's: the tools on PATH (Node 24 first, as the runner's
   // node24 actions get it), a home, and what the caller adds.
   const env: Record<string, string> = {
-    PATH: [dirname(paths.node), ...(process.env.PATH ?? '').split(delimiter)].join(delimiter),
+    PATH: [dirname(paths.node), ...(options.path ?? []), ...(process.env.PATH ?? '').split(delimiter)].join(delimiter),
     HOME: process.env.HOME ?? work,
     LANG: 'C.UTF-8',
     // act asks for a Docker daemon even on the host; there is none to ask.

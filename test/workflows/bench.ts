@@ -46,6 +46,8 @@ export interface WorkflowBench {
   stateBucket: string
   /** What every job's steps see on top of a runner's own environment. */
   env: Record<string, string>
+  /** Tools GitHub's runner images carry, from the tool cache, for PATH. */
+  path: string[]
   /** Creates the EKS cluster in moto (as Terraform's apply would) and grants `roleArn` an access entry. */
   createCluster(name: string, region: string, roleArn: string): Promise<void>
   /** From now on EKS reports the cluster FAILED (a create that failed half-way), or healthy again. */
@@ -60,6 +62,9 @@ export interface WorkflowBench {
 }
 
 export const REHEARSAL_CLUSTER = 'datapipe-rehearsal'
+
+/** Folders of the tools a GitHub-hosted runner image has that the workflows call directly (kustomize). */
+export const RUNNER_IMAGE_TOOLS = () => [dirname(toolPaths().kustomize)]
 
 export async function startWorkflowBench(options: { stateBucket: string }): Promise<WorkflowBench> {
   const dir = await mkdtemp(join(tmpdir(), 'pa-workflow-bench-'))
@@ -158,6 +163,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
       mirror,
       stateBucket: options.stateBucket,
       env,
+      path: RUNNER_IMAGE_TOOLS(),
       createCluster: async (name, region, roleArn) => {
         await eks(region).send(
           new CreateClusterCommand({

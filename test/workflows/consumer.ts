@@ -16,26 +16,29 @@ export interface Consumer {
 }
 
 /**
- * A consumer repository made from `examples/<name>` as a team would set it up: the example's workflows
- * and README as they are, the sample DAGs, and two STAND-INS for what cannot be had on the bench:
+ * A consumer repository made from `examples/<name>` as a team would set it up: the example's files as
+ * they are, and, for an example that deploys Airflow (`airflow` given), the sample DAGs and two
+ * STAND-INS for what cannot be had on the bench:
  * - `Dockerfile`: the same two layers on the bench's base image (the official Airflow image cannot be pulled);
  * - `terraform/envs/dev`: `terraform/rehearsal`, the same outputs from built-in resources only (no provider
  *   can be downloaded here, and moto cannot hold EKS add-ons or Redshift Serverless).
  * It is a git repository whose origin is on github.com, as act derives GITHUB_REPOSITORY from it.
  */
-export async function makeConsumer(example: string, options: { baseImage: string }): Promise<Consumer> {
+export async function makeConsumer(example: string, options: { airflow?: { baseImage: string } } = {}): Promise<Consumer> {
   const dir = await mkdtemp(join(tmpdir(), `consumer-${example}-`))
   await cp(join(repoRoot, 'examples', example), dir, { recursive: true })
-  await cp(join(repoRoot, 'dags'), join(dir, 'dags'), {
-    recursive: true,
-    filter: (source) => !source.includes('__pycache__'),
-  })
-  await writeFile(
-    join(dir, 'Dockerfile'),
-    `# STAND-IN for the example's Dockerfile: the bench cannot pull apache/airflow.\nFROM ${options.baseImage}\nCOPY dags/ /opt/airflow/dags/\n`,
-  )
-  await mkdir(join(dir, 'terraform', 'envs'), { recursive: true })
-  await cp(join(repoRoot, 'terraform', 'rehearsal'), join(dir, 'terraform', 'envs', 'dev'), { recursive: true })
+  if (options.airflow) {
+    await cp(join(repoRoot, 'dags'), join(dir, 'dags'), {
+      recursive: true,
+      filter: (source) => !source.includes('__pycache__'),
+    })
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      `# STAND-IN for the example's Dockerfile: the bench cannot pull apache/airflow.\nFROM ${options.airflow.baseImage}\nCOPY dags/ /opt/airflow/dags/\n`,
+    )
+    await mkdir(join(dir, 'terraform', 'envs'), { recursive: true })
+    await cp(join(repoRoot, 'terraform', 'rehearsal'), join(dir, 'terraform', 'envs', 'dev'), { recursive: true })
+  }
   await writeFile(join(dir, '.gitignore'), '.terraform/\n*.tfstate\n')
   const repository = `example-org/${example}`
   const git = (...args: string[]) =>

@@ -22,7 +22,7 @@ const VARS = {
 let consumer: Consumer
 
 beforeAll(async () => {
-  consumer = await makeConsumer('airflow-data-lake', { baseImage: 'unused' })
+  consumer = await makeConsumer('airflow-data-lake')
 })
 
 afterAll(async () => {
