@@ -17,8 +17,11 @@ import { type Consumer, makeConsumer, PIPELINE_ACTIONS_REF, UNAVAILABLE_WORKFLOW
 const EXAMPLE = 'airflow-data-lake'
 const REGION = 'eu-west-1'
 const ACCOUNT = '123456789012'
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-pipeline-dev`
-const PLAN_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-pipeline-dev-plan`
+// The roles terraform/bootstrap/environment creates, one per purpose.
+const APPLY_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-dev-apply`
+const IMAGE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-dev-image`
+const DEPLOY_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-dev-deploy`
+const PLAN_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/datapipe-dev-plan`
 const STATE_BUCKET = `datapipe-tfstate-${ACCOUNT}`
 const STATE_KEY = 'datapipe/dev/terraform.tfstate'
 const IMAGE_REPOSITORY = 'datapipe/airflow'
@@ -83,7 +86,9 @@ async function run(
     // The DAG repository is private, as most are: git-sync gets this token as a Secret.
     secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN },
     vars: {
-      PIPELINE_ROLE_ARN: ROLE_ARN,
+      PIPELINE_APPLY_ROLE_ARN: APPLY_ROLE_ARN,
+      PIPELINE_IMAGE_ROLE_ARN: IMAGE_ROLE_ARN,
+      PIPELINE_DEPLOY_ROLE_ARN: DEPLOY_ROLE_ARN,
       PIPELINE_PLAN_ROLE_ARN: PLAN_ROLE_ARN,
       TF_STATE_BUCKET: STATE_BUCKET,
       EKS_PUBLIC_ACCESS_CIDRS: JSON.stringify(PUBLIC_ACCESS_CIDRS),
@@ -130,9 +135,10 @@ function clusterAppearsWhileWaiting(bench: WorkflowBench, appeared: { at?: numbe
         const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
         const name = String(state?.outputs.cluster_name?.value ?? REHEARSAL_CLUSTER)
         const region = String(state?.outputs.region?.value ?? '')
-        await bench.createCluster(name, region, ROLE_ARN)
+        // Terraform grants the apply role (uninstall) and the deploy role access entries with the cluster.
+        await bench.createCluster(name, region, [APPLY_ROLE_ARN, DEPLOY_ROLE_ARN])
         appeared.at = Date.now()
-        log(`  (the cluster ${name} now exists in moto in ${region}, with an access entry for the pipeline's role)`)
+        log(`  (the cluster ${name} now exists in moto in ${region}, with access entries for the apply and deploy roles)`)
       }, CLUSTER_APPEARS_AFTER_MS)
     }
   }

@@ -20,8 +20,14 @@ variable "region" {
   type        = string
 }
 
-variable "ci_role_arn" {
-  description = "Role granted cluster access, as envs/dev takes it."
+variable "apply_role_arn" {
+  description = "Role of the Terraform jobs, granted cluster access as envs/dev grants it."
+  type        = string
+  default     = ""
+}
+
+variable "deploy_role_arn" {
+  description = "Role of the deploy job, granted cluster access as envs/dev grants it."
   type        = string
   default     = ""
 }

@@ -48,8 +48,8 @@ export interface WorkflowBench {
   env: Record<string, string>
   /** Tools GitHub's runner images carry, from the tool cache, for PATH. */
   path: string[]
-  /** Creates the EKS cluster in moto (as Terraform's apply would) and grants `roleArn` an access entry. */
-  createCluster(name: string, region: string, roleArn: string): Promise<void>
+  /** Creates the EKS cluster in moto (as Terraform's apply would) and grants each role an access entry. */
+  createCluster(name: string, region: string, roleArns: string[]): Promise<void>
   /** From now on EKS reports the cluster FAILED (a create that failed half-way), or healthy again. */
   setClusterFailed(failed: boolean): void
   /** Deletes the cluster from moto, as Terraform's destroy would. */
@@ -164,7 +164,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
       stateBucket: options.stateBucket,
       env,
       path: RUNNER_IMAGE_TOOLS(),
-      createCluster: async (name, region, roleArn) => {
+      createCluster: async (name, region, roleArns) => {
         await eks(region).send(
           new CreateClusterCommand({
             name,
@@ -172,7 +172,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
             resourcesVpcConfig: { subnetIds: ['subnet-rehearsal-a', 'subnet-rehearsal-b'] },
           }),
         )
-        plane.setAccess(roleArn, { groups: ['system:masters'] })
+        for (const roleArn of roleArns) plane.setAccess(roleArn, { groups: ['system:masters'] })
       },
       setClusterFailed: (failed) => {
         clusterFailed = failed

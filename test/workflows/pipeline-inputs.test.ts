@@ -13,7 +13,9 @@ import { type Consumer, makeConsumer, PIPELINE_ACTIONS_REF, UNAVAILABLE_WORKFLOW
  */
 
 const VARS = {
-  PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/datapipe-pipeline-dev',
+  PIPELINE_APPLY_ROLE_ARN: 'arn:aws:iam::123456789012:role/datapipe-dev-apply',
+  PIPELINE_IMAGE_ROLE_ARN: 'arn:aws:iam::123456789012:role/datapipe-dev-image',
+  PIPELINE_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/datapipe-dev-deploy',
   TF_STATE_BUCKET: 'datapipe-tfstate-123456789012',
   EKS_PUBLIC_ACCESS_CIDRS: '["203.0.113.0/24"]',
   AIRFLOW_UI_SOURCE_RANGES: '203.0.113.0/24',
@@ -51,10 +53,10 @@ describe('bad input through the workflows stops in check-inputs, before anything
       "Input 'mode' must be create, destroy or plan (or a toggle's true or false); got 'deploy'.",
     ],
     [
-      'no role for the jobs',
+      'no role for the image job',
       { action: 'create' },
-      { ...VARS, PIPELINE_ROLE_ARN: '' },
-      "Input 'terraform-role' (or 'role-to-assume' for every job) is required for mode create: the ARN of the role the job assumes.",
+      { ...VARS, PIPELINE_IMAGE_ROLE_ARN: '' },
+      "Input 'image-role' (or 'role-to-assume' for every job) is required for mode create: the ARN of the role the job assumes.",
     ],
     [
       'no state bucket',
