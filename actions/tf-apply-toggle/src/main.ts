@@ -1,3 +1,4 @@
+import { withChildEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
@@ -14,7 +15,7 @@ export interface RunOptions extends Partial<Deps> {
 export function run(options: RunOptions = {}): Promise<void> {
   return withErrorBoundary(async () => {
     const deps: Deps = {
-      exec: options.exec ?? exec,
+      exec: options.exec ?? withChildEnv(exec),
       signals: options.signals ?? processSignals,
       env: options.env ?? process.env,
       write: options.write ?? ((text) => process.stdout.write(text)),

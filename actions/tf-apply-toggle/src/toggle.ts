@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { childEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
@@ -134,8 +135,9 @@ export function selectedWorkspace(inputs: Pick<Inputs, 'workspace' | 'workingDir
 }
 
 export function terraformEnv(inputs: Pick<Inputs, 'workspace' | 'pluginCache'>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // The action's inputs (the GitHub token among them) are of no use to Terraform or its provisioners.
-  const child: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+  // Neither the action's inputs (the GitHub token among them) nor the runner's OIDC and cache credentials reach
+  // Terraform, its providers or a configuration's provisioners: a pull request's code runs there.
+  const child = childEnv(env)
   child.TF_IN_AUTOMATION = '1'
   child.TF_INPUT = '0'
   // No version check against checkpoint-api.hashicorp.com on every command, unless the user asks for it.

@@ -426,3 +426,26 @@ describe('the pull request comment in plan mode', () => {
       )
   })
 })
+
+describe("Terraform's environment", () => {
+  const RUNNER_CREDENTIALS = {
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/idtoken',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+    ACTIONS_RUNTIME_URL: 'https://runtime.example/',
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_RESULTS_URL: 'https://results.example/',
+    GITHUB_TOKEN: 'ghs_job_token_0123456789',
+  }
+
+  it("keeps the runner's OIDC, runtime and cache credentials and GITHUB_TOKEN out of every Terraform command's environment", async () => {
+    const result = await runToggle({ mode: 'create' }, { env: { ...RUNNER_CREDENTIALS, AWS_REGION: 'eu-west-1' } })
+    expect(result.failure).toBeUndefined()
+    expect(result.fake.calls.length).toBeGreaterThan(0)
+    for (const call of result.fake.calls) {
+      for (const name of Object.keys(RUNNER_CREDENTIALS)) expect(call.options.env?.[name], name).toBeUndefined()
+      // What Terraform does need is still there.
+      expect(call.options.env).toMatchObject({ AWS_REGION: 'eu-west-1', PATH: '/usr/bin' })
+    }
+  })
+})
