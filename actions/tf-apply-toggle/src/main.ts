@@ -2,6 +2,7 @@ import { withChildEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
+import { maskSecret } from '../../../lib/masks'
 import { processSignals } from './cancellation'
 import { readInputs } from './inputs'
 import { octokitComments } from './pr-comment'
@@ -22,7 +23,7 @@ export function run(options: RunOptions = {}): Promise<void> {
       comments: options.comments ?? octokitComments,
     }
     const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    if (inputs.githubToken) maskSecret(inputs.githubToken)
     await toggle(inputs, deps)
   })
 }

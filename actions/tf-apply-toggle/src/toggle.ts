@@ -6,6 +6,7 @@ import { childEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
+import { redact, registeredSecrets, secretTexts } from '../../../lib/masks'
 import { appendSummary } from '../../../lib/summary'
 import { Cancellation, type SignalSource } from './cancellation'
 import { isToggleFailure, ToggleFailure } from './failure'
@@ -159,6 +160,32 @@ export function refuseUnlockedArguments(env: NodeJS.ProcessEnv, product: Product
   }
 }
 
+/**
+ * What a pull request comment must not show: every mask this step registered
+ * (the token, sensitive outputs) and every value of `variables` and
+ * `backend-config`. Those two inputs are often fed from secrets, which the
+ * runner masks in the log only; and a pull request can change the
+ * configuration so that Terraform prints a variable it no longer declares
+ * sensitive. Values reviewers should read belong in a var file.
+ */
+export function commentSecrets(inputs: Pick<Inputs, 'variables' | 'backendConfig' | 'githubToken'>): string[] {
+  return [
+    ...registeredSecrets(),
+    ...(inputs.githubToken ? [inputs.githubToken] : []),
+    ...secretTexts(inputs.variables),
+    ...secretTexts([...inputs.backendConfig.values()]),
+  ]
+}
+
+/** The report with its free text redacted before it is cut, so a cut cannot leave half a secret unmatched. */
+function redactReport(report: Report, secrets: readonly string[]): Report {
+  return {
+    ...report,
+    ...(report.planText !== undefined ? { planText: redact(report.planText, secrets) } : {}),
+    ...(report.failure ? { failure: { ...report.failure, message: redact(report.failure.message, secrets) } } : {}),
+  }
+}
+
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined
   const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
@@ -183,7 +210,17 @@ async function publishReport(inputs: Inputs, deps: Deps, report: Report): Promis
   const marker = commentMarker(report.directory, report.workspace)
   const link = runUrl(deps.env)
   const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
-  const body = renderReport(report, { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link }, marker, footer)
+  // The runner masks the log, not what this step sends to the API: the comment is redacted here, before it is cut to size.
+  const secrets = commentSecrets(inputs)
+  const body = redact(
+    renderReport(
+      redactReport(report, secrets),
+      { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link },
+      marker,
+      footer,
+    ),
+    secrets,
+  )
   const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
   await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body)
 }

@@ -7,7 +7,7 @@ import { run } from '../../../actions/tf-apply-toggle/src/main'
 import type { IssueComments, PullRequest } from '../../../actions/tf-apply-toggle/src/pr-comment'
 import { captureStdout } from '../../harness/capture'
 import { parseFileCommands } from '../../harness/commands'
-import { type Call, diagnostic, fakeTerraform, jsonLines, message, type Step } from './fake-terraform'
+import { type Call, diagnostic, fakeTerraform, jsonLines, message, PLAN_JSON, type Step } from './fake-terraform'
 
 /**
  * run() in process with a scripted Terraform: the order of commands, their
@@ -447,5 +447,78 @@ describe("Terraform's environment", () => {
       // What Terraform does need is still there.
       expect(call.options.env).toMatchObject({ AWS_REGION: 'eu-west-1', PATH: '/usr/bin' })
     }
+  })
+})
+
+describe('the pull request comment shows no secret', () => {
+  let eventPath: string
+  beforeEach(async () => {
+    eventPath = join(root, 'event.json')
+    await writeFile(eventPath, JSON.stringify({ pull_request: { number: 12 } }))
+  })
+  const prEnv = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+  const API_KEY = 'sk-live-Zebra-Quartz-9917'
+  const ACCESS_KEY = 'AKIAEXAMPLEBACKEND42'
+  const MULTILINE = 'line-one-Secret\nline-two-Secret'
+
+  it('redacts every value of variables and backend-config and every mask, wherever the plan or a failure prints it', async () => {
+    const comments = new FakeComments()
+    const steps = {
+      show: ({ args }: Call) =>
+        args.includes('-json')
+          ? { stdout: JSON.stringify(PLAN_JSON) }
+          : {
+              stdout: [
+                '  # terraform_data.leak will be created',
+                `      + api_key = "${API_KEY}"`,
+                `      + quoted  = "${JSON.stringify('say "hi" p@ss"word').slice(1, -1)}"`,
+                '      + notes   = <<-EOT',
+                '            line-one-Secret',
+                '            line-two-Secret',
+                '        EOT',
+                `      + backend = "${ACCESS_KEY}"`,
+                '      + region  = "dev" # short values stay',
+                '',
+              ].join('\n'),
+            },
+    }
+    const result = await runToggle(
+      {
+        mode: 'plan',
+        'github-token': 'ghs_token_1234567890',
+        'backend-config': `bucket=state\naccess_key=${ACCESS_KEY}\nuse_lockfile=true`,
+        variables: JSON.stringify({ api_key: API_KEY, quoted: 'say "hi" p@ss"word', notes: MULTILINE, region: 'dev', replicas: 3 }),
+      },
+      { env: prEnv(), comments, steps },
+    )
+    expect(result.failure).toBeUndefined()
+    const body = comments.bodies.get(1) as string
+    for (const secret of [API_KEY, ACCESS_KEY, 'line-one-Secret', 'line-two-Secret', 'p@ss', 'ghs_token_1234567890'])
+      expect(body).not.toContain(secret)
+    expect(body).toContain('      + api_key = "***"')
+    expect(body).toContain('      + backend = "***"')
+    expect(body).toContain('      + quoted  = "***"')
+    expect(body).toContain('      + region  = "dev" # short values stay')
+  })
+
+  it('redacts a failure message that echoes a value', async () => {
+    const comments = new FakeComments()
+    const steps = { plan: () => ({ exitCode: 1, stdout: jsonLines(diagnostic(`Invalid value ${API_KEY}`)) }) }
+    await runToggle(
+      { mode: 'plan', 'github-token': 'ghs_token_1234567890', variables: `api_key=${API_KEY}` },
+      { env: prEnv(), comments, steps },
+    )
+    const body = comments.bodies.get(1) as string
+    expect(body).toContain('**plan-failed**: terraform plan failed: Invalid value ***.')
+    expect(body).not.toContain(API_KEY)
+  })
+
+  it('fences the plan with more backticks than its longest run, so plan text cannot close the block', async () => {
+    const comments = new FakeComments()
+    const plan = '      + input = "``````` not the end"\n'
+    const steps = { show: ({ args }: Call) => (args.includes('-json') ? { stdout: JSON.stringify(PLAN_JSON) } : { stdout: plan }) }
+    await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments, steps })
+    const body = comments.bodies.get(1) as string
+    expect(body).toContain(`\`\`\`\`\`\`\`\`\n${plan}\n\`\`\`\`\`\`\`\`\n`)
   })
 })
