@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { childEnv } from '../../../lib/child-env'
@@ -40,8 +40,9 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   const stopListening = cancellation.listen(deps.signals)
   const workspace = selectedWorkspace(inputs, deps.env)
   const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  const saved: SavedPlan = {}
   try {
-    await plannedRun(inputs, deps, product, cancellation, report)
+    await plannedRun(inputs, deps, product, cancellation, report, saved)
   } catch (error) {
     if (isToggleFailure(error)) {
       core.setOutput('failure-reason', error.reason)
@@ -51,10 +52,45 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   } finally {
     stopListening()
     await publishReport(inputs, deps, report)
+    await settlePlanFile(saved, inputs.keepPlan, deps.write)
   }
 }
 
-async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancellation: Cancellation, report: Report): Promise<void> {
+/** Where this run saved its plan, once it has a folder for it. */
+interface SavedPlan {
+  dir?: string
+  path?: string
+}
+
+/**
+ * The saved plan holds every variable value in clear, and RUNNER_TEMP lives
+ * until the job ends, readable by every later step (third-party actions
+ * included). It goes when the step ends, failed or not, unless the caller
+ * asked to keep it; a kept one is readable by the runner's user only.
+ */
+async function settlePlanFile(saved: SavedPlan, keep: boolean, write: (text: string) => void): Promise<void> {
+  if (!saved.dir || !saved.path) return
+  try {
+    if (keep && existsSync(saved.path)) {
+      await chmod(saved.path, 0o600)
+      write(`The saved plan is kept at ${saved.path} (mode 0600, keep-plan is true); it holds variable values in clear.\n`)
+      return
+    }
+    await rm(saved.dir, { recursive: true, force: true })
+    if (!keep) write('The saved plan file was deleted: it holds variable values in clear. Set keep-plan: true to keep it.\n')
+  } catch (error) {
+    core.warning(`Could not ${keep ? 'restrict' : 'delete'} the saved plan at ${saved.path}: ${messageOf(error)}`)
+  }
+}
+
+async function plannedRun(
+  inputs: Inputs,
+  deps: Deps,
+  product: Product,
+  cancellation: Cancellation,
+  report: Report,
+  saved: SavedPlan,
+): Promise<void> {
   if (inputs.mode === 'destroy' && inputs.confirmDestroy !== report.workspace) {
     throw new ToggleFailure(
       'destroy-not-confirmed',
@@ -75,7 +111,9 @@ async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancella
     write: deps.write,
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
-  const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')
+  saved.dir = await mkdtemp(join(temp, 'tf-plan-'))
+  const planPath = join(saved.dir, 'plan.tfplan')
+  saved.path = planPath
   const changes = await savePlan(terraform, inputs, temp, planPath)
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))

@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -7,8 +8,9 @@ import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 /**
  * Issue #16, through the committed bundle and real Terraform: what a pull
- * request's configuration gets from the step (its environment), and what
- * the plan comment shows and whose comment it edits.
+ * request's configuration gets from the step (its environment), what the
+ * step leaves behind (the saved plan), and what the plan comment shows and
+ * whose comment it edits.
  */
 
 const FIXTURE = join(repoRoot, 'test/fixtures/terraform/least-privilege')
@@ -64,6 +66,25 @@ describe("Terraform's environment", () => {
     expect(names.filter((name) => name.startsWith('INPUT_'))).toEqual([])
     const text = await readFile(dump, 'utf8')
     for (const value of [...Object.values(RUNNER_CREDENTIALS), 'ghs_input_token_4567']) expect(text).not.toContain(value)
+  })
+})
+
+describe('the saved plan', () => {
+  it('is gone when the step ends, and the log says so', async () => {
+    const run = await toggle({ mode: 'create', variables: 'api_key=plan-file-secret-1234' })
+    expect(run.exitCode).toBe(0)
+    const planPath = run.outputs['plan-path'] as string
+    expect(planPath.startsWith(`${temp}/tf-plan-`)).toBe(true)
+    expect(existsSync(planPath)).toBe(false)
+    expect(run.visibleLog).toContain('The saved plan file was deleted: it holds variable values in clear. Set keep-plan: true to keep it.')
+  })
+
+  it('stays, readable by its owner only, when keep-plan is true', async () => {
+    const run = await toggle({ mode: 'create', variables: 'api_key=plan-file-secret-1234', 'keep-plan': 'true' })
+    expect(run.exitCode).toBe(0)
+    const planPath = run.outputs['plan-path'] as string
+    expect((await stat(planPath)).mode & 0o777).toBe(0o600)
+    expect(run.visibleLog).toContain(`The saved plan is kept at ${planPath} (mode 0600, keep-plan is true)`)
   })
 })
 

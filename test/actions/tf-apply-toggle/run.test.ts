@@ -427,7 +427,7 @@ describe('the pull request comment in plan mode', () => {
   })
 })
 
-describe("Terraform's environment", () => {
+describe('least privilege', () => {
   const RUNNER_CREDENTIALS = {
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
     ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/idtoken',
@@ -448,7 +448,43 @@ describe("Terraform's environment", () => {
       expect(call.options.env).toMatchObject({ AWS_REGION: 'eu-west-1', PATH: '/usr/bin' })
     }
   })
+
+  it('deletes the saved plan when the step ends, and says so', async () => {
+    const result = await runToggle({ mode: 'create' }, { steps: { plan: writePlan } })
+    const planPath = result.outputs['plan-path'] as string
+    expect(planPath).toMatch(/\/tf-plan-[^/]+\/plan\.tfplan$/)
+    expect(existsSync(planPath)).toBe(false)
+    expect(existsSync(join(planPath, '..'))).toBe(false)
+    expect(result.log).toContain('The saved plan file was deleted: it holds variable values in clear. Set keep-plan: true to keep it.')
+  })
+
+  it('deletes it when the apply fails too', async () => {
+    const steps = { plan: writePlan, apply: () => ({ exitCode: 1, stdout: jsonLines(diagnostic('Boom')) }) }
+    const result = await runToggle({ mode: 'create' }, { steps })
+    expect(result.outputs['failure-reason']).toBe('apply-failed')
+    expect(existsSync(result.outputs['plan-path'] as string)).toBe(false)
+  })
+
+  it('keeps it, readable by its owner only, with keep-plan: true', async () => {
+    const result = await runToggle({ mode: 'create', 'keep-plan': 'true' }, { steps: { plan: writePlan } })
+    const planPath = result.outputs['plan-path'] as string
+    expect((await stat(planPath)).mode & 0o777).toBe(0o600)
+    expect(result.log).toContain(`The saved plan is kept at ${planPath} (mode 0600, keep-plan is true)`)
+  })
+
+  it('refuses a keep-plan that is not a boolean, naming the input', async () => {
+    const result = await runToggle({ mode: 'create', 'keep-plan': 'sometimes' })
+    expect(result.failure).toMatch(/^Input 'keep-plan' /)
+    expect(result.fake.calls).toEqual([])
+  })
 })
+
+/** A plan step that writes the file Terraform would, world-readable as Terraform leaves it under a 022 umask. */
+async function writePlan(call: Call) {
+  const out = call.args.find((arg) => arg.startsWith('-out='))?.slice('-out='.length) as string
+  await writeFile(out, 'plan with variable values', { mode: 0o644 })
+  return { exitCode: 2, stdout: jsonLines(message('Plan: 1 to add, 1 to change, 1 to destroy.')) }
+}
 
 describe('the pull request comment shows no secret', () => {
   let eventPath: string
