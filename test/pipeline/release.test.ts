@@ -162,7 +162,7 @@ esac
     expect(run.status).toBe(1)
     expect(run.output).toBe('')
     expect(run.stdout.trim()).toBe(
-      '::error title=release::v1.10.0 points at 0123456789abcdef0123456789abcdef01234567, which has no successful ci.yml run on main; wait for CI to pass there, then push the tag again.',
+      '::error title=release::v1.10.0 points at 0123456789abcdef0123456789abcdef01234567, which has no successful ci.yml run on main; re-run this release run once CI has passed there.',
     )
   })
 
