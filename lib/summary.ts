@@ -17,7 +17,9 @@ export function details(title: string, body: string): string {
 }
 
 export function codeBlock(text: string, language = ''): string {
-  const fence = text.includes('```') ? '````' : '```'
+  // A fence closes at the first run of at least as many backticks, so it must be longer than every run in the text.
+  const longest = (text.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0)
+  const fence = '`'.repeat(Math.max(3, longest + 1))
   return `${fence}${language}\n${text}\n${fence}`
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { withChildEnv } from './child-env'
 import { UserError } from './errors'
 import { exec as defaultExec, type Exec, tail } from './exec'
 import { retry } from './retry'
@@ -62,7 +63,7 @@ export async function ensureTool(spec: ToolSpec, deps: ToolDeps = {}): Promise<s
   if (spec.archive === 'tar.gz') {
     const archivePath = join(tmpdir(), `${spec.name}-${spec.version}-${process.pid}.tar.gz`)
     await writeFile(archivePath, bytes)
-    const result = await (deps.exec ?? defaultExec)(
+    const result = await (deps.exec ?? withChildEnv(defaultExec))(
       'tar',
       ['-xzf', archivePath, '-C', staging, `--strip-components=${spec.stripComponents ?? 0}`],
       { silent: true },

@@ -1,4 +1,5 @@
 import { UserError } from '../errors'
+import { displayUrl, isPlainHttpBeyondLoopback } from '../loopback'
 import { endpointFromEnv } from './endpoints'
 
 /**
@@ -38,11 +39,19 @@ export function parseStsEndpointSetting(inputName: string, raw: string): StsEndp
   if (value === '' || value.toLowerCase() === 'regional') return { kind: 'regional' }
   if (value.toLowerCase() === 'fips') return { kind: 'fips' }
   if (/^https?:\/\//i.test(value)) {
+    let url: URL | undefined
     try {
-      return { kind: 'url', url: new URL(value) }
+      url = new URL(value)
     } catch {
       // falls through to the one-line error below
     }
+    // The web identity token goes to this endpoint and credentials come back from it.
+    if (url && isPlainHttpBeyondLoopback(url)) {
+      throw new UserError(
+        `Input '${inputName}' must be an https:// URL (plain http:// only on a loopback address such as 127.0.0.1): the token and the credentials would cross the network unencrypted; got '${displayUrl(url)}'.`,
+      )
+    }
+    if (url) return { kind: 'url', url }
   }
   throw new UserError(`Input '${inputName}' must be regional, fips, or an http(s) URL; got '${value}'.`)
 }

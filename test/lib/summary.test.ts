@@ -19,6 +19,9 @@ describe('summary helpers', () => {
     expect(details('Plan', 'body')).toBe('<details><summary>Plan</summary>\n\nbody\n\n</details>')
     expect(codeBlock('x', 'hcl')).toBe('```hcl\nx\n```')
     expect(codeBlock('has ``` inside')).toBe('````\nhas ``` inside\n````')
+    // Issue #16: plan text with a longer run of backticks than the fence would end the block early.
+    expect(codeBlock('a ````` run')).toBe('``````\na ````` run\n``````')
+    expect(codeBlock('`` and ```` and `')).toBe('`````\n`` and ```` and `\n`````')
   })
   it('appends to the job summary file, and skips it outside a runner', async () => {
     await appendSummary('ignored')

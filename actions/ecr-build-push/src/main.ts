@@ -1,5 +1,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { awsClientConfig } from '../../../lib/aws/clients'
+import { withChildEnv } from '../../../lib/child-env'
 import { systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
@@ -11,7 +12,7 @@ import { imageSummary } from './summary'
 
 export function defaultDeps(): Deps {
   return {
-    exec,
+    exec: withChildEnv(exec),
     fetch: globalThis.fetch,
     clock: systemClock,
     env: process.env,

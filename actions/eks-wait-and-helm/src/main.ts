@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { withChildEnv } from '../../../lib/child-env'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
@@ -52,7 +53,7 @@ function defaultDeps(): Deps {
     eks: (region) => sdkEksApi(region),
     clock: systemClock,
     random: Math.random,
-    exec: defaultExec,
+    exec: withChildEnv(defaultExec),
     fetch,
     httpsGet,
     env: process.env,

@@ -1,6 +1,7 @@
 import { parse, YAMLParseError } from 'yaml'
 import { UserError } from '../../../lib/errors'
 import { parseDuration } from '../../../lib/inputs'
+import { displayUrl, isPlainHttpBeyondLoopback } from '../../../lib/loopback'
 
 /** One Helm release to deploy, as the `releases` input describes it. */
 export interface Release {
@@ -115,6 +116,7 @@ function parseRelease(item: unknown, index: number): Release {
       `Input 'releases': ${where} has repository credentials but neither a repository nor an oci:// chart to use them for.`,
     )
   }
+  refuseCredentialsOverPlainHttp(where, { repository, chart, withCredentials: username !== undefined })
   const timeout = item.timeout
   if (timeout !== undefined && typeof timeout !== 'string' && typeof timeout !== 'number') {
     throw new UserError(`Input 'releases': ${where} timeout must be a duration such as '10m'.`)
@@ -134,6 +136,33 @@ function parseRelease(item: unknown, index: number): Release {
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   }
+}
+
+/**
+ * Repository credentials (given as fields or embedded in a URL) sent over
+ * plain http:// can be read by anyone on the path; only a chart server on
+ * this machine's loopback may take them unencrypted.
+ */
+function refuseCredentialsOverPlainHttp(
+  where: string,
+  release: { repository: string | undefined; chart: string; withCredentials: boolean },
+): void {
+  const check = (field: string, text: string | undefined, withCredentials: boolean) => {
+    if (text === undefined || !/^http:\/\//i.test(text)) return
+    let url: URL
+    try {
+      url = new URL(text)
+    } catch {
+      return
+    }
+    if ((withCredentials || url.username !== '' || url.password !== '') && isPlainHttpBeyondLoopback(url)) {
+      throw new UserError(
+        `Input 'releases': ${where} ${field} must be an https:// URL to send repository credentials (plain http:// only on a loopback address such as 127.0.0.1); got '${displayUrl(url)}'.`,
+      )
+    }
+  }
+  check('repository', release.repository, release.withCredentials)
+  check('chart', release.chart, false)
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

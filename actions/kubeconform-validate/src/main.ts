@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { annotateError, annotateWarning } from '../../../lib/annotations'
+import { withChildEnv } from '../../../lib/child-env'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
@@ -29,7 +30,7 @@ export function run(deps: RunDeps = {}): Promise<void> {
     const env = deps.env ?? process.env
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
     const validation = await validate(inputs, {
-      exec: deps.exec ?? defaultExec,
+      exec: deps.exec ?? withChildEnv(defaultExec),
       fetch: deps.fetch ?? fetch,
       clock: deps.clock ?? systemClock,
       random: deps.random,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { UserError } from '../../../lib/errors'
-import { parseDuration, parseInteger, parseKeyValues, parseList, parseRequired } from '../../../lib/inputs'
+import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired } from '../../../lib/inputs'
 
 export type Mode = 'create' | 'destroy' | 'plan'
 
@@ -23,6 +23,8 @@ export interface Inputs {
   confirmDestroy: string
   pluginCache?: string
   githubToken: string
+  /** Keep the saved plan file after the step (mode 0600); by default it is deleted. */
+  keepPlan: boolean
 }
 
 /** Raw input text by name, as core.getInput returns it (untrimmed). */
@@ -149,5 +151,6 @@ export function readInputs(read: InputReader, cwd: string): Inputs {
     confirmDestroy: read('confirm-destroy').trim(),
     pluginCache: pluginCache === '' ? undefined : resolve(cwd, pluginCache),
     githubToken: read('github-token').trim(),
+    keepPlan: parseBoolean('keep-plan', read('keep-plan').trim(), false),
   }
 }

@@ -1,6 +1,8 @@
+import { withChildEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
+import { maskSecret } from '../../../lib/masks'
 import { processSignals } from './cancellation'
 import { readInputs } from './inputs'
 import { octokitComments } from './pr-comment'
@@ -14,14 +16,14 @@ export interface RunOptions extends Partial<Deps> {
 export function run(options: RunOptions = {}): Promise<void> {
   return withErrorBoundary(async () => {
     const deps: Deps = {
-      exec: options.exec ?? exec,
+      exec: options.exec ?? withChildEnv(exec),
       signals: options.signals ?? processSignals,
       env: options.env ?? process.env,
       write: options.write ?? ((text) => process.stdout.write(text)),
       comments: options.comments ?? octokitComments,
     }
     const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    if (inputs.githubToken) maskSecret(inputs.githubToken)
     await toggle(inputs, deps)
   })
 }

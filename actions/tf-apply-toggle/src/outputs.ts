@@ -1,4 +1,5 @@
 import * as core from '../../../lib/core'
+import { maskSecret } from '../../../lib/masks'
 import type { TerraformOutput } from './terraform-cli'
 
 /** Outputs the action sets itself; a Terraform output of the same name is only in outputs-json. */
@@ -37,7 +38,7 @@ export function secretsOf(value: unknown): string[] {
  */
 export function publishOutputs(outputs: Record<string, TerraformOutput>): void {
   for (const output of Object.values(outputs)) {
-    if (output.sensitive) for (const secret of secretsOf(output.value)) core.setSecret(secret)
+    if (output.sensitive) for (const secret of secretsOf(output.value)) maskSecret(secret)
   }
   const values: Record<string, unknown> = {}
   for (const [name, output] of Object.entries(outputs)) {

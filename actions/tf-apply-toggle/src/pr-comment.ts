@@ -55,10 +55,29 @@ export async function upsertComment(api: IssueComments, pr: PullRequest, marker:
   return { action: 'created', id: await api.create(pr, body) }
 }
 
+/** The job's GITHUB_TOKEN is an installation token of the GitHub Actions app, and its comments are this user's. */
+export const ACTIONS_BOT = 'github-actions[bot]'
+
+/**
+ * Which comment is ours: one that starts with the marker and was written by
+ * the identity the token acts as. Anyone may post a comment holding the
+ * marker; matching on the text alone would let them have the plan written
+ * into (or kept out of) a comment they chose.
+ */
+export function isOwnComment(comment: { body?: string | null; user?: { login?: string } | null }, marker: string, self: string): boolean {
+  return (comment.body ?? '').startsWith(marker) && comment.user?.login === self
+}
+
 /** Issue comments through @actions/github's Octokit, loaded only when a comment is due. */
 export async function octokitComments(token: string, apiUrl: string): Promise<IssueComments> {
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(token, { baseUrl: apiUrl })
+  let self: Promise<string | undefined> | undefined
+  // Asked only when a comment carries the marker, so a first run makes no extra request.
+  const identity = () => {
+    self ??= tokenIdentity(token, async () => (await octokit.rest.users.getAuthenticated()).data.login)
+    return self
+  }
   return {
     async find(pr, marker) {
       const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
@@ -68,8 +87,11 @@ export async function octokitComments(token: string, apiUrl: string): Promise<Is
         per_page: 100,
       })
       for await (const page of pages) {
-        const found = page.data.find((comment) => comment.body?.includes(marker))
-        if (found) return found.id
+        for (const comment of page.data) {
+          if (!(comment.body ?? '').startsWith(marker)) continue
+          const login = await identity()
+          if (login !== undefined && isOwnComment(comment, marker, login)) return comment.id
+        }
       }
       return undefined
     },
@@ -80,6 +102,21 @@ export async function octokitComments(token: string, apiUrl: string): Promise<Is
     async update(pr, id, body) {
       await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body })
     },
+  }
+}
+
+/**
+ * The login the token comments as. An installation token (`ghs_`, the job's
+ * GITHUB_TOKEN) cannot read /user and comments as github-actions[bot]; any
+ * other token (a personal or OAuth token) is asked. When that fails, nothing
+ * is ours and a new comment is written rather than someone else's edited.
+ */
+export async function tokenIdentity(token: string, authenticatedUser: () => Promise<string>): Promise<string | undefined> {
+  if (token.startsWith('ghs_')) return ACTIONS_BOT
+  try {
+    return await authenticatedUser()
+  } catch {
+    return undefined
   }
 }
 

@@ -70,7 +70,9 @@ export function renderReport(report: Report, limits: RenderLimits, prefix = '', 
   const notice = limits.fullPlanLink
     ? `\n\nThe plan was cut to fit; the whole plan is in the [job summary and log](${limits.fullPlanLink}).`
     : "\n\nThe plan was cut to fit; the whole plan is in this step's log."
-  const room = limits.budget - limits.measure(wrap('', notice))
+  // Backticks in the plan lengthen both fences; leave room for the longest they can be.
+  const fenceGrowth = 2 * (codeBlock(report.planText).indexOf('\n') - codeBlock('').indexOf('\n'))
+  const room = limits.budget - limits.measure(wrap('', notice)) - fenceGrowth
   return withinBudget(wrap(cutToFit(report.planText, room, limits.measure), notice), limits)
 }
 

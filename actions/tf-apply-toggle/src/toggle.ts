@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { childEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
+import { redact, registeredSecrets, secretTexts } from '../../../lib/masks'
 import { appendSummary } from '../../../lib/summary'
 import { Cancellation, type SignalSource } from './cancellation'
 import { isToggleFailure, ToggleFailure } from './failure'
@@ -39,8 +41,9 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   const stopListening = cancellation.listen(deps.signals)
   const workspace = selectedWorkspace(inputs, deps.env)
   const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  const saved: SavedPlan = {}
   try {
-    await plannedRun(inputs, deps, product, cancellation, report)
+    await plannedRun(inputs, deps, product, cancellation, report, saved)
   } catch (error) {
     if (isToggleFailure(error)) {
       core.setOutput('failure-reason', error.reason)
@@ -50,10 +53,45 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   } finally {
     stopListening()
     await publishReport(inputs, deps, report)
+    await settlePlanFile(saved, inputs.keepPlan, deps.write)
   }
 }
 
-async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancellation: Cancellation, report: Report): Promise<void> {
+/** Where this run saved its plan, once it has a folder for it. */
+interface SavedPlan {
+  dir?: string
+  path?: string
+}
+
+/**
+ * The saved plan holds every variable value in clear, and RUNNER_TEMP lives
+ * until the job ends, readable by every later step (third-party actions
+ * included). It goes when the step ends, failed or not, unless the caller
+ * asked to keep it; a kept one is readable by the runner's user only.
+ */
+async function settlePlanFile(saved: SavedPlan, keep: boolean, write: (text: string) => void): Promise<void> {
+  if (!saved.dir || !saved.path) return
+  try {
+    if (keep && existsSync(saved.path)) {
+      await chmod(saved.path, 0o600)
+      write(`The saved plan is kept at ${saved.path} (mode 0600, keep-plan is true); it holds variable values in clear.\n`)
+      return
+    }
+    await rm(saved.dir, { recursive: true, force: true })
+    if (!keep) write('The saved plan file was deleted: it holds variable values in clear. Set keep-plan: true to keep it.\n')
+  } catch (error) {
+    core.warning(`Could not ${keep ? 'restrict' : 'delete'} the saved plan at ${saved.path}: ${messageOf(error)}`)
+  }
+}
+
+async function plannedRun(
+  inputs: Inputs,
+  deps: Deps,
+  product: Product,
+  cancellation: Cancellation,
+  report: Report,
+  saved: SavedPlan,
+): Promise<void> {
   if (inputs.mode === 'destroy' && inputs.confirmDestroy !== report.workspace) {
     throw new ToggleFailure(
       'destroy-not-confirmed',
@@ -74,7 +112,9 @@ async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancella
     write: deps.write,
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
-  const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')
+  saved.dir = await mkdtemp(join(temp, 'tf-plan-'))
+  const planPath = join(saved.dir, 'plan.tfplan')
+  saved.path = planPath
   const changes = await savePlan(terraform, inputs, temp, planPath)
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))
@@ -135,8 +175,9 @@ export function selectedWorkspace(inputs: Pick<Inputs, 'workspace' | 'workingDir
 }
 
 export function terraformEnv(inputs: Pick<Inputs, 'workspace' | 'pluginCache'>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // The action's inputs (the GitHub token among them) are of no use to Terraform or its provisioners.
-  const child: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+  // Neither the action's inputs (the GitHub token among them) nor the runner's OIDC and cache credentials reach
+  // Terraform, its providers or a configuration's provisioners: a pull request's code runs there.
+  const child = childEnv(env)
   child.TF_IN_AUTOMATION = '1'
   child.TF_INPUT = '0'
   // No version check against checkpoint-api.hashicorp.com on every command, unless the user asks for it.
@@ -155,6 +196,32 @@ export function refuseUnlockedArguments(env: NodeJS.ProcessEnv, product: Product
         `Remove it from ${name}.`,
       )
     }
+  }
+}
+
+/**
+ * What a pull request comment must not show: every mask this step registered
+ * (the token, sensitive outputs) and every value of `variables` and
+ * `backend-config`. Those two inputs are often fed from secrets, which the
+ * runner masks in the log only; and a pull request can change the
+ * configuration so that Terraform prints a variable it no longer declares
+ * sensitive. Values reviewers should read belong in a var file.
+ */
+export function commentSecrets(inputs: Pick<Inputs, 'variables' | 'backendConfig' | 'githubToken'>): string[] {
+  return [
+    ...registeredSecrets(),
+    ...(inputs.githubToken ? [inputs.githubToken] : []),
+    ...secretTexts(inputs.variables),
+    ...secretTexts([...inputs.backendConfig.values()]),
+  ]
+}
+
+/** The report with its free text redacted before it is cut, so a cut cannot leave half a secret unmatched. */
+function redactReport(report: Report, secrets: readonly string[]): Report {
+  return {
+    ...report,
+    ...(report.planText !== undefined ? { planText: redact(report.planText, secrets) } : {}),
+    ...(report.failure ? { failure: { ...report.failure, message: redact(report.failure.message, secrets) } } : {}),
   }
 }
 
@@ -182,7 +249,17 @@ async function publishReport(inputs: Inputs, deps: Deps, report: Report): Promis
   const marker = commentMarker(report.directory, report.workspace)
   const link = runUrl(deps.env)
   const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
-  const body = renderReport(report, { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link }, marker, footer)
+  // The runner masks the log, not what this step sends to the API: the comment is redacted here, before it is cut to size.
+  const secrets = commentSecrets(inputs)
+  const body = redact(
+    renderReport(
+      redactReport(report, secrets),
+      { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link },
+      marker,
+      footer,
+    ),
+    secrets,
+  )
   const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
   await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body)
 }

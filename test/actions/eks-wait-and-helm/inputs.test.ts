@@ -190,6 +190,35 @@ describe('parseReleases', () => {
     expect(thrown(() => parseReleases(text)).message).toMatch(message)
   })
 
+  it.each([
+    [
+      '- name: a\n  chart: x\n  repository: http://charts.example.com\n  repository-username: u\n  repository-password: hunter2',
+      "Input 'releases': release 'a' repository must be an https:// URL to send repository credentials (plain http:// only on a loopback address such as 127.0.0.1); got 'http://charts.example.com'.",
+    ],
+    [
+      '- name: a\n  chart: x\n  repository: http://u:hunter2@charts.example.com/stable',
+      "Input 'releases': release 'a' repository must be an https:// URL to send repository credentials (plain http:// only on a loopback address such as 127.0.0.1); got 'http://charts.example.com/stable'.",
+    ],
+    [
+      '- name: a\n  chart: http://u:hunter2@charts.example.com/a-1.0.0.tgz',
+      "Input 'releases': release 'a' chart must be an https:// URL to send repository credentials (plain http:// only on a loopback address such as 127.0.0.1); got 'http://charts.example.com/a-1.0.0.tgz'.",
+    ],
+  ])('refuses credentials over plain http:// beyond loopback: %j', (text, message) => {
+    const error = thrown(() => parseReleases(text))
+    expect(error.message).toBe(message)
+    expect(error.message).not.toContain('hunter2')
+  })
+
+  it.each([
+    '- name: a\n  chart: x\n  repository: http://127.0.0.1:8879\n  repository-username: u\n  repository-password: p',
+    '- name: a\n  chart: x\n  repository: http://[::1]:8879\n  repository-username: u\n  repository-password: p',
+    '- name: a\n  chart: x\n  repository: https://charts.example.com\n  repository-username: u\n  repository-password: p',
+    '- name: a\n  chart: x\n  repository: http://charts.example.com',
+    '- name: a\n  chart: http://charts.example.com/a-1.0.0.tgz',
+  ])('accepts %j: loopback, https, or no credentials', (text) => {
+    expect(parseReleases(text)).toHaveLength(1)
+  })
+
   it('reports a YAML error by position without echoing the text, which may hold a password', () => {
     const error = thrown(() => parseReleases('- name: a\n  repository-password: hunter2\n   chart: [x'))
     expect(error.message).toMatch(/Input 'releases' is not valid YAML at line \d+, column \d+/)

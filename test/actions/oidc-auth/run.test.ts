@@ -216,15 +216,17 @@ describe('run: success', () => {
     expect(tokenRequests).toEqual([])
   })
 
-  it('warns when the STS endpoint is plain HTTP beyond this machine', async () => {
+  // Issue #16: this was a warning, and the token still went out in clear; now nothing is sent.
+  it('refuses an sts-endpoint input that is plain HTTP beyond this machine, before any request', async () => {
     const result = await runWith({ 'sts-endpoint': 'http://sts.internal.example:8080' })
-    expect(result.exitCode).toBe(0)
-    expect(sts.calls[0]?.url).toBe('http://sts.internal.example:8080/')
+    expect(result.exitCode).toBe(1)
+    expect(sts.calls).toEqual([])
+    expect(tokenRequests).toEqual([])
     expect(result.commands.annotations).toEqual([
       expect.objectContaining({
-        level: 'warning',
+        level: 'error',
         message:
-          'STS endpoint http://sts.internal.example:8080 is plain HTTP: the token and the credentials cross the network unencrypted.',
+          "Input 'sts-endpoint' must be an https:// URL (plain http:// only on a loopback address such as 127.0.0.1): the token and the credentials would cross the network unencrypted; got 'http://sts.internal.example:8080'.",
       }),
     ])
   })

@@ -333,18 +333,21 @@ describe('plan mode on a pull request', () => {
     if (eventDir) await rm(eventDir, { recursive: true, force: true })
   })
 
-  const onPullRequest = (variables: Record<string, string>) =>
-    toggle(
+  // The comment redacts every value of the `variables` input (issue #16), so what reviewers should read comes from a var file.
+  const onPullRequest = async (variables: Record<string, string>, reviewable: Record<string, string>) => {
+    await writeFile(join(workspace, 'infra', 'review.tfvars.json'), JSON.stringify(reviewable))
+    return toggle(
       key,
-      { mode: 'plan', workspace: 'pr-7', variables: JSON.stringify(variables), 'github-token': TOKEN },
+      { mode: 'plan', workspace: 'pr-7', variables: JSON.stringify(variables), 'var-files': 'review.tfvars.json', 'github-token': TOKEN },
       {
         env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(eventDir, 'event.json'), GITHUB_API_URL: api.url },
       },
     )
+  }
   const marker = '<!-- tf-apply-toggle directory="infra" workspace="pr-7" -->'
 
   it('comments the plan once, applies nothing', async () => {
-    const run = await onPullRequest({ db_password: SECRET, environment: 'review' })
+    const run = await onPullRequest({ db_password: SECRET }, { environment: 'review' })
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({ changes: 'true', 'to-add': '4' })
     expect(run.outputs.cluster_name).toBeUndefined()
@@ -369,7 +372,7 @@ describe('plan mode on a pull request', () => {
   it('updates the same comment on the next run, cutting a plan too long for GitHub with a link to the run', async () => {
     const first = api.comments.get(7)?.[0]?.id
     api.requests.length = 0
-    const run = await onPullRequest({ db_password: SECRET, environment: 'review', notes: 'lorem ipsum '.repeat(7000) })
+    const run = await onPullRequest({ db_password: SECRET }, { environment: 'review', notes: 'lorem ipsum '.repeat(7000) })
     expect(run.exitCode).toBe(0)
     const comments = api.comments.get(7) ?? []
     expect(comments.map((comment) => comment.id)).toEqual([first])

@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 
 /**
- * A test double of the three GitHub REST endpoints the plan comment uses
- * (list, create and update issue comments), on loopback, because no real
- * GitHub is reachable from the tests. It keeps comments in memory and
- * records every request, so tests assert on what the action sent. It is not
- * a GitHub emulator: no auth check beyond recording the header, no other routes.
+ * A test double of the GitHub REST endpoints the plan comment uses (list,
+ * create and update issue comments, and the authenticated user), on loopback,
+ * because no real GitHub is reachable from the tests. It keeps comments in
+ * memory and records every request, so tests assert on what the action sent.
+ * It is not a GitHub emulator: the token only decides who a comment is from,
+ * as on GitHub: an installation token (`ghs_`, the job's GITHUB_TOKEN)
+ * comments as github-actions[bot] and cannot read /user; any other token is
+ * the user `userLogin`. No other routes.
  */
 export interface FakeComment {
   id: number
   body: string
+  user?: { login: string; type: 'User' | 'Bot' }
 }
 
 export interface RecordedRequest {
@@ -25,6 +29,8 @@ export interface FakeGitHubApi {
   requests: RecordedRequest[]
   /** Answer every request with this status (e.g. 403) until set back to undefined. */
   failWith?: number
+  /** Who a token that is not an installation token belongs to. */
+  userLogin: string
   stop(): Promise<void>
 }
 
@@ -37,6 +43,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     url: '',
     comments: new Map(),
     requests: [],
+    userLogin: 'octocat',
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   }
   const server: Server = createServer(async (request, response) => {
@@ -49,6 +56,14 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       response.end(JSON.stringify(payload))
     }
     if (api.failWith) return reply(api.failWith, { message: 'Resource not accessible by integration' })
+    const token = /^(?:token|bearer) (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    const author = token.startsWith('ghs_')
+      ? ({ login: 'github-actions[bot]', type: 'Bot' } as const)
+      : ({ login: api.userLogin, type: 'User' } as const)
+    if (url.pathname === '/user' && request.method === 'GET') {
+      if (author.type === 'Bot') return reply(403, { message: 'Resource not accessible by integration' })
+      return reply(200, { login: author.login, type: 'User' })
+    }
     const listOrCreate = LIST_OR_CREATE.exec(url.pathname)
     if (listOrCreate) {
       const issue = Number(listOrCreate[3])
@@ -65,7 +80,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         return reply(200, slice)
       }
       if (request.method === 'POST' && body?.body !== undefined) {
-        const comment = { id: nextId++, body: body.body }
+        const comment: FakeComment = { id: nextId++, body: body.body, user: author }
         api.comments.set(issue, [...existing, comment])
         return reply(201, comment)
       }

@@ -7,7 +7,7 @@ import { run } from '../../../actions/tf-apply-toggle/src/main'
 import type { IssueComments, PullRequest } from '../../../actions/tf-apply-toggle/src/pr-comment'
 import { captureStdout } from '../../harness/capture'
 import { parseFileCommands } from '../../harness/commands'
-import { type Call, diagnostic, fakeTerraform, jsonLines, message, type Step } from './fake-terraform'
+import { type Call, diagnostic, fakeTerraform, jsonLines, message, PLAN_JSON, type Step } from './fake-terraform'
 
 /**
  * run() in process with a scripted Terraform: the order of commands, their
@@ -424,5 +424,137 @@ describe('the pull request comment in plan mode', () => {
       expect(result.commands.annotations.map((annotation) => annotation.message)).toContain(
         "No 'github-token': the plan is not commented on the pull request.",
       )
+  })
+})
+
+describe('least privilege', () => {
+  const RUNNER_CREDENTIALS = {
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/idtoken',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+    ACTIONS_RUNTIME_URL: 'https://runtime.example/',
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_RESULTS_URL: 'https://results.example/',
+    GITHUB_TOKEN: 'ghs_job_token_0123456789',
+  }
+
+  it("keeps the runner's OIDC, runtime and cache credentials and GITHUB_TOKEN out of every Terraform command's environment", async () => {
+    const result = await runToggle({ mode: 'create' }, { env: { ...RUNNER_CREDENTIALS, AWS_REGION: 'eu-west-1' } })
+    expect(result.failure).toBeUndefined()
+    expect(result.fake.calls.length).toBeGreaterThan(0)
+    for (const call of result.fake.calls) {
+      for (const name of Object.keys(RUNNER_CREDENTIALS)) expect(call.options.env?.[name], name).toBeUndefined()
+      // What Terraform does need is still there.
+      expect(call.options.env).toMatchObject({ AWS_REGION: 'eu-west-1', PATH: '/usr/bin' })
+    }
+  })
+
+  it('deletes the saved plan when the step ends, and says so', async () => {
+    const result = await runToggle({ mode: 'create' }, { steps: { plan: writePlan } })
+    const planPath = result.outputs['plan-path'] as string
+    expect(planPath).toMatch(/\/tf-plan-[^/]+\/plan\.tfplan$/)
+    expect(existsSync(planPath)).toBe(false)
+    expect(existsSync(join(planPath, '..'))).toBe(false)
+    expect(result.log).toContain('The saved plan file was deleted: it holds variable values in clear. Set keep-plan: true to keep it.')
+  })
+
+  it('deletes it when the apply fails too', async () => {
+    const steps = { plan: writePlan, apply: () => ({ exitCode: 1, stdout: jsonLines(diagnostic('Boom')) }) }
+    const result = await runToggle({ mode: 'create' }, { steps })
+    expect(result.outputs['failure-reason']).toBe('apply-failed')
+    expect(existsSync(result.outputs['plan-path'] as string)).toBe(false)
+  })
+
+  it('keeps it, readable by its owner only, with keep-plan: true', async () => {
+    const result = await runToggle({ mode: 'create', 'keep-plan': 'true' }, { steps: { plan: writePlan } })
+    const planPath = result.outputs['plan-path'] as string
+    expect((await stat(planPath)).mode & 0o777).toBe(0o600)
+    expect(result.log).toContain(`The saved plan is kept at ${planPath} (mode 0600, keep-plan is true)`)
+  })
+
+  it('refuses a keep-plan that is not a boolean, naming the input', async () => {
+    const result = await runToggle({ mode: 'create', 'keep-plan': 'sometimes' })
+    expect(result.failure).toMatch(/^Input 'keep-plan' /)
+    expect(result.fake.calls).toEqual([])
+  })
+})
+
+/** A plan step that writes the file Terraform would, world-readable as Terraform leaves it under a 022 umask. */
+async function writePlan(call: Call) {
+  const out = call.args.find((arg) => arg.startsWith('-out='))?.slice('-out='.length) as string
+  await writeFile(out, 'plan with variable values', { mode: 0o644 })
+  return { exitCode: 2, stdout: jsonLines(message('Plan: 1 to add, 1 to change, 1 to destroy.')) }
+}
+
+describe('the pull request comment shows no secret', () => {
+  let eventPath: string
+  beforeEach(async () => {
+    eventPath = join(root, 'event.json')
+    await writeFile(eventPath, JSON.stringify({ pull_request: { number: 12 } }))
+  })
+  const prEnv = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+  const API_KEY = 'sk-live-Zebra-Quartz-9917'
+  const ACCESS_KEY = 'AKIAEXAMPLEBACKEND42'
+  const MULTILINE = 'line-one-Secret\nline-two-Secret'
+
+  it('redacts every value of variables and backend-config and every mask, wherever the plan or a failure prints it', async () => {
+    const comments = new FakeComments()
+    const steps = {
+      show: ({ args }: Call) =>
+        args.includes('-json')
+          ? { stdout: JSON.stringify(PLAN_JSON) }
+          : {
+              stdout: [
+                '  # terraform_data.leak will be created',
+                `      + api_key = "${API_KEY}"`,
+                `      + quoted  = "${JSON.stringify('say "hi" p@ss"word').slice(1, -1)}"`,
+                '      + notes   = <<-EOT',
+                '            line-one-Secret',
+                '            line-two-Secret',
+                '        EOT',
+                `      + backend = "${ACCESS_KEY}"`,
+                '      + region  = "dev" # short values stay',
+                '',
+              ].join('\n'),
+            },
+    }
+    const result = await runToggle(
+      {
+        mode: 'plan',
+        'github-token': 'ghs_token_1234567890',
+        'backend-config': `bucket=state\naccess_key=${ACCESS_KEY}\nuse_lockfile=true`,
+        variables: JSON.stringify({ api_key: API_KEY, quoted: 'say "hi" p@ss"word', notes: MULTILINE, region: 'dev', replicas: 3 }),
+      },
+      { env: prEnv(), comments, steps },
+    )
+    expect(result.failure).toBeUndefined()
+    const body = comments.bodies.get(1) as string
+    for (const secret of [API_KEY, ACCESS_KEY, 'line-one-Secret', 'line-two-Secret', 'p@ss', 'ghs_token_1234567890'])
+      expect(body).not.toContain(secret)
+    expect(body).toContain('      + api_key = "***"')
+    expect(body).toContain('      + backend = "***"')
+    expect(body).toContain('      + quoted  = "***"')
+    expect(body).toContain('      + region  = "dev" # short values stay')
+  })
+
+  it('redacts a failure message that echoes a value', async () => {
+    const comments = new FakeComments()
+    const steps = { plan: () => ({ exitCode: 1, stdout: jsonLines(diagnostic(`Invalid value ${API_KEY}`)) }) }
+    await runToggle(
+      { mode: 'plan', 'github-token': 'ghs_token_1234567890', variables: `api_key=${API_KEY}` },
+      { env: prEnv(), comments, steps },
+    )
+    const body = comments.bodies.get(1) as string
+    expect(body).toContain('**plan-failed**: terraform plan failed: Invalid value ***.')
+    expect(body).not.toContain(API_KEY)
+  })
+
+  it('fences the plan with more backticks than its longest run, so plan text cannot close the block', async () => {
+    const comments = new FakeComments()
+    const plan = '      + input = "``````` not the end"\n'
+    const steps = { show: ({ args }: Call) => (args.includes('-json') ? { stdout: JSON.stringify(PLAN_JSON) } : { stdout: plan }) }
+    await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments, steps })
+    const body = comments.bodies.get(1) as string
+    expect(body).toContain(`\`\`\`\`\`\`\`\`\n${plan}\n\`\`\`\`\`\`\`\`\n`)
   })
 })

@@ -66,6 +66,36 @@ describe('resolveStsEndpoint', () => {
     ['http://127.0.0.1:1234', { kind: 'url', url: new URL('http://127.0.0.1:1234') }],
   ])('parses the setting %j', (raw, expected) => expect(parseStsEndpointSetting('sts-endpoint', raw)).toEqual(expected))
 
+  it.each([
+    ['http://[::1]:1234/', 'IPv6 loopback'],
+    ['http://localhost:5000', 'localhost'],
+    ['http://127.0.0.42:5000', 'anywhere in 127.0.0.0/8'],
+    ['https://sts.internal.example:8443', 'https anywhere'],
+  ])('accepts %j (%s)', (raw) => {
+    expect(parseStsEndpointSetting('sts-endpoint', raw)).toEqual({ kind: 'url', url: new URL(raw) })
+  })
+
+  it.each([
+    ['http://sts.internal.example:8080', 'http://sts.internal.example:8080'],
+    ['http://10.0.0.5/', 'http://10.0.0.5'],
+    ['http://127.0.0.1.evil.example/', 'http://127.0.0.1.evil.example'],
+    ['http://user:hunter2@sts.example/', 'http://sts.example'],
+  ])('refuses plain http:// beyond loopback, %j, in one line naming the input and never the password', (raw, shown) => {
+    const error = (() => {
+      try {
+        parseStsEndpointSetting('sts-endpoint', raw)
+      } catch (caught) {
+        return caught as Error
+      }
+      throw new Error('accepted')
+    })()
+    expect(error).toBeInstanceOf(UserError)
+    expect(error.message).toBe(
+      `Input 'sts-endpoint' must be an https:// URL (plain http:// only on a loopback address such as 127.0.0.1): the token and the credentials would cross the network unencrypted; got '${shown}'.`,
+    )
+    expect(error.message).not.toContain('hunter2')
+  })
+
   it.each(['global', 'sts.amazonaws.com', 'https://'])('rejects the setting %j in one line', (raw) => {
     expect(() => parseStsEndpointSetting('sts-endpoint', raw)).toThrow(
       `Input 'sts-endpoint' must be regional, fips, or an http(s) URL; got '${raw}'.`,

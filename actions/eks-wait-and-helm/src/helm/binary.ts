@@ -1,7 +1,9 @@
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
+import * as core from '../../../../lib/core'
 import { UserError } from '../../../../lib/errors'
+import { hostChecksumNotice, pinnedSha256 } from '../../../../lib/tool-checksums'
 import { checksumFor, download, ensureTool, toolDir } from '../../../../lib/tools'
 
 /** Installed when helm-version is empty and no helm is on PATH; the Airflow chart needs 3.19 or newer. */
@@ -35,8 +37,9 @@ export function helmArchiveName(version: string, platform: NodeJS.Platform, arch
 
 /**
  * The helm to run: the pinned `helm-version` when given (downloaded once,
- * verified against its published sha256 and cached by version), else the
- * helm on PATH, else the default version installed the same way.
+ * verified against the sha256 this action keeps for the default version or
+ * else the one get.helm.sh publishes, and cached by version), else the helm
+ * on PATH, else the default version installed the same way.
  */
 export async function resolveHelm(pinned: string | undefined, deps: HelmInstallDeps): Promise<string> {
   if (pinned === undefined) {
@@ -51,6 +54,14 @@ export async function installHelm(version: string, deps: HelmInstallDeps): Promi
   if (await isExecutable(cached)) return cached
   const file = helmArchiveName(version, deps.platform ?? process.platform, deps.arch ?? process.arch)
   const url = `${deps.baseUrl ?? HELM_DOWNLOADS}/${file}`
+  const pinned = pinnedSha256(url)
+  if (pinned) {
+    return ensureTool(
+      { name: 'helm', version, url, sha256: pinned, archive: 'tar.gz', binary: 'helm', stripComponents: 1 },
+      { env: deps.env, fetch: deps.fetch },
+    )
+  }
+  core.info(hostChecksumNotice('Helm', version, `${url}.sha256sum`))
   const listing = (await download(`${url}.sha256sum`, deps.fetch)).toString('utf8')
   const sha256 = checksumFor(listing, file) ?? /^\s*([0-9a-f]{64})\s*$/i.exec(listing)?.[1]?.toLowerCase()
   if (!sha256) throw new UserError(`The checksum file for Helm ${version} at ${url}.sha256sum does not list ${file}.`)
