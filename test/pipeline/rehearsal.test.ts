@@ -27,7 +27,10 @@ describe('npm run rehearsal', () => {
   it("runs the example repositories' workflows through act: create, rerun, PR checks, refused and real destroys, twice", async () => {
     const { code, output } = await rehearse()
     expect(code, output.slice(-6000)).toBe(0)
-    const passed = output.split('\n').filter((line) => line.includes('✔ ')).map((line) => line.slice(line.indexOf('✔ ') + 2))
+    const passed = output
+      .split('\n')
+      .filter((line) => line.includes('✔ '))
+      .map((line) => line.slice(line.indexOf('✔ ') + 2))
     // One line per numbered item of the workflows issue, each checked against what the bench holds.
     for (const expected of [
       "create: Terraform created the environment in the workflow's region eu-west-1",
@@ -47,7 +50,10 @@ describe('npm run rehearsal', () => {
       'destroy (second cycle, the cluster FAILED): job destroy succeeds',
       "checks-only: the overlay's three resources (Deployment, Service, HPA) are valid",
     ]) {
-      expect(passed.some((line) => line.startsWith(expected)), `${expected}\n${output.slice(-4000)}`).toBe(true)
+      expect(
+        passed.some((line) => line.startsWith(expected)),
+        `${expected}\n${output.slice(-4000)}`,
+      ).toBe(true)
     }
     expect(output).toMatch(/\d+ checks passed/)
   }, 1_800_000)
