@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
+import { bundleSchema } from '../../actions/kubeconform-validate/src/schema/bundle'
 import { toolPaths, VERSIONS } from '../../scripts/toolchain.mjs'
 import { type BuildxBuilder, setUpBuildx } from '../bench/buildx'
 import { type ControlPlane, startControlPlane } from '../bench/control-plane'
@@ -17,7 +18,7 @@ import { type Registry, startRegistry } from '../bench/registry'
 import { createBucket } from '../bench/terraform-state'
 import { makeTlsFixture } from '../bench/tls'
 import { repoRoot } from '../harness/runner'
-import { type HttpsMirror, startHttpsMirror } from './https-mirror'
+import { type HttpsMirror, type Site, startHttpsMirror } from './https-mirror'
 
 /**
  * Everything a consumer's workflows reach on GitHub and AWS, on loopback, for
@@ -251,6 +252,28 @@ async function constraintsSite(dir: string): Promise<string> {
   const constraints = await readFile(join(repoRoot, 'scripts', 'constraints', 'airflow.txt'), 'utf8')
   for (const python of ['3.11', '3.12']) await writeFile(join(folder, `constraints-${python}.txt`), constraints)
   return site
+}
+
+/**
+ * raw.githubusercontent.com: Airflow's constraints files, and kubeconform's default schema location
+ * (yannh/kubernetes-json-schema's standalone schemas), made here from the Kubernetes schemas the setup
+ * took from PyPI's kubernetes-validate, bundled standalone by kubeconform-validate's own code.
+ */
+function rawGitHub(constraints: string): Site {
+  const schemaPath = /^\/yannh\/kubernetes-json-schema\/master\/(v[\d.]+)-standalone(-strict)?\/([a-z0-9-]+\.json)$/
+  return async (path) => {
+    const schema = schemaPath.exec(path)
+    if (!schema) return readFile(join(constraints, path)).catch(() => undefined)
+    const [, version, strict = '', file = ''] = schema
+    const folder = join(toolPaths().schemas, `${version}-local${strict}`)
+    const local = await readFile(join(folder, file), 'utf8').catch(() => undefined)
+    if (!local) return undefined
+    // The schemas refer to https://kubernetes.io/api/_definitions.json, which is their folder's own.
+    const load = async (url: string) =>
+      url.endsWith('/_definitions.json') ? JSON.parse(await readFile(join(folder, '_definitions.json'), 'utf8')) : undefined
+    const bundled = await bundleSchema(JSON.parse(local), `https://kubernetes.io/api/${file}`, load)
+    return bundled.unresolved.length ? undefined : Buffer.from(JSON.stringify(bundled.schema))
+  }
 }
 
 async function provisionLoadBalancers(plane: ControlPlane): Promise<number> {

@@ -29,23 +29,27 @@ export interface HttpsMirror {
 
 const CONTENT_TYPES: Record<string, string> = { '.yaml': 'application/x-yaml', '.tgz': 'application/gzip' }
 
-export async function startHttpsMirror(sites: Record<string, string>, workDir: string): Promise<HttpsMirror> {
+/** A site: a folder its paths map into, or a function that answers a path (undefined: 404). */
+export type Site = string | ((path: string) => Promise<Buffer | undefined>)
+
+export async function startHttpsMirror(sites: Record<string, Site>, workDir: string): Promise<HttpsMirror> {
   const tls = makeTlsFixture(Object.keys(sites).map((host) => `DNS:${host}`))
   const caFile = join(workDir, 'mirror-ca.pem')
   await writeFile(caFile, tls.caPem)
   const requests: string[] = []
 
-  const site = createHttpServer(async (request, response) => {
+  const server = createHttpServer(async (request, response) => {
     const host = (request.headers.host ?? '').replace(/:\d+$/, '')
-    const folder = sites[host]
+    const site = sites[host]
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'https://x').pathname))
     requests.push(`${host} ${path}`)
-    if (!folder || path.includes('..')) {
+    if (!site || path.includes('..')) {
       response.writeHead(404).end()
       return
     }
     try {
-      const body = await readFile(join(folder, path))
+      const body = typeof site === 'string' ? await readFile(join(site, path)) : await site(path)
+      if (!body) throw new Error('not found')
       const type = CONTENT_TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream'
       response.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body)
     } catch {
@@ -78,7 +82,7 @@ export async function startHttpsMirror(sites: Record<string, string>, workDir: s
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
     const secured = new TLSSocket(socket, { isServer: true, key: tls.keyPem, cert: tls.certPem })
     secured.on('error', () => socket.destroy())
-    site.emit('connection', secured)
+    server.emit('connection', secured)
   })
   const port = await freePort()
   await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve))
