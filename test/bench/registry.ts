@@ -41,6 +41,8 @@ export interface RegistryManifest {
 export interface RegistryOptions {
   username: string
   password: string
+  /** Anyone may pull (and push): a public registry, as Docker Hub serves the official base images. */
+  public?: boolean
   /** Serve HTTPS with this certificate (PEM), for 127.0.0.1, signed by `ca`. */
   tls?: { cert: string; key: string; ca: string }
 }
@@ -78,10 +80,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     `  addr: 127.0.0.1:${port}`,
     '  relativeurls: true',
     ...(options.tls ? ['  tls:', `    certificate: ${join(dir, 'tls.crt')}`, `    key: ${join(dir, 'tls.key')}`] : []),
-    'auth:',
-    '  htpasswd:',
-    '    realm: bench-registry',
-    `    path: ${join(dir, 'htpasswd')}`,
+    ...(options.public ? [] : ['auth:', '  htpasswd:', '    realm: bench-registry', `    path: ${join(dir, 'htpasswd')}`]),
     '',
   ].join('\n')
   await writeFile(join(dir, 'config.yml'), config)
@@ -110,8 +109,9 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
   }
 
   try {
-    // Answering 401 to an anonymous /v2/ means it is up and enforcing auth.
-    await waitFor('docker-registry to listen', async () => (await get('/v2/')).status === 401)
+    // Answering 401 to an anonymous /v2/ means it is up and enforcing auth (200 when it is public).
+    const ready = options.public ? 200 : 401
+    await waitFor('docker-registry to listen', async () => (await get('/v2/').catch(() => ({ status: 0 }))).status === ready)
   } catch (error) {
     const lastLines = existsSync(logFile) ? tail(readFileSync(logFile, 'utf8'), 10) : ''
     await stop()

@@ -91,7 +91,8 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
     await writeFile(registryCa, tls.caPem)
     const [registry, baseRegistry] = await Promise.all([
       startRegistry({ ...login, tls: { cert: tls.certPem, key: tls.keyPem, ca: tls.caPem } }).then(keep),
-      startRegistry({ username: 'base', password: 'base-images' }).then(keep),
+      // Where the stand-in Dockerfile's base image comes from: public, as Docker Hub is to a build.
+      startRegistry({ username: 'base', password: 'base-images', public: true }).then(keep),
     ])
     aws.inject(
       {
