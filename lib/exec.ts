@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { StringDecoder } from 'node:string_decoder'
 import { UserError } from './errors'
+import { LineFilter } from './escape'
 
 export interface ExecOptions {
   cwd?: string
@@ -46,18 +48,29 @@ export const exec: Exec = (command, args, options = {}) =>
     })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
+    // The runner reads workflow commands from both streams: a tool's output must not forge one (lib/escape).
+    const shownOut = new LineFilter((text) => process.stdout.write(text))
+    const shownErr = new LineFilter((text) => process.stderr.write(text))
+    const outText = new StringDecoder('utf8')
+    const errText = new StringDecoder('utf8')
     child.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
-      if (!options.silent) process.stdout.write(chunk)
+      if (!options.silent) shownOut.push(outText.write(chunk))
     })
     child.stderr.on('data', (chunk: Buffer) => {
       stderr.push(chunk)
-      if (!options.silent) process.stderr.write(chunk)
+      if (!options.silent) shownErr.push(errText.write(chunk))
     })
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? new UserError(`Cannot run '${command}': it is not installed or not on PATH.`) : error)
     })
     child.on('close', (code, signal) => {
+      if (!options.silent) {
+        shownOut.push(outText.end())
+        shownErr.push(errText.end())
+        shownOut.flush()
+        shownErr.flush()
+      }
       resolve({
         exitCode: code ?? 128,
         signal: signal ?? undefined,

@@ -22,6 +22,13 @@ export interface TerraformCliOptions {
   directoryLabel: string
   /** The step log. */
   write: (text: string) => void
+  /** Folds lines in the log; without it, groups are written to the log as they are. */
+  group?: LogGroup
+}
+
+export interface LogGroup {
+  start(name: string): void
+  end(): void
 }
 
 export interface PlanOptions {
@@ -75,11 +82,15 @@ export class TerraformCli {
     const args = ['init', '-input=false']
     if (backendConfigFile) args.push(`-backend-config=${backendConfigFile}`)
     // Init's output is long and rarely interesting; a log group folds it.
-    this.options.write(`::group::${this.options.product.command} init\n`)
+    const group = this.options.group ?? {
+      start: (name: string) => this.options.write(`::group::${name}\n`),
+      end: () => this.options.write('::endgroup::\n'),
+    }
+    group.start(`${this.options.product.command} init`)
     try {
       await this.run('init', args, 'text')
     } finally {
-      this.options.write('::endgroup::\n')
+      group.end()
     }
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
+import { LineFilter } from '../../../lib/escape'
 import type { Exec } from '../../../lib/exec'
 import { appendSummary } from '../../../lib/summary'
 import { Cancellation, type SignalSource } from './cancellation'
@@ -15,7 +16,7 @@ import { commentMarker, commentOnPullRequest, type IssueComments, pullRequestOf 
 import { type Product, productOf } from './product'
 import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
 import { SecretFiles } from './secret-files'
-import { TerraformCli } from './terraform-cli'
+import { type LogGroup, TerraformCli } from './terraform-cli'
 
 export interface Deps {
   exec: Exec
@@ -32,14 +33,36 @@ export interface Deps {
  * Every failure sets `failure-reason`; the job summary is written whatever
  * happens, and in plan mode on a pull request so is the comment.
  */
-export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
+export async function toggle(inputs: Inputs, given: Deps): Promise<void> {
+  // Terraform's output and our lines about it carry text from the configuration and the variables:
+  // no line of it may act as a workflow command (lib/escape). Only the group lines are ours.
+  const log = new LineFilter(given.write)
+  const deps: Deps = { ...given, write: (text) => log.push(text) }
+  const group: LogGroup = {
+    start(name) {
+      log.flush()
+      given.write(`::group::${name}\n`)
+    },
+    end() {
+      log.flush()
+      given.write('::endgroup::\n')
+    },
+  }
+  try {
+    await toggleLogged(inputs, deps, group)
+  } finally {
+    log.flush()
+  }
+}
+
+async function toggleLogged(inputs: Inputs, deps: Deps, group: LogGroup): Promise<void> {
   const product = productOf(inputs.terraform)
   const cancellation = new Cancellation(deps.write, product)
   const stopListening = cancellation.listen(deps.signals)
   const workspace = selectedWorkspace(inputs, deps.env)
   const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
   try {
-    await plannedRun(inputs, deps, product, cancellation, report)
+    await plannedRun(inputs, deps, group, product, cancellation, report)
   } catch (error) {
     if (isToggleFailure(error)) {
       core.setOutput('failure-reason', error.reason)
@@ -52,7 +75,14 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
   }
 }
 
-async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancellation: Cancellation, report: Report): Promise<void> {
+async function plannedRun(
+  inputs: Inputs,
+  deps: Deps,
+  group: LogGroup,
+  product: Product,
+  cancellation: Cancellation,
+  report: Report,
+): Promise<void> {
   if (inputs.mode === 'destroy' && inputs.confirmDestroy !== report.workspace) {
     throw new ToggleFailure(
       'destroy-not-confirmed',
@@ -71,6 +101,7 @@ async function plannedRun(inputs: Inputs, deps: Deps, product: Product, cancella
     cancellation,
     directoryLabel: inputs.directoryLabel,
     write: deps.write,
+    group,
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
   const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')

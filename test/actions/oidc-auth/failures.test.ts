@@ -74,8 +74,9 @@ describe('explainFailure', () => {
     [
       'an expired token file',
       webIdentity(sts('ExpiredTokenException', 'Token expired')),
-      { 'web-identity-token-file': '/tokens/jwt' },
-      'STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to /tokens/jwt right before this step.',
+      // A path in the workspace: one outside it is refused before anything is sent.
+      { 'web-identity-token-file': 'tokens/jwt' },
+      `STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to ${process.cwd()}/tokens/jwt right before this step.`,
     ],
     [
       'AccessDenied with a token that is not a JWT',
