@@ -18,6 +18,12 @@ export interface ExecOptions {
    * group (Ctrl-C in a terminal) does not reach it as well as the one we forward.
    */
   detached?: boolean
+  /**
+   * The longest the tool may run: then it (its whole group, when detached)
+   * is killed and the result says `timedOut`. A tool waiting on a server that
+   * never answers must not hold the step until the job's own timeout.
+   */
+  timeoutMs?: number
 }
 
 export interface ExecResult {
@@ -26,6 +32,8 @@ export interface ExecResult {
   signal?: NodeJS.Signals
   stdout: string
   stderr: string
+  /** Set when the tool was killed because it outlived `timeoutMs`. */
+  timedOut?: boolean
 }
 
 /** How every action runs a tool; tests pass their own to record calls or inject failures. */
@@ -64,7 +72,16 @@ export const exec: Exec = (command, args, options = {}) =>
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? new UserError(`Cannot run '${command}': it is not installed or not on PATH.`) : error)
     })
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            killTree(child, options.detached ?? false)
+          }, options.timeoutMs)
     child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer)
       if (!options.silent) {
         shownOut.push(outText.end())
         shownErr.push(errText.end())
@@ -76,6 +93,7 @@ export const exec: Exec = (command, args, options = {}) =>
         signal: signal ?? undefined,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
+        ...(timedOut ? { timedOut } : {}),
       })
     })
     // A tool that exits before reading stdin closes the pipe; that is not our error.
@@ -83,6 +101,16 @@ export const exec: Exec = (command, args, options = {}) =>
     child.stdin.end(options.input ?? '')
     options.onSpawn?.(child)
   })
+
+/** Kills a child at once, with the processes it started when it leads its own group. */
+export function killTree(child: ChildProcess, group: boolean): void {
+  try {
+    if (group && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    else child.kill('SIGKILL')
+  } catch {
+    // Already gone.
+  }
+}
 
 /** The last lines of a tool's output, for an error message that shows why it failed. */
 export function tail(text: string, lines = 10): string {

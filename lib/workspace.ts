@@ -15,6 +15,8 @@ export interface WorkspaceRoots {
   workspace: string
   /** Other folders the input's documentation allows, e.g. RUNNER_TEMP for a token a previous step wrote. */
   also?: readonly string[]
+  /** Where a relative path starts, when not at the workspace (Terraform's var files start in the working directory). */
+  from?: string
 }
 
 /**
@@ -24,7 +26,7 @@ export interface WorkspaceRoots {
  * judged by its nearest existing parent.
  */
 export function resolveInWorkspace(input: string, given: string, roots: WorkspaceRoots): string {
-  const absolute = resolve(roots.workspace, given)
+  const absolute = resolve(roots.from ?? roots.workspace, given)
   const real = realPathOfNearest(absolute)
   const allowed = [roots.workspace, ...(roots.also ?? [])].filter((root) => root !== '').map((root) => realPathOfNearest(resolve(root)))
   if (!allowed.some((root) => isInside(real, root))) {

@@ -51,6 +51,12 @@ export interface TerraformOutput {
   value: unknown
 }
 
+/**
+ * Init only reaches the backend and downloads providers; on a backend that
+ * never answers it waits forever (Terraform's S3 client retries without end).
+ */
+export const INIT_TIMEOUT_MS = 10 * 60_000
+
 type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output'
 
 // Anything before a saved plan exists is a plan failure; anything after the apply started is an apply failure.
@@ -159,8 +165,9 @@ export class TerraformCli {
         silent: streaming !== 'text',
         // Our own process group: a signal to ours must not reach Terraform besides the one we forward.
         detached: true,
+        ...(step === 'init' ? { timeoutMs: INIT_TIMEOUT_MS } : {}),
         onSpawn: (child) => {
-          cancellation.attach(child)
+          cancellation.attach(child, step === 'init')
           if (ui) {
             child.stdout?.on('data', (chunk: Buffer) => ui.push(chunk))
             const stderr = new StringDecoder('utf8')
@@ -172,6 +179,13 @@ export class TerraformCli {
       cancellation.detach()
     }
     ui?.end()
+    if (raw.timedOut) {
+      throw new ToggleFailure(
+        REASON[step],
+        `${product.command} ${step} did not finish within ${INIT_TIMEOUT_MS / 60_000} minutes and was stopped: the backend or the provider registry does not answer.`,
+        "Check the backend's endpoint in 'backend-config' (and the network to it).",
+      )
+    }
     const result: StepResult = { ...raw, diagnostics: ui ? [...ui.diagnostics] : [] }
     inspect?.(result)
     if (cancellation.requested) {

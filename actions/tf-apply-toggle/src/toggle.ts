@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import { LineFilter } from '../../../lib/escape'
@@ -59,6 +59,8 @@ async function toggleLogged(inputs: Inputs, deps: Deps, group: LogGroup): Promis
   const product = productOf(inputs.terraform)
   const cancellation = new Cancellation(deps.write, product)
   const stopListening = cancellation.listen(deps.signals)
+  const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
+  const unhook = record ? cancellation.onCancel(() => removeBackendRecord(record, deps.write)) : () => {}
   const workspace = selectedWorkspace(inputs, deps.env)
   const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
   try {
@@ -71,6 +73,8 @@ async function toggleLogged(inputs: Inputs, deps: Deps, group: LogGroup): Promis
     throw error
   } finally {
     stopListening()
+    unhook()
+    if (record) removeBackendRecord(record, deps.write)
     await publishReport(inputs, deps, report)
   }
 }
@@ -105,7 +109,7 @@ async function plannedRun(
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
   const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')
-  const changes = await savePlan(terraform, inputs, temp, planPath)
+  const changes = await savePlan(terraform, inputs, temp, planPath, cancellation)
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))
 
@@ -134,8 +138,15 @@ async function plannedRun(
 }
 
 /** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
-async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, planPath: string): Promise<boolean> {
+async function savePlan(
+  terraform: TerraformCli,
+  inputs: Inputs,
+  temp: string,
+  planPath: string,
+  cancellation: Cancellation,
+): Promise<boolean> {
   const secrets = await SecretFiles.create(temp)
+  const unhook = cancellation.onCancel(() => secrets.removeNow())
   try {
     await terraform.init(await secrets.backendConfig(inputs.backendConfig))
     await terraform.validate()
@@ -149,8 +160,26 @@ async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, p
       parallelism: inputs.parallelism,
     })
   } finally {
+    unhook()
     await secrets.remove()
   }
+}
+
+/**
+ * Terraform keeps the backend settings it was initialised with, secret_key
+ * and tokens among them, in its data folder (`.terraform/terraform.tfstate`,
+ * mode 0644), where a later step, an artifact upload or a cache would find
+ * them. With settings from 'backend-config' the file is removed when the run
+ * ends (or is cancelled); the next init writes it again.
+ */
+function backendRecord(inputs: Inputs, env: NodeJS.ProcessEnv): string {
+  return resolve(inputs.workingDirectory, env.TF_DATA_DIR || '.terraform', 'terraform.tfstate')
+}
+
+function removeBackendRecord(path: string, write: (text: string) => void): void {
+  if (!existsSync(path)) return
+  rmSync(path, { force: true })
+  write(`Removed ${path}: Terraform keeps the backend settings there, secrets among them; the next init writes it again.\n`)
 }
 
 /** The workspace Terraform will use: the input, else TF_WORKSPACE, else the one `terraform workspace select` saved. */
