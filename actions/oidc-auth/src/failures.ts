@@ -25,8 +25,10 @@ export interface Explanation {
 
 /**
  * Turns a step that failed for good into one message that says what to fix.
- * Errors nobody can fix from the workflow (a malformed STS answer) stay
- * unexplained, so the error boundary reports them as bugs.
+ * A 200 answer without what STS always sends (a proxy's page, another
+ * service at the STS address) is the endpoint's fault and named so; only
+ * errors nobody can fix from the workflow stay unexplained, so the error
+ * boundary reports them as bugs.
  */
 export function explainFailure(failure: StepFailure, context: FailureContext): Explanation {
   const { inputs } = context
@@ -65,6 +67,12 @@ function explainStsError(failure: StepFailure, error: StsError, context: Failure
   const code = awsErrorCode(error) ?? ''
   const said = `(${describeError(error)})`
   const target = failure.roleArn ? ` ${failure.roleArn}` : ''
+  if (code === 'MalformedResponse') {
+    return plain(
+      `STS at ${context.endpoint} answered ${failure.step} with HTTP ${error.statusCode} but not as STS does: ${error.message}.`,
+      "Check 'sts-endpoint' and AWS_ENDPOINT_URL_STS, and any proxy between the runner and STS (HTTPS_PROXY).",
+    )
+  }
 
   if (failure.step === 'AssumeRoleWithWebIdentity') {
     const claims = failure.token ? decodeClaims(failure.token) : undefined

@@ -136,10 +136,10 @@ describe('explainFailure', () => {
     ],
     ['a user error from inside a step', webIdentity(new UserError('The token file is empty.')), {}, 'The token file is empty.'],
     [
-      'a malformed answer, which is a bug',
+      "a malformed answer, which is the endpoint's fault",
       new StepFailure('GetCallerIdentity', new StsError('GetCallerIdentity', 'MalformedResponse', 'the answer has no Account', 200), 1),
       {},
-      'BUG: the answer has no Account',
+      "STS at https://sts.eu-west-1.amazonaws.com answered GetCallerIdentity with HTTP 200 but not as STS does: the answer has no Account. Check 'sts-endpoint' and AWS_ENDPOINT_URL_STS, and any proxy between the runner and STS (HTTPS_PROXY).",
     ],
     ['anything else, which is a bug', webIdentity('a string'), {}, 'BUG: a string'],
   ])('%s', (_name, failure, overrides, expected) => {
