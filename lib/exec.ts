@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { StringDecoder } from 'node:string_decoder'
+import { track } from './cancel'
 import { UserError } from './errors'
 import { LineFilter } from './escape'
 
@@ -70,8 +71,10 @@ export const exec: Exec = (command, args, options = {}) =>
       if (!options.silent) shownErr.push(errText.write(chunk))
     })
     child.on('error', (error: NodeJS.ErrnoException) => {
+      untrack()
       reject(error.code === 'ENOENT' ? new UserError(`Cannot run '${command}': it is not installed or not on PATH.`) : error)
     })
+    const untrack = track(child, options.detached ?? false, command.split('/').pop() ?? command)
     let timedOut = false
     const timer =
       options.timeoutMs === undefined
@@ -81,6 +84,7 @@ export const exec: Exec = (command, args, options = {}) =>
             killTree(child, options.detached ?? false)
           }, options.timeoutMs)
     child.on('close', (code, signal) => {
+      untrack()
       if (timer) clearTimeout(timer)
       if (!options.silent) {
         shownOut.push(outText.end())
