@@ -38,6 +38,11 @@ export function resolveInWorkspace(input: string, given: string, roots: Workspac
   return absolute
 }
 
+/** True when `path` (absolute, or relative to the workspace) ends outside it once its symlinks are followed. */
+export function leavesWorkspace(path: string, workspace: string): boolean {
+  return !isInside(realPathOfNearest(resolve(workspace, path)), realPathOfNearest(resolve(workspace)))
+}
+
 export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path)
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))
