@@ -48,7 +48,17 @@ describe('lib/cancel: a cancelled step says so once, stops its tools and cleans 
       })
     })
     await captureStdout(async () => {
-      const running = exec('sh', ['-c', 'trap "" TERM; while :; do sleep 1; done'], { silent: true, detached: true })
+      // The signal is sent once the shell has said it ignores SIGTERM, not before.
+      let ready: () => void = () => {}
+      const ignoring = new Promise<void>((resolve) => {
+        ready = resolve
+      })
+      const running = exec('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], {
+        silent: true,
+        detached: true,
+        onSpawn: (child) => child.stdout?.once('data', () => ready()),
+      })
+      await ignoring
       process.emit('SIGINT', 'SIGINT')
       due?.()
       expect((await running).signal).toBe('SIGKILL')

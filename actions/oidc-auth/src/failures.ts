@@ -36,16 +36,21 @@ export function explainFailure(failure: StepFailure, context: FailureContext): E
   const target = failure.roleArn ? ` for ${failure.roleArn}` : ''
   const plural = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`
 
+  // The token comes from GitHub's token service, not STS: a failure there is named as its own.
+  const atFault =
+    cause instanceof TokenRequestError ? "GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL)" : `STS at ${context.endpoint}`
   if (context.outOfTime || failure.error instanceof DeadlineExceededError) {
     return plain(
       `Could not get AWS credentials within the ${formatSeconds(inputs.timeoutMs)} timeout: ${failure.step}${target} made ${plural(failure.attempts)}, the last failed with ${describeError(cause)}.`,
-      `Raise 'timeout' if STS at ${context.endpoint} is slow or throttling; otherwise check that the runner can reach it.`,
+      `Raise 'timeout' if ${atFault} is slow or throttling; otherwise check that the runner can reach it.`,
     )
   }
   if (isRetryable(cause)) {
     return plain(
       `${failure.step}${target} still failed after ${plural(failure.attempts)}: ${describeError(cause)}.`,
-      `Raise 'retry-max-attempts' if STS at ${context.endpoint} is throttling.`,
+      cause instanceof TokenRequestError
+        ? `${atFault} did not answer or failed; re-run the job, and check that the runner can reach it.`
+        : `Raise 'retry-max-attempts' if ${atFault} is throttling.`,
     )
   }
   if (isUserError(cause)) return { error: cause, details: [] }
