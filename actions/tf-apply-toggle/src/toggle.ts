@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs'
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -109,7 +109,8 @@ async function plannedRun(
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
   const planPath = join(await mkdtemp(join(temp, 'tf-plan-')), 'plan.tfplan')
-  const changes = await savePlan(terraform, inputs, temp, planPath, cancellation)
+  const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
+  const changes = await savePlan(terraform, inputs, temp, planPath, cancellation, record)
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))
 
@@ -144,11 +145,14 @@ async function savePlan(
   temp: string,
   planPath: string,
   cancellation: Cancellation,
+  record: string | undefined,
 ): Promise<boolean> {
   const secrets = await SecretFiles.create(temp)
   const unhook = cancellation.onCancel(() => secrets.removeNow())
   try {
     await terraform.init(await secrets.backendConfig(inputs.backendConfig))
+    // Terraform writes it world-readable; until it is removed at the end, only this user may read it.
+    if (record && existsSync(record)) chmodSync(record, 0o600)
     await terraform.validate()
     const variablesFile = await secrets.variables(inputs.variables)
     return await terraform.plan({
