@@ -75,6 +75,17 @@ const CASES: Case[] = [
     failure: "Input 'build-args' line 2 must be key=value, with a key before the '=' (the line is not shown: it may hold a secret).",
   },
   {
+    name: 'ecr-build-push: a plain http:// registry beyond loopback (the ECR login would cross the network in clear)',
+    run: () =>
+      runAction('ecr-build-push', {
+        post: false,
+        inputs: { repository: 'app', 'aws-region': 'us-east-1', registry: 'http://registry.example.com:5000' },
+        env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      }),
+    failure:
+      "Input 'registry' may use http:// only for a registry on this machine (loopback); registry.example.com:5000 would receive the ECR login in clear. Use https:// (or the host alone).",
+  },
+  {
     name: 'tf-apply-toggle: var-files naming a file out of the workspace',
     run: async () => terraform(await inWorkspace({ 'infra/main.tf': MODULE }), { 'var-files': await secretOutside() }),
     failure: /^Input 'var-files' must name a path inside the workspace; '.+' leads outside it\.$/,
