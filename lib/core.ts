@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { defuse } from './escape'
 
 /**
  * The part of the runner's protocol the actions use: inputs, outputs,
@@ -50,8 +51,21 @@ export function setSecret(secret: string): void {
   issue('add-mask', {}, secret)
 }
 
+/**
+ * A plain log line. Messages carry values from outside (inputs, paths, tool
+ * output), so no line of one may act as a workflow command (lib/escape).
+ */
 export function info(message: string): void {
-  process.stdout.write(message + EOL)
+  process.stdout.write(defuse(message) + EOL)
+}
+
+/** Folds the following lines in the log, until endGroup. */
+export function startGroup(name: string): void {
+  issue('group', {}, name)
+}
+
+export function endGroup(): void {
+  issue('endgroup', {}, '')
 }
 
 export function debug(message: string): void {

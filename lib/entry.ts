@@ -1,3 +1,4 @@
+import { listenForCancellation } from './cancel'
 import * as core from './core'
 import { isUserError, messageOf, userMessage } from './errors'
 
@@ -6,7 +7,9 @@ import { isUserError, messageOf, userMessage } from './errors'
  * line naming what to fix; anything else is reported as a bug, with its stack
  * only in the debug log, so users never see a trace.
  */
-export async function withErrorBoundary(body: () => Promise<void>): Promise<void> {
+export async function withErrorBoundary(body: () => Promise<void>, options: { handleSignals?: boolean } = {}): Promise<void> {
+  // An action that must treat the signal itself (tf-apply-toggle) says so; every other one is cancelled alike.
+  const stopListening = options.handleSignals === false ? () => {} : listenForCancellation()
   try {
     await body()
   } catch (err) {
@@ -16,6 +19,8 @@ export async function withErrorBoundary(body: () => Promise<void>): Promise<void
     }
     if (err instanceof Error && err.stack) core.debug(err.stack)
     core.setFailed(`Unexpected error: ${oneLine(messageOf(err))}. This is a bug in pipeline-actions; please report it.`)
+  } finally {
+    stopListening()
   }
 }
 

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { StringDecoder } from 'node:string_decoder'
+import { track } from './cancel'
 import { UserError } from './errors'
+import { LineFilter } from './escape'
 
 export interface ExecOptions {
   cwd?: string
@@ -16,6 +19,12 @@ export interface ExecOptions {
    * group (Ctrl-C in a terminal) does not reach it as well as the one we forward.
    */
   detached?: boolean
+  /**
+   * The longest the tool may run: then it (its whole group, when detached)
+   * is killed and the result says `timedOut`. A tool waiting on a server that
+   * never answers must not hold the step until the job's own timeout.
+   */
+  timeoutMs?: number
 }
 
 export interface ExecResult {
@@ -24,6 +33,8 @@ export interface ExecResult {
   signal?: NodeJS.Signals
   stdout: string
   stderr: string
+  /** Set when the tool was killed because it outlived `timeoutMs`. */
+  timedOut?: boolean
 }
 
 /** How every action runs a tool; tests pass their own to record calls or inject failures. */
@@ -46,23 +57,47 @@ export const exec: Exec = (command, args, options = {}) =>
     })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
+    // The runner reads workflow commands from both streams: a tool's output must not forge one (lib/escape).
+    const shownOut = new LineFilter((text) => process.stdout.write(text))
+    const shownErr = new LineFilter((text) => process.stderr.write(text))
+    const outText = new StringDecoder('utf8')
+    const errText = new StringDecoder('utf8')
     child.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
-      if (!options.silent) process.stdout.write(chunk)
+      if (!options.silent) shownOut.push(outText.write(chunk))
     })
     child.stderr.on('data', (chunk: Buffer) => {
       stderr.push(chunk)
-      if (!options.silent) process.stderr.write(chunk)
+      if (!options.silent) shownErr.push(errText.write(chunk))
     })
     child.on('error', (error: NodeJS.ErrnoException) => {
+      untrack()
       reject(error.code === 'ENOENT' ? new UserError(`Cannot run '${command}': it is not installed or not on PATH.`) : error)
     })
+    const untrack = track(child, options.detached ?? false, command.split('/').pop() ?? command)
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            killTree(child, options.detached ?? false)
+          }, options.timeoutMs)
     child.on('close', (code, signal) => {
+      untrack()
+      if (timer) clearTimeout(timer)
+      if (!options.silent) {
+        shownOut.push(outText.end())
+        shownErr.push(errText.end())
+        shownOut.flush()
+        shownErr.flush()
+      }
       resolve({
         exitCode: code ?? 128,
         signal: signal ?? undefined,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
+        ...(timedOut ? { timedOut } : {}),
       })
     })
     // A tool that exits before reading stdin closes the pipe; that is not our error.
@@ -70,6 +105,16 @@ export const exec: Exec = (command, args, options = {}) =>
     child.stdin.end(options.input ?? '')
     options.onSpawn?.(child)
   })
+
+/** Kills a child at once, with the processes it started when it leads its own group. */
+export function killTree(child: ChildProcess, group: boolean): void {
+  try {
+    if (group && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    else child.kill('SIGKILL')
+  } catch {
+    // Already gone.
+  }
+}
 
 /** The last lines of a tool's output, for an error message that shows why it failed. */
 export function tail(text: string, lines = 10): string {

@@ -93,16 +93,14 @@ export function parseKeyValues(name: string, raw: string): Map<string, string> {
     if (text === '' || text.startsWith('#')) return
     const at = text.indexOf('=')
     if (at <= 0) {
-      throw new UserError(`Input '${name}' line ${index + 1} must be key=value; got '${redactValue(text)}'.`)
+      // A line without a key may be a secret meant as a value: not a character of it is shown.
+      throw new UserError(
+        `Input '${name}' line ${index + 1} must be key=value, with a key before the '=' (the line is not shown: it may hold a secret).`,
+      )
     }
     pairs.set(text.slice(0, at).trim(), text.slice(at + 1).trim())
   })
   return pairs
-}
-
-// A malformed line may hold a secret the user meant as a value; show only its start.
-function redactValue(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 12)}…` : text
 }
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):role\/([\w+=,.@\-/]{1,512})$/

@@ -4,7 +4,17 @@ export interface AwsClientConfig {
   region: string
   endpoint?: string
   maxAttempts: number
+  requestHandler: { connectionTimeout: number; requestTimeout: number }
 }
+
+/**
+ * The SDK waits forever by default: an endpoint that takes the connection
+ * and never answers held ecr-build-push with an empty log until the job's
+ * timeout. Each call now fails after these, as a network error the action's
+ * own retry and deadline handle.
+ */
+export const AWS_CONNECT_TIMEOUT_MS = 10_000
+export const AWS_REQUEST_TIMEOUT_MS = 60_000
 
 /**
  * Configuration for an AWS SDK v3 client: the region, the endpoint override
@@ -17,5 +27,10 @@ export interface AwsClientConfig {
  */
 export function awsClientConfig(serviceId: string, region: string, env: NodeJS.ProcessEnv = process.env): AwsClientConfig {
   const endpoint = endpointFromEnv(serviceId, env)
-  return { region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) }
+  return {
+    region,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS },
+    ...(endpoint ? { endpoint } : {}),
+  }
 }

@@ -1,3 +1,4 @@
+import { UserError } from '../errors'
 /** What an AWS failure is, read from the SDK's error shape or our own Query API client's. */
 export interface AwsErrorShape {
   name?: string
@@ -109,4 +110,41 @@ function hasPermanentNetworkCause(error: unknown): boolean {
 
 function messageText(error: unknown): string {
   return typeof error === 'object' && error !== null ? String((error as AwsErrorShape).message ?? '') : ''
+}
+
+/** The SDK could not read the answer as the service's protocol: the endpoint is not that AWS service (a web page, a proxy). */
+export function isUnreadableAnswer(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  return error instanceof SyntaxError || /Deserialization error|is not valid JSON|Unexpected token/i.test(messageText(error))
+}
+
+/** The connection was refused, reset or timed out, or the name did not resolve: the error code, for a message. */
+export function networkCodeOf(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const shape = current as { code?: unknown; name?: unknown; cause?: unknown }
+    if (typeof shape.code === 'string' && (NETWORK_CODES.has(shape.code) || PERMANENT_NETWORK_CODES.has(shape.code))) return shape.code
+    if (shape.name === 'TimeoutError') return 'no answer in time'
+    current = shape.cause
+  }
+  return undefined
+}
+
+/**
+ * A failure that is the endpoint's, not ours nor the user's configuration of
+ * the resource: nothing answers there, or something that is not the AWS
+ * service does. One line naming the service and the endpoint, so the error
+ * boundary does not call it a bug; undefined for anything else.
+ */
+export function endpointFault(error: unknown, service: string, endpoint: string): UserError | undefined {
+  const hint = `Check AWS_ENDPOINT_URL_${service.toUpperCase()} (or AWS_ENDPOINT_URL), the region, and any proxy between the runner and AWS.`
+  if (isUnreadableAnswer(error)) {
+    const status = httpStatusOf(error)
+    return new UserError(
+      `${service} at ${endpoint} answered${status ? ` HTTP ${status}` : ''} with something that is not an ${service} API answer.`,
+      hint,
+    )
+  }
+  const code = networkCodeOf(error)
+  if (code) return new UserError(`Could not reach ${service} at ${endpoint} (${code}).`, hint)
+  return undefined
 }

@@ -40,7 +40,9 @@ export async function startBuildKit(options: BuildKitOptions): Promise<BuildKit>
   const config = [
     ...options.plainHttpRegistries.map((host) => `[registry."${host}"]\n  http = true\n  insecure = true\n`),
     // http = false said outright: BuildKit speaks plain HTTP to a loopback registry unless told otherwise.
-    ...(options.tlsRegistries ?? []).map(({ host, caFile }) => `[registry."${host}"]\n  http = false\n  ca = [${JSON.stringify(caFile)}]\n`),
+    ...(options.tlsRegistries ?? []).map(
+      ({ host, caFile }) => `[registry."${host}"]\n  http = false\n  ca = [${JSON.stringify(caFile)}]\n`,
+    ),
   ].join('\n')
   await writeFile(join(dir, 'buildkitd.toml'), config)
   const logFile = join(dir, 'buildkitd.log')

@@ -85,3 +85,63 @@ export function parseFileCommands(content: string): Record<string, string> {
   }
   return values
 }
+
+/** A workflow command as the runner would act on it, with the log line it came from. */
+export interface RunnerCommand {
+  name: string
+  properties: string
+  data: string
+  line: string
+  /** The deprecated `##[name properties]data` form. */
+  legacy: boolean
+}
+
+/**
+ * Every command the runner would act on in a step's log, modelled on its
+ * parser rather than on what our actions print: lines end at CR, LF or CRLF;
+ * leading whitespace is skipped before `::`; the legacy `##[` is found
+ * anywhere in a line; `::stop-commands::token` ignores everything up to
+ * `::token::`. Tests of hostile input use it to prove nothing was forged.
+ */
+export function commandsAsRunnerSees(log: string): RunnerCommand[] {
+  const found: RunnerCommand[] = []
+  let stoppedUntil: string | undefined
+  for (const line of log.split(/\r\n|\r|\n/)) {
+    const text = line.trimStart()
+    if (stoppedUntil !== undefined) {
+      if (text === `::${stoppedUntil}::`) stoppedUntil = undefined
+      continue
+    }
+    const modern = /^::([^\s:]+)(?: ([^:]*))?::(.*)$/.exec(text)
+    if (modern) {
+      const [, name = '', properties = '', data = ''] = modern
+      found.push({ name, properties, data, line, legacy: false })
+      if (name === 'stop-commands') stoppedUntil = data
+      continue
+    }
+    const at = line.indexOf('##[')
+    if (at >= 0) {
+      const legacy = /^##\[([^\s\]]+)(?: ([^\]]*))?\](.*)$/.exec(line.slice(at))
+      if (legacy) found.push({ name: legacy[1] ?? '', properties: legacy[2] ?? '', data: legacy[3] ?? '', line, legacy: true })
+    }
+  }
+  return found
+}
+
+/**
+ * The commands of a log that hostile text forged: any legacy or
+ * stop-commands command, and any command whose name or properties hold the
+ * marker, or whose data starts with it (our own messages may quote it, never
+ * start with it).
+ */
+export function forgedCommands(log: string, marker: string): RunnerCommand[] {
+  return commandsAsRunnerSees(log).filter(
+    (command) =>
+      command.legacy ||
+      command.name === 'stop-commands' ||
+      command.name.includes(marker) ||
+      command.properties.includes(marker) ||
+      unescapeData(command.data).trimStart().startsWith(marker) ||
+      (command.name === 'add-mask' && command.data.includes(marker)),
+  )
+}

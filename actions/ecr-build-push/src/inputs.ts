@@ -1,6 +1,7 @@
 import { resolveRegion } from '../../../lib/aws/region'
 import { UserError } from '../../../lib/errors'
 import { readBoolean, readEnum, readInteger, readKeyValues, readList, readOptional, readRaw, readRequired } from '../../../lib/inputs'
+import { resolveInWorkspace } from '../../../lib/workspace'
 import { parseRegistryTarget, type RegistryTarget } from './registry-target'
 
 export const BUILDERS = ['docker', 'buildah'] as const
@@ -71,6 +72,17 @@ export function parsePlatforms(name: string, raw: string): string[] {
   return [...new Set(platforms)]
 }
 
+/**
+ * The build context and Dockerfile are read from the checkout: a path out of
+ * it (`..`, absolute, a symlink) would send the runner's own files to the
+ * builder. A remote context (a Git or HTTP URL) is the builder's to fetch.
+ */
+function parseBuildPath(name: string, raw: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (raw === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) return raw
+  resolveInWorkspace(name, raw, { workspace: env.GITHUB_WORKSPACE || process.cwd() })
+  return raw
+}
+
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const repository = parseRepositoryName('repository', readRequired('repository'))
   const cacheRepository = readOptional('cache-repository')
@@ -83,8 +95,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     scanOnPush: readBoolean('scan-on-push', true),
     repositoryTags: readKeyValues('repository-tags'),
     keepImages: readInteger('keep-images', 30, { min: 0, max: 10_000 }),
-    context: readOptional('context') ?? '.',
-    file: readOptional('file'),
+    context: parseBuildPath('context', readOptional('context'), env) ?? '.',
+    file: parseBuildPath('file', readOptional('file'), env),
     target: readOptional('target'),
     buildArgs: readKeyValues('build-args'),
     platforms: parsePlatforms('platforms', readRaw('platforms')),

@@ -67,8 +67,10 @@ export class RegistryApi {
   async digestOf(repository: string, reference: string): Promise<string | undefined> {
     const response = await this.send('HEAD', repository, `manifests/${reference}`, { accept: MANIFEST_MEDIA_TYPES.join(', ') })
     if (response.status === 404) return undefined
+    const url = `${this.options.baseUrl}/v2/${repository}/manifests/${reference}`
+    requireManifestType('HEAD', url, response)
     const digest = response.headers.get('docker-content-digest')
-    if (digest) return digest
+    if (digest) return requireDigest('HEAD', url, digest)
     // Registries need not send the header on HEAD; the digest of the bytes is authoritative.
     return (await this.manifest(repository, reference))?.digest
   }
@@ -79,12 +81,17 @@ export class RegistryApi {
       await response.body?.cancel()
       return undefined
     }
+    const url = `${this.options.baseUrl}/v2/${repository}/manifests/${reference}`
+    requireManifestType('GET', url, response)
     const body = Buffer.from(await response.arrayBuffer())
-    return {
-      digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
-      mediaType: (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '',
-      body,
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    requireManifestBody(url, body)
+    // The bytes' own hash is what is used; a well-formed claim that differs means the bytes are not the manifest.
+    const claimed = response.headers.get('docker-content-digest')
+    if (claimed && /^sha256:[0-9a-f]{64}$/.test(claimed) && claimed !== digest) {
+      throw new RegistryAnswerError('GET', url, `the manifest's bytes hash to ${digest}, not the ${claimed} the registry names`)
     }
+    return { digest, mediaType: mediaTypeOf(response), body }
   }
 
   /** Points `tag` at an existing manifest: the same bytes under a new name, no rebuild, no layer upload. */
@@ -179,6 +186,54 @@ export class RegistryApi {
     if (!token) throw new Error('the registry token service answered without a token')
     return token
   }
+}
+
+/**
+ * A registry answered, but not as a registry does (a web page, a proxy's
+ * login form, a truncated manifest): never taken as an image that exists.
+ */
+export class RegistryAnswerError extends UserError {
+  constructor(method: string, url: string, what: string) {
+    super(
+      `The registry at ${new URL(url).origin} answered ${method} ${new URL(url).pathname} with ${what}, not an image manifest.`,
+      "Check the 'registry' input (and AWS_ENDPOINT_URL_ECR): it must name an OCI registry, not a web page or a proxy.",
+    )
+  }
+}
+
+function mediaTypeOf(response: Response): string {
+  return (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+}
+
+/** A manifest answer names a manifest media type; registries that send none are judged by the body. */
+function requireManifestType(method: string, url: string, response: Response): void {
+  const type = mediaTypeOf(response)
+  if (type === '' || MANIFEST_MEDIA_TYPES.includes(type)) return
+  // Old registries label schema 2 manifests application/json; the body decides.
+  if (type === 'application/json') return
+  throw new RegistryAnswerError(method, url, `HTTP ${response.status} ${type}`)
+}
+
+function requireDigest(method: string, url: string, digest: string): string {
+  if (/^sha256:[0-9a-f]{64}$/.test(digest)) return digest
+  throw new RegistryAnswerError(method, url, `a Docker-Content-Digest that is not a sha256 digest`)
+}
+
+/** An image manifest or index is a JSON object (of schema version 2, when it says) with layers or manifests. */
+function requireManifestBody(url: string, body: Buffer): void {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new RegistryAnswerError('GET', url, 'a body that is not JSON')
+  }
+  const manifest = parsed as { schemaVersion?: unknown; layers?: unknown; manifests?: unknown } | null
+  const shaped =
+    typeof manifest === 'object' &&
+    manifest !== null &&
+    (manifest.schemaVersion === undefined || manifest.schemaVersion === 2) &&
+    (Array.isArray(manifest.layers) || Array.isArray(manifest.manifests))
+  if (!shaped) throw new RegistryAnswerError('GET', url, 'JSON that is not a schema 2 manifest or index')
 }
 
 interface ManifestJson {

@@ -32,7 +32,23 @@ export function parseRegistryTarget(name: string, raw: string): RegistryTarget {
       `Input '${name}' must be a 12-digit AWS account ID, a registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, or its URL; got '${raw}'.`,
     )
   }
-  return { endpoint: { host: host.toLowerCase(), insecure: match?.[1] === 'http' } }
+  const insecure = match?.[1] === 'http'
+  if (insecure && !isLoopback(host)) {
+    throw new UserError(
+      `Input '${name}' may use http:// only for a registry on this machine (loopback); ${host} would receive the ECR login in clear.`,
+      'Use https:// (or the host alone).',
+    )
+  }
+  return { endpoint: { host: host.toLowerCase(), insecure } }
+}
+
+/** The ECR login (a Basic password valid 12 hours) may cross plain HTTP only where it never leaves the machine. */
+function isLoopback(hostAndPort: string): boolean {
+  const host = hostAndPort
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1'
 }
 
 /** The registry host from the proxyEndpoint ECR returns with the token, e.g. https://123456789012.dkr.ecr.us-east-1.amazonaws.com. */

@@ -58,6 +58,10 @@ export function parseReleases(raw: string): Release[] {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : ''
       throw new UserError(`Input 'releases' is not valid YAML${where}: ${error.message.split(' at line ')[0]}.`)
     }
+    // The yaml library refuses aliases that would expand without bound (a billion laughs) with a ReferenceError.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError("Input 'releases' uses YAML aliases that expand too far (more than 100 references); write the values out.")
+    }
     throw error
   }
   if (document === null || document === undefined) return []

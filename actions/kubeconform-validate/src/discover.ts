@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { UserError } from '../../../lib/errors'
+import { leavesWorkspace, resolveInWorkspace } from '../../../lib/workspace'
 import { compileGlob, isGlob } from './glob'
 
 /**
@@ -43,6 +44,7 @@ export async function discoverFiles(lines: readonly string[], workspace: string)
   const consider = (path: string, explicit: boolean) => {
     const name = path.split('/').pop() ?? path
     if (!isManifestFileName(name)) return exclude(path, 'not a .yaml, .yml or .json file (kubeconform reads no other)')
+    if (leavesWorkspace(path, workspace)) return exclude(path, 'a symlink out of the workspace; not read')
     if (!explicit && KUSTOMIZATION_FILES.has(name)) {
       return exclude(path, "a kustomization file, not a resource; list its folder under 'kustomize'")
     }
@@ -55,6 +57,7 @@ export async function discoverFiles(lines: readonly string[], workspace: string)
     if (line.startsWith('!')) continue
     if (isGlob(line)) {
       const glob = compileGlob(line)
+      resolveInWorkspace('paths', glob.base || '.', { workspace })
       const files = await walker.filesUnder(glob.base)
       let matched = 0
       for (const file of files) {
@@ -68,6 +71,7 @@ export async function discoverFiles(lines: readonly string[], workspace: string)
       if (matched === 0) throw new UserError(`Input 'paths': the pattern '${line}' matches no file.`, 'Fix or remove the line.')
       continue
     }
+    resolveInWorkspace('paths', line, { workspace })
     const path = toRelative(workspace, line)
     const info = await stat(join(workspace, path)).catch(() => undefined)
     if (!info) throw new UserError(`Input 'paths': '${line}' does not exist.`, 'Paths are relative to the workspace.')

@@ -3,6 +3,7 @@ import { access, stat, writeFile } from 'node:fs/promises'
 import { basename, delimiter, join } from 'node:path'
 import { UserError } from '../../../lib/errors'
 import { type Exec, tail } from '../../../lib/exec'
+import { resolveInWorkspace } from '../../../lib/workspace'
 import { toRelative } from './discover'
 import type { ChartInput } from './inputs'
 
@@ -41,6 +42,8 @@ export interface RenderContext {
 }
 
 export async function checkChart(chart: ChartInput, workspace: string): Promise<void> {
+  // Helm prints what it cannot parse: a chart or values file outside the checkout could be any file of the runner.
+  for (const path of [chart.chart, ...chart.values]) resolveInWorkspace('charts', path, { workspace })
   if (!(await isFile(join(workspace, chart.chart, 'Chart.yaml')))) {
     throw new UserError(`Input 'charts': '${chart.chart}' is not a Helm chart folder (it has no Chart.yaml).`)
   }
@@ -96,6 +99,7 @@ export async function templateFile(chartDir: string, source: string, workspace: 
 }
 
 export async function checkKustomization(dir: string, workspace: string): Promise<void> {
+  resolveInWorkspace('kustomize', dir, { workspace })
   for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
     if (await isFile(join(workspace, dir, name))) return
   }

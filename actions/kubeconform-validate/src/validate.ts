@@ -24,6 +24,8 @@ import { cacheFolder, type Gvk, gvkKey, resolveSchemas, type SchemaOutcome } fro
 import { RESOLVED_LAYOUT } from './schema/template'
 import { ensureHelm, ensureKubeconform } from './tools'
 
+/** All of a step's schema downloads together, retries included; a host that hangs cannot hold the step longer. */
+export const SCHEMA_DOWNLOADS_MS = 5 * 60_000
 export interface Deps {
   exec: Exec
   fetch: typeof fetch
@@ -92,6 +94,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     http: {
       fetch: deps.fetch,
       clock: deps.clock,
+      deadline: deps.clock.now() + SCHEMA_DOWNLOADS_MS,
       random: deps.random,
       onRetry: (url: string, attempt: number, delayMs: number, reason: string) =>
         deps.log(`Schema download ${url} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),

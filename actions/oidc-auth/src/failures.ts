@@ -25,8 +25,10 @@ export interface Explanation {
 
 /**
  * Turns a step that failed for good into one message that says what to fix.
- * Errors nobody can fix from the workflow (a malformed STS answer) stay
- * unexplained, so the error boundary reports them as bugs.
+ * A 200 answer without what STS always sends (a proxy's page, another
+ * service at the STS address) is the endpoint's fault and named so; only
+ * errors nobody can fix from the workflow stay unexplained, so the error
+ * boundary reports them as bugs.
  */
 export function explainFailure(failure: StepFailure, context: FailureContext): Explanation {
   const { inputs } = context
@@ -34,16 +36,21 @@ export function explainFailure(failure: StepFailure, context: FailureContext): E
   const target = failure.roleArn ? ` for ${failure.roleArn}` : ''
   const plural = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`
 
+  // The token comes from GitHub's token service, not STS: a failure there is named as its own.
+  const atFault =
+    cause instanceof TokenRequestError ? "GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL)" : `STS at ${context.endpoint}`
   if (context.outOfTime || failure.error instanceof DeadlineExceededError) {
     return plain(
       `Could not get AWS credentials within the ${formatSeconds(inputs.timeoutMs)} timeout: ${failure.step}${target} made ${plural(failure.attempts)}, the last failed with ${describeError(cause)}.`,
-      `Raise 'timeout' if STS at ${context.endpoint} is slow or throttling; otherwise check that the runner can reach it.`,
+      `Raise 'timeout' if ${atFault} is slow or throttling; otherwise check that the runner can reach it.`,
     )
   }
   if (isRetryable(cause)) {
     return plain(
       `${failure.step}${target} still failed after ${plural(failure.attempts)}: ${describeError(cause)}.`,
-      `Raise 'retry-max-attempts' if STS at ${context.endpoint} is throttling.`,
+      cause instanceof TokenRequestError
+        ? `${atFault} did not answer or failed; re-run the job, and check that the runner can reach it.`
+        : `Raise 'retry-max-attempts' if ${atFault} is throttling.`,
     )
   }
   if (isUserError(cause)) return { error: cause, details: [] }
@@ -65,6 +72,12 @@ function explainStsError(failure: StepFailure, error: StsError, context: Failure
   const code = awsErrorCode(error) ?? ''
   const said = `(${describeError(error)})`
   const target = failure.roleArn ? ` ${failure.roleArn}` : ''
+  if (code === 'MalformedResponse') {
+    return plain(
+      `STS at ${context.endpoint} answered ${failure.step} with HTTP ${error.statusCode} but not as STS does: ${error.message}.`,
+      "Check 'sts-endpoint' and AWS_ENDPOINT_URL_STS, and any proxy between the runner and STS (HTTPS_PROXY).",
+    )
+  }
 
   if (failure.step === 'AssumeRoleWithWebIdentity') {
     const claims = failure.token ? decodeClaims(failure.token) : undefined

@@ -1,8 +1,9 @@
-import { isAbsolute, join } from 'node:path'
 import { resolveRegion } from '../../../lib/aws/region'
 import { parseStsEndpointSetting, type StsEndpointSetting } from '../../../lib/aws/sts-endpoint'
 import { UserError } from '../../../lib/errors'
+import { hasControlCharacters } from '../../../lib/escape'
 import { parseBoolean, parseDuration, parseInteger, parseRoleArn, type RoleArn, readRaw } from '../../../lib/inputs'
+import { resolveInWorkspace } from '../../../lib/workspace'
 import { parseSessionName } from './session-name'
 import { parseInlinePolicy, parseManagedPolicies } from './session-policies'
 
@@ -50,8 +51,13 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env, read: (name: st
   return {
     role,
     region,
-    audience: read('audience') || 'sts.amazonaws.com',
-    webIdentityTokenFile: tokenFile ? resolveInWorkspace(tokenFile, env) : undefined,
+    audience: parseAudience(read('audience')),
+    webIdentityTokenFile: tokenFile
+      ? resolveInWorkspace('web-identity-token-file', tokenFile, {
+          workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+          also: env.RUNNER_TEMP ? [env.RUNNER_TEMP] : [],
+        })
+      : undefined,
     roleSessionName: parseSessionName('role-session-name', read('role-session-name'), env),
     durationSeconds,
     inlineSessionPolicy: parseInlinePolicy('inline-session-policy', read('inline-session-policy')),
@@ -87,6 +93,13 @@ function parseAccountIds(name: string, ids: string[]): string[] {
   return ids
 }
 
-function resolveInWorkspace(path: string, env: NodeJS.ProcessEnv): string {
-  return isAbsolute(path) ? path : join(env.GITHUB_WORKSPACE ?? process.cwd(), path)
+/** An audience is an OIDC client ID: printable text, which also keeps it from breaking a log line. */
+function parseAudience(raw: string): string {
+  if (raw === '') return 'sts.amazonaws.com'
+  if (hasControlCharacters(raw)) {
+    throw new UserError(
+      "Input 'audience' must be one line of printable text (a client ID of the IAM OIDC provider, e.g. sts.amazonaws.com).",
+    )
+  }
+  return raw
 }

@@ -8,6 +8,13 @@ const POLICY_ARN = /^arn:aws[\w-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/
 /** The inline policy as compact JSON (whitespace counts against STS's size limit), or undefined. */
 export function parseInlinePolicy(inputName: string, raw: string): string | undefined {
   if (raw.trim() === '') return undefined
+  // Far above any policy STS accepts, whatever its whitespace: checked before parsing, so a deeply
+  // nested document cannot exhaust the stack (JSON.stringify below recurses).
+  if (raw.length > MAX_INLINE_POLICY_CHARS * 32) {
+    throw new UserError(
+      `Input '${inputName}' must be at most ${MAX_INLINE_POLICY_CHARS} characters of JSON; it has ${raw.length} characters.`,
+    )
+  }
   let document: unknown
   try {
     document = JSON.parse(raw)

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { killTree } from '../../../lib/exec'
 import { type Product, TERRAFORM } from './product'
 
 export type SignalHandler = (signal: NodeJS.Signals) => void
@@ -54,17 +55,37 @@ export class Cancellation {
       return
     }
     this.signal = signal
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.log(
       `Received ${signal}: asking ${this.product.name} to stop (one interrupt) and waiting for it to save state and release the lock.\n`,
     )
     this.interrupt()
   }
 
-  /** The Terraform process now running; it is interrupted at once if cancellation came first. */
-  attach(child: ChildProcess): void {
+  private stoppable = false
+  private readonly cleanups: (() => void)[] = []
+
+  /**
+   * The Terraform process now running; it is interrupted at once if
+   * cancellation came first. A `stoppable` command (init) holds no lock and
+   * writes no state, and may wait on a backend that never answers, ignoring
+   * the interrupt: it is killed with its children instead, so the step ends
+   * and nothing is left running.
+   */
+  attach(child: ChildProcess, stoppable = false): void {
     this.child = child
+    this.stoppable = stoppable
     this.interrupted = false
     if (this.requested) this.interrupt()
+  }
+
+  /** Runs at the first signal, before anything else: removing files that hold secrets must not wait for Terraform. */
+  onCancel(cleanup: () => void): () => void {
+    this.cleanups.push(cleanup)
+    return () => {
+      const at = this.cleanups.indexOf(cleanup)
+      if (at >= 0) this.cleanups.splice(at, 1)
+    }
   }
 
   detach(): void {
@@ -74,6 +95,7 @@ export class Cancellation {
   private interrupt(): void {
     if (!this.child || this.interrupted) return
     this.interrupted = true
-    this.child.kill('SIGINT')
+    if (this.stoppable) killTree(this.child, true)
+    else this.child.kill('SIGINT')
   }
 }

@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { UserError } from '../../../lib/errors'
+import { quote } from '../../../lib/escape'
 import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired } from '../../../lib/inputs'
+import { isInside, resolveInWorkspace } from '../../../lib/workspace'
 
 export type Mode = 'create' | 'destroy' | 'plan'
 
@@ -51,8 +53,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
 export function parseBackendConfig(raw: string): Map<string, string> {
   const pairs = parseKeyValues('backend-config', raw)
   for (const key of pairs.keys()) {
-    if (!IDENTIFIER.test(key))
-      throw new UserError(`Input 'backend-config' has an invalid key '${key}'; keys are names like bucket or use_lockfile.`)
+    if (!IDENTIFIER.test(key)) throw invalidKey('backend-config', raw, key, 'names like bucket or use_lockfile')
   }
   return pairs
 }
@@ -83,14 +84,26 @@ export function parseVariables(raw: string): TerraformVariables {
   }
   const names = variables.format === 'json' ? Object.keys(variables.values) : [...variables.values.keys()]
   for (const name of names) {
-    if (!IDENTIFIER.test(name)) throw new UserError(`Input 'variables' has an invalid variable name '${name}'.`)
+    if (!IDENTIFIER.test(name)) throw invalidKey('variables', text, name, 'variable names')
   }
   return variables
 }
 
+/**
+ * A key that is not a name is often a secret whose `key=` was forgotten (a
+ * base64 secret ends in `=`), so the error gives its line, never its text.
+ */
+function invalidKey(input: string, raw: string, key: string, accepted: string): UserError {
+  const index = raw.split(/\r?\n/).findIndex((line) => line.trim().startsWith(key))
+  const where = index >= 0 ? `line ${index + 1} has a key` : 'has a key'
+  return new UserError(
+    `Input '${input}' ${where} that is not a name (keys are ${accepted}: letters, digits, '_' and '-'); it is not shown, as it may be a secret.`,
+  )
+}
+
 export function parseWorkingDirectory(raw: string, base: string): { absolute: string; label: string } {
   const given = raw.trim() || '.'
-  const absolute = resolve(base, given)
+  const absolute = resolveInWorkspace('working-directory', given, { workspace: base })
   let isDirectory = false
   try {
     isDirectory = statSync(absolute).isDirectory()
@@ -101,10 +114,16 @@ export function parseWorkingDirectory(raw: string, base: string): { absolute: st
   return { absolute, label: relative(base, absolute) || '.' }
 }
 
-/** Var files are named relative to the working directory, as Terraform resolves them. */
-export function parseVarFiles(raw: string, workingDirectory: string): string[] {
+/**
+ * Var files are named relative to the working directory, as Terraform
+ * resolves them, and must stay in the workspace: Terraform quotes a file it
+ * cannot parse in its error, so a var file outside would print any file of
+ * the runner into the log.
+ */
+export function parseVarFiles(raw: string, workingDirectory: string, workspace: string): string[] {
   const files = parseList(raw)
   for (const file of files) {
+    resolveInWorkspace('var-files', file, { workspace, from: workingDirectory })
     let isFile = false
     try {
       isFile = statSync(resolve(workingDirectory, file)).isFile()
@@ -127,6 +146,22 @@ export function parseWorkspace(raw: string): string {
   return value
 }
 
+/**
+ * A folder for providers, anywhere writable (it is usually outside the
+ * workspace, to be shared), but not in the kernel's pseudo-filesystems:
+ * creating folders there never ends.
+ */
+export function parsePluginCache(raw: string, cwd: string): string | undefined {
+  if (raw === '') return undefined
+  const absolute = resolve(cwd, raw)
+  if (['/proc', '/sys', '/dev'].some((root) => isInside(absolute, root))) {
+    throw new UserError(
+      `Input 'plugin-cache' must be a folder Terraform can write providers to; ${quote(raw)} is in ${absolute.split('/')[1] ? `/${absolute.split('/')[1]}` : '/'}, a kernel pseudo-filesystem.`,
+    )
+  }
+  return absolute
+}
+
 export function parseParallelism(raw: string): number | undefined {
   const value = raw.trim()
   return value === '' ? undefined : parseInteger('parallelism', value, 10, { min: 1, max: 256 })
@@ -142,14 +177,14 @@ export function readInputs(read: InputReader, cwd: string): Inputs {
     workingDirectory: directory.absolute,
     directoryLabel: directory.label,
     backendConfig: parseBackendConfig(read('backend-config')),
-    varFiles: parseVarFiles(read('var-files'), directory.absolute),
+    varFiles: parseVarFiles(read('var-files'), directory.absolute, cwd),
     variables: parseVariables(read('variables')),
     workspace: parseWorkspace(read('workspace')),
     lockTimeoutMs,
     parallelism: parseParallelism(read('parallelism')),
     terraform: read('terraform').trim() || 'terraform',
     confirmDestroy: read('confirm-destroy').trim(),
-    pluginCache: pluginCache === '' ? undefined : resolve(cwd, pluginCache),
+    pluginCache: parsePluginCache(pluginCache, cwd),
     githubToken: read('github-token').trim(),
     keepPlan: parseBoolean('keep-plan', read('keep-plan').trim(), false),
   }

@@ -14,16 +14,20 @@ export interface RunOptions extends Partial<Deps> {
 }
 
 export function run(options: RunOptions = {}): Promise<void> {
-  return withErrorBoundary(async () => {
-    const deps: Deps = {
-      exec: options.exec ?? withChildEnv(exec),
-      signals: options.signals ?? processSignals,
-      env: options.env ?? process.env,
-      write: options.write ?? ((text) => process.stdout.write(text)),
-      comments: options.comments ?? octokitComments,
-    }
-    const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
-    if (inputs.githubToken) maskSecret(inputs.githubToken)
-    await toggle(inputs, deps)
-  })
+  return withErrorBoundary(
+    async () => {
+      const deps: Deps = {
+        exec: options.exec ?? withChildEnv(exec),
+        signals: options.signals ?? processSignals,
+        env: options.env ?? process.env,
+        write: options.write ?? ((text) => process.stdout.write(text)),
+        comments: options.comments ?? octokitComments,
+      }
+      const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
+      if (inputs.githubToken) maskSecret(inputs.githubToken)
+      await toggle(inputs, deps)
+      // Terraform must get exactly one interrupt and time to save state: Cancellation (cancellation.ts) handles the signals.
+    },
+    { handleSignals: false },
+  )
 }

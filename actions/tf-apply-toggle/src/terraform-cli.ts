@@ -22,6 +22,13 @@ export interface TerraformCliOptions {
   directoryLabel: string
   /** The step log. */
   write: (text: string) => void
+  /** Folds lines in the log; without it, groups are written to the log as they are. */
+  group?: LogGroup
+}
+
+export interface LogGroup {
+  start(name: string): void
+  end(): void
 }
 
 export interface PlanOptions {
@@ -43,6 +50,12 @@ export interface TerraformOutput {
   type?: unknown
   value: unknown
 }
+
+/**
+ * Init only reaches the backend and downloads providers; on a backend that
+ * never answers it waits forever (Terraform's S3 client retries without end).
+ */
+export const INIT_TIMEOUT_MS = 10 * 60_000
 
 type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output'
 
@@ -75,11 +88,15 @@ export class TerraformCli {
     const args = ['init', '-input=false']
     if (backendConfigFile) args.push(`-backend-config=${backendConfigFile}`)
     // Init's output is long and rarely interesting; a log group folds it.
-    this.options.write(`::group::${this.options.product.command} init\n`)
+    const group = this.options.group ?? {
+      start: (name: string) => this.options.write(`::group::${name}\n`),
+      end: () => this.options.write('::endgroup::\n'),
+    }
+    group.start(`${this.options.product.command} init`)
     try {
       await this.run('init', args, 'text')
     } finally {
-      this.options.write('::endgroup::\n')
+      group.end()
     }
   }
 
@@ -148,8 +165,9 @@ export class TerraformCli {
         silent: streaming !== 'text',
         // Our own process group: a signal to ours must not reach Terraform besides the one we forward.
         detached: true,
+        ...(step === 'init' ? { timeoutMs: INIT_TIMEOUT_MS } : {}),
         onSpawn: (child) => {
-          cancellation.attach(child)
+          cancellation.attach(child, step === 'init')
           if (ui) {
             child.stdout?.on('data', (chunk: Buffer) => ui.push(chunk))
             const stderr = new StringDecoder('utf8')
@@ -161,6 +179,13 @@ export class TerraformCli {
       cancellation.detach()
     }
     ui?.end()
+    if (raw.timedOut) {
+      throw new ToggleFailure(
+        REASON[step],
+        `${product.command} ${step} did not finish within ${INIT_TIMEOUT_MS / 60_000} minutes and was stopped: the backend or the provider registry does not answer.`,
+        "Check the backend's endpoint in 'backend-config' (and the network to it).",
+      )
+    }
     const result: StepResult = { ...raw, diagnostics: ui ? [...ui.diagnostics] : [] }
     inspect?.(result)
     if (cancellation.requested) {

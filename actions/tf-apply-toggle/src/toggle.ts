@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { childEnv } from '../../../lib/child-env'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
+import { LineFilter } from '../../../lib/escape'
 import type { Exec } from '../../../lib/exec'
 import { redact, registeredSecrets, secretTexts } from '../../../lib/masks'
 import { appendSummary } from '../../../lib/summary'
@@ -17,7 +18,7 @@ import { commentMarker, commentOnPullRequest, type IssueComments, pullRequestOf 
 import { type Product, productOf } from './product'
 import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
 import { SecretFiles } from './secret-files'
-import { TerraformCli } from './terraform-cli'
+import { type LogGroup, TerraformCli } from './terraform-cli'
 import { variablesParsedAsHcl } from './variable-types'
 
 export interface Deps {
@@ -35,15 +36,39 @@ export interface Deps {
  * Every failure sets `failure-reason`; the job summary is written whatever
  * happens, and in plan mode on a pull request so is the comment.
  */
-export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
+export async function toggle(inputs: Inputs, given: Deps): Promise<void> {
+  // Terraform's output and our lines about it carry text from the configuration and the variables:
+  // no line of it may act as a workflow command (lib/escape). Only the group lines are ours.
+  const log = new LineFilter(given.write)
+  const deps: Deps = { ...given, write: (text) => log.push(text) }
+  const group: LogGroup = {
+    start(name) {
+      log.flush()
+      given.write(`::group::${name}\n`)
+    },
+    end() {
+      log.flush()
+      given.write('::endgroup::\n')
+    },
+  }
+  try {
+    await toggleLogged(inputs, deps, group)
+  } finally {
+    log.flush()
+  }
+}
+
+async function toggleLogged(inputs: Inputs, deps: Deps, group: LogGroup): Promise<void> {
   const product = productOf(inputs.terraform)
   const cancellation = new Cancellation(deps.write, product)
   const stopListening = cancellation.listen(deps.signals)
+  const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
+  const unhook = record ? cancellation.onCancel(() => removeBackendRecord(record, deps.write)) : () => {}
   const workspace = selectedWorkspace(inputs, deps.env)
   const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
   const saved: SavedPlan = {}
   try {
-    await plannedRun(inputs, deps, product, cancellation, report, saved)
+    await plannedRun(inputs, deps, group, product, cancellation, report, saved)
   } catch (error) {
     if (isToggleFailure(error)) {
       core.setOutput('failure-reason', error.reason)
@@ -52,6 +77,8 @@ export async function toggle(inputs: Inputs, deps: Deps): Promise<void> {
     throw error
   } finally {
     stopListening()
+    unhook()
+    if (record) removeBackendRecord(record, deps.write)
     await publishReport(inputs, deps, report)
     await settlePlanFile(saved, inputs.keepPlan, deps.write)
   }
@@ -87,6 +114,7 @@ async function settlePlanFile(saved: SavedPlan, keep: boolean, write: (text: str
 async function plannedRun(
   inputs: Inputs,
   deps: Deps,
+  group: LogGroup,
   product: Product,
   cancellation: Cancellation,
   report: Report,
@@ -110,12 +138,14 @@ async function plannedRun(
     cancellation,
     directoryLabel: inputs.directoryLabel,
     write: deps.write,
+    group,
   })
   const temp = deps.env.RUNNER_TEMP || tmpdir()
   saved.dir = await mkdtemp(join(temp, 'tf-plan-'))
   const planPath = join(saved.dir, 'plan.tfplan')
   saved.path = planPath
-  const changes = await savePlan(terraform, inputs, temp, planPath)
+  const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
+  const changes = await savePlan(terraform, inputs, temp, planPath, cancellation, record)
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))
 
@@ -144,10 +174,20 @@ async function plannedRun(
 }
 
 /** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
-async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, planPath: string): Promise<boolean> {
+async function savePlan(
+  terraform: TerraformCli,
+  inputs: Inputs,
+  temp: string,
+  planPath: string,
+  cancellation: Cancellation,
+  record: string | undefined,
+): Promise<boolean> {
   const secrets = await SecretFiles.create(temp)
+  const unhook = cancellation.onCancel(() => secrets.removeNow())
   try {
     await terraform.init(await secrets.backendConfig(inputs.backendConfig))
+    // Terraform writes it world-readable; until it is removed at the end, only this user may read it.
+    if (record && existsSync(record)) chmodSync(record, 0o600)
     await terraform.validate()
     const variablesFile = await secrets.variables(inputs.variables, await variablesParsedAsHcl(inputs.workingDirectory))
     return await terraform.plan({
@@ -159,8 +199,26 @@ async function savePlan(terraform: TerraformCli, inputs: Inputs, temp: string, p
       parallelism: inputs.parallelism,
     })
   } finally {
+    unhook()
     await secrets.remove()
   }
+}
+
+/**
+ * Terraform keeps the backend settings it was initialised with, secret_key
+ * and tokens among them, in its data folder (`.terraform/terraform.tfstate`,
+ * mode 0644), where a later step, an artifact upload or a cache would find
+ * them. With settings from 'backend-config' the file is removed when the run
+ * ends (or is cancelled); the next init writes it again.
+ */
+function backendRecord(inputs: Inputs, env: NodeJS.ProcessEnv): string {
+  return resolve(inputs.workingDirectory, env.TF_DATA_DIR || '.terraform', 'terraform.tfstate')
+}
+
+function removeBackendRecord(path: string, write: (text: string) => void): void {
+  if (!existsSync(path)) return
+  rmSync(path, { force: true })
+  write(`Removed ${path}: Terraform keeps the backend settings there, secrets among them; the next init writes it again.\n`)
 }
 
 /** The workspace Terraform will use: the input, else TF_WORKSPACE, else the one `terraform workspace select` saved. */

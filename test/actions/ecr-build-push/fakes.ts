@@ -256,6 +256,8 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_REPOSITORY: 'example-org/data-pipeline',
       RUNNER_TEMP: runnerTemp,
+      // The runner always sets it; the build context must lie inside it.
+      GITHUB_WORKSPACE: workspace,
       AWS_REGION: 'us-east-1',
       DOCKER_CONFIG: join(root, 'user-docker-config'),
       ...env,

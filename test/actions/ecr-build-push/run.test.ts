@@ -190,8 +190,9 @@ describe('run() with the classic docker builder', () => {
     ],
     [
       'a context that is not a folder',
-      { context: '/nonexistent/ctx' },
-      "Input 'context' must be a folder in the workspace; '/nonexistent/ctx' is not one.",
+      // In the workspace: one outside it is refused before this check (test/actions/hostile/workspace.test.ts).
+      { context: 'nonexistent/ctx' },
+      "Input 'context' must be a folder in the workspace; 'nonexistent/ctx' is not one.",
     ],
     ['a bad repository name', { repository: 'Team/App' }, "Input 'repository' must be an ECR repository name"],
     ['a bad tag', { tags: '-bad' }, "Input 'tags' must list image tags"],

@@ -286,6 +286,17 @@ describe('deployReleases', () => {
     expect(fake.commands()).not.toContain('upgrade --install')
   })
 
+  it.each([
+    ['an absolute path', '/etc/passwd'],
+    ['a path through ..', '../../../../etc/passwd'],
+  ])('refuses a values file out of the workspace (%s), before running helm: helm would print what it cannot parse', async (_name, path) => {
+    const { fake, context } = await setup()
+    expect(await failure(deployReleases(demo(`  values-files: ['${path}']\n`), context))).toMatch(
+      /^Input 'releases' must name a path inside the workspace; '.+' leads outside it/,
+    )
+    expect(fake.commands()).not.toContain('upgrade --install')
+  })
+
   it('accepts an absolute values file path', async () => {
     const { fake, context, workspace } = await setup()
     await deployReleases(demo(`  values-files: ['${join(workspace, 'base.yaml')}']\n`), context)

@@ -97,3 +97,27 @@ describe('retryAfter', () => {
     expect(retryAfter(header, 6000)).toBe(expected)
   })
 })
+
+describe('fetchText under the step deadline', () => {
+  it('a host that hangs costs the step its deadline once, not five attempts per kind', async () => {
+    const clock = new ManualClock(0)
+    const urls: string[] = []
+    // Each attempt waits out its whole time limit, as against a host that takes the request and never answers.
+    const hanging = (async (url: string, init?: { signal?: AbortSignal }) => {
+      urls.push(url)
+      expect(init?.signal).toBeDefined()
+      clock.advance(60_000)
+      throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })
+    }) as typeof fetch
+    const http = { fetch: hanging, clock, random: () => 0.5, deadline: 5 * 60_000 }
+    const failures: string[] = []
+    for (const kind of ['configmap', 'service', 'deployment']) {
+      await fetchText(`https://s/${kind}.json`, http).catch((error: DownloadError) => failures.push(error.message))
+    }
+    expect(failures).toHaveLength(3)
+    expect(urls.length).toBeLessThanOrEqual(5)
+    expect(failures.at(-1)).toBe(
+      "https://s/deployment.json: not tried: the step's time for schema downloads had run out (after 0 attempts)",
+    )
+  })
+})

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdir, readFile, symlink } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheFolder } from '../../../actions/kubeconform-validate/src/schema/resolve'
@@ -276,8 +276,9 @@ describe('explicit file selection, bundled', () => {
   it("lists what the seed projects' pattern leaves out", async () => {
     const workspace = await tempDir('kcv-ws-')
     await mkdir(join(workspace, 'k8s'))
+    // Copied, not linked: a manifest symlinked out of the workspace is not read.
     for (const file of ['deployment.yaml', 'namespace.yaml', 'kustomization.yaml']) {
-      await symlink(join(fixtures, 'manifests/seed-layout', file), join(workspace, 'k8s', file))
+      await copyFile(join(fixtures, 'manifests/seed-layout', file), join(workspace, 'k8s', file))
     }
     const run = await runAction('kubeconform-validate', {
       cwd: workspace,

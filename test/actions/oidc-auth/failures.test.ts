@@ -74,8 +74,9 @@ describe('explainFailure', () => {
     [
       'an expired token file',
       webIdentity(sts('ExpiredTokenException', 'Token expired')),
-      { 'web-identity-token-file': '/tokens/jwt' },
-      'STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to /tokens/jwt right before this step.',
+      // A path in the workspace: one outside it is refused before anything is sent.
+      { 'web-identity-token-file': 'tokens/jwt' },
+      `STS says the web identity token has expired (ExpiredTokenException: Token expired). Write a fresh token to ${process.cwd()}/tokens/jwt right before this step.`,
     ],
     [
       'AccessDenied with a token that is not a JWT',
@@ -135,10 +136,10 @@ describe('explainFailure', () => {
     ],
     ['a user error from inside a step', webIdentity(new UserError('The token file is empty.')), {}, 'The token file is empty.'],
     [
-      'a malformed answer, which is a bug',
+      "a malformed answer, which is the endpoint's fault",
       new StepFailure('GetCallerIdentity', new StsError('GetCallerIdentity', 'MalformedResponse', 'the answer has no Account', 200), 1),
       {},
-      'BUG: the answer has no Account',
+      "STS at https://sts.eu-west-1.amazonaws.com answered GetCallerIdentity with HTTP 200 but not as STS does: the answer has no Account. Check 'sts-endpoint' and AWS_ENDPOINT_URL_STS, and any proxy between the runner and STS (HTTPS_PROXY).",
     ],
     ['anything else, which is a bug', webIdentity('a string'), {}, 'BUG: a string'],
   ])('%s', (_name, failure, overrides, expected) => {

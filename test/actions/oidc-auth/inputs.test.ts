@@ -83,7 +83,7 @@ describe('readInputs', () => {
       timeoutMs: 150_000,
     })
     expect(inputs.roleChain.map((role) => role.roleName)).toEqual(['a', 'b'])
-    expect(read({ 'web-identity-token-file': '/abs/token' }).webIdentityTokenFile).toBe('/abs/token')
+    expect(read({ 'web-identity-token-file': '/workspace/abs/token' }).webIdentityTokenFile).toBe('/workspace/abs/token')
   })
 
   it.each([

@@ -386,12 +386,12 @@ describe('run: failures that retrying cannot fix fail at the first attempt', () 
     )
   })
 
-  it('a malformed STS answer is reported as a bug, not retried', async () => {
+  it("a malformed STS answer is reported as the endpoint's fault, not retried", async () => {
     sts.script('GetCallerIdentity', { raw: { status: 200, body: '<GetCallerIdentityResponse/>' } })
     const result = await runWith({})
     expect(result.actions()).toEqual(['AssumeRoleWithWebIdentity', 'GetCallerIdentity'])
-    expect(result.failure).toBe(
-      'Unexpected error: the GetCallerIdentity answer has no GetCallerIdentityResult/Account. This is a bug in pipeline-actions; please report it.',
+    expect(result.failure).toMatch(
+      /^STS at \S+ answered GetCallerIdentity with HTTP 200 but not as STS does: the GetCallerIdentity answer has no GetCallerIdentityResult\/Account\. Check 'sts-endpoint'/,
     )
     expect(result.env).toEqual({})
   })

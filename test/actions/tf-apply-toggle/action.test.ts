@@ -393,7 +393,10 @@ describe('bad inputs fail with one line, before Terraform runs', () => {
   it.each([
     [{ mode: 'apply' }, "Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got 'apply'."],
     [{ mode: 'create', 'working-directory': 'nowhere' }, "Input 'working-directory' must be an existing directory; got 'nowhere'."],
-    [{ mode: 'create', 'backend-config': 'bucket=state\nregion' }, "Input 'backend-config' line 2 must be key=value; got 'region'."],
+    [
+      { mode: 'create', 'backend-config': 'bucket=state\nregion' },
+      "Input 'backend-config' line 2 must be key=value, with a key before the '=' (the line is not shown: it may hold a secret).",
+    ],
   ])('%o', async (inputs, message) => {
     const run = await runAction('tf-apply-toggle', { cwd: workspace, post: false, inputs: { 'working-directory': 'infra', ...inputs } })
     expect(run.exitCode).toBe(1)

@@ -60,7 +60,7 @@ describe('inputs', () => {
       ['bucket', 'state'],
       ['key', 'a/b=c'],
     ])
-    expect(() => parseBackendConfig('bad key=1')).toThrow("Input 'backend-config' has an invalid key 'bad key'")
+    expect(() => parseBackendConfig('bad key=1')).toThrow("Input 'backend-config' line 1 has a key that is not a name")
   })
 
   it.each([
@@ -85,14 +85,19 @@ describe('inputs', () => {
   it.each([
     ['{not json', "Input 'variables' looks like JSON but does not parse; give a JSON object or name=value lines."],
     ['{"a": 1} trailing', "Input 'variables' looks like JSON but does not parse"],
-    ['{"bad name": 1}', "Input 'variables' has an invalid variable name 'bad name'."],
-    ['password', "Input 'variables' line 1 must be key=value; got 'password'."],
+    [
+      '{"bad name": 1}',
+      "Input 'variables' has a key that is not a name (keys are variable names: letters, digits, '_' and '-'); it is not shown, as it may be a secret.",
+    ],
+    ['password', "Input 'variables' line 1 must be key=value, with a key before the '=' (the line is not shown: it may hold a secret)."],
   ])('variables %j are refused without echoing values', (raw, message) => {
     expect(() => parseVariables(raw)).toThrow(message)
   })
 
   it('reads a JSON array as a malformed line, not as variables', () => {
-    expect(() => parseVariables('[1]')).toThrow("Input 'variables' line 1 must be key=value; got '[1]'.")
+    expect(() => parseVariables('[1]')).toThrow(
+      "Input 'variables' line 1 must be key=value, with a key before the '=' (the line is not shown: it may hold a secret).",
+    )
   })
 
   it('resolves the working directory and labels it relative to the workspace', () => {
@@ -104,8 +109,8 @@ describe('inputs', () => {
   })
 
   it('checks var files exist in the working directory', () => {
-    expect(parseVarFiles('a.tfvars\n', join(dir, 'infra'))).toEqual(['a.tfvars'])
-    expect(() => parseVarFiles('missing.tfvars', join(dir, 'infra'))).toThrow(
+    expect(parseVarFiles('a.tfvars\n', join(dir, 'infra'), dir)).toEqual(['a.tfvars'])
+    expect(() => parseVarFiles('missing.tfvars', join(dir, 'infra'), dir)).toThrow(
       "Input 'var-files' names 'missing.tfvars', which is not a file in the working directory.",
     )
   })

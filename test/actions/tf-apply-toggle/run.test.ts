@@ -118,6 +118,34 @@ async function runToggle(inputs: Record<string, string>, options: Options = {}) 
 
 const argsOf = (calls: Call[], command: string) => calls.find((call) => call.args[0] === command)?.args ?? []
 
+describe("Terraform's record of the backend settings", () => {
+  it('is readable by this user only while the run needs it, and removed when it ends, saying so', async () => {
+    const record = () => join(workspace, 'infra', '.terraform', 'terraform.tfstate')
+    let modeDuringRun: number | undefined
+    const result = await runToggle(
+      { mode: 'create', 'backend-config': 'bucket=state\nsecret_key=s3cr3t-value' },
+      {
+        steps: {
+          // As Terraform does: the settings, secret_key among them, in a world-readable file.
+          init: async () => {
+            await mkdir(join(workspace, 'infra', '.terraform'), { recursive: true })
+            await writeFile(record(), '{"backend":{"config":{"secret_key":"s3cr3t-value"}}}', { mode: 0o644 })
+            return {}
+          },
+          validate: async () => {
+            modeDuringRun = (await stat(record())).mode & 0o777
+            return { stdout: JSON.stringify({ valid: true, diagnostics: [] }) }
+          },
+        },
+      },
+    )
+    expect(result.failure).toBeUndefined()
+    expect(modeDuringRun).toBe(0o600)
+    expect(existsSync(record())).toBe(false)
+    expect(result.log).toContain(`Removed ${record()}: Terraform keeps the backend settings there`)
+  })
+})
+
 describe('the create flow', () => {
   it('runs init, validate, a saved plan, show, apply of that plan, then outputs, with locking always on', async () => {
     const result = await runToggle({

@@ -19,13 +19,15 @@ describe('endpointFromEnv', () => {
     ['none set', {}, 'STS', undefined],
   ])('%s', (_name, env, service, expected) => expect(endpointFromEnv(service, env)).toBe(expected))
 
-  it('feeds the SDK client config with SDK retries off', () => {
+  it('feeds the SDK client config with SDK retries off and a time limit on every call', () => {
+    const requestHandler = { connectionTimeout: 10_000, requestTimeout: 60_000 }
     expect(awsClientConfig('EKS', 'eu-west-1', { AWS_ENDPOINT_URL: 'http://moto' })).toEqual({
       region: 'eu-west-1',
       endpoint: 'http://moto',
       maxAttempts: 1,
+      requestHandler,
     })
-    expect(awsClientConfig('EKS', 'eu-west-1', {})).toEqual({ region: 'eu-west-1', maxAttempts: 1 })
+    expect(awsClientConfig('EKS', 'eu-west-1', {})).toEqual({ region: 'eu-west-1', maxAttempts: 1, requestHandler })
   })
 })
 

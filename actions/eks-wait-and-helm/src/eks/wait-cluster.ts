@@ -1,9 +1,16 @@
+import { endpointFromEnv } from '../../../../lib/aws/endpoints'
+import { endpointFault, networkCodeOf } from '../../../../lib/aws/errors'
 import { UserError } from '../../../../lib/errors'
 import { type ClusterView, describeIssues, type EksApi } from './api'
 import { formatElapsed } from './poll'
 import { classifyAwsError, describeAwsError, ProgressLog, sleepBeforeNextPoll, type WaitContext } from './wait-context'
 
+/** AWS endpoints do not refuse connections: after this many in a row the endpoint is wrong, and waiting cannot help. */
+const REFUSALS_BEFORE_GIVING_UP = 3
+
 export interface ClusterWaitOptions extends WaitContext {
+  /** For naming the endpoint in messages (AWS_ENDPOINT_URL_EKS). */
+  env?: NodeJS.ProcessEnv
   /** clock.now() until which "not found" means "not created yet"; after it, the wait fails. */
   appearDeadline: number
   /** For messages only. */
@@ -24,6 +31,7 @@ export async function waitForCluster(api: EksApi, name: string, options: Cluster
   const appearDeadline = Math.min(options.appearDeadline, options.deadline)
   const progress = new ProgressLog(options)
   let lastState = 'not polled'
+  let refusals = 0
   for (let attempt = 1; ; attempt++) {
     let cluster: ClusterView | undefined
     try {
@@ -46,9 +54,19 @@ export async function waitForCluster(api: EksApi, name: string, options: Cluster
           'Grant the CI role eks:DescribeCluster, eks:ListNodegroups and eks:DescribeNodegroup on this cluster.',
         )
       } else if (kind === 'transient') {
+        // A refused connection or an unknown host is not a cluster still being created: nothing serves EKS there.
+        const code = networkCodeOf(error)
+        refusals = code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? refusals + 1 : 0
+        if (refusals >= REFUSALS_BEFORE_GIVING_UP) {
+          throw (
+            endpointFault(error, 'EKS', endpointFromEnv('EKS', options.env ?? process.env) ?? `its endpoint in ${options.region}`) ?? error
+          )
+        }
         lastState = `unanswered (${describeAwsError(error)})`
         progress.report('transient', `DescribeCluster failed for now (${describeAwsError(error)}); retrying.`)
       } else {
+        const fault = endpointFault(error, 'EKS', endpointFromEnv('EKS', options.env ?? process.env) ?? `its endpoint in ${options.region}`)
+        if (fault) throw fault
         throw new UserError(`DescribeCluster for '${name}' in ${options.region} failed: ${describeAwsError(error)}.`)
       }
     }

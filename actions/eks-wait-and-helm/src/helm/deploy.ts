@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { UserError } from '../../../../lib/errors'
 import type { ExecResult } from '../../../../lib/exec'
+import { resolveInWorkspace } from '../../../../lib/workspace'
 import type { Release } from '../releases'
 import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, uninstallArgs, upgradeArgs } from './args'
 import type { HelmCli } from './cli'
@@ -153,6 +154,8 @@ async function prepareChartSources(releases: readonly Release[], context: HelmCo
 
 async function valuesFilesFor(release: Release, index: number, context: HelmContext): Promise<string[]> {
   for (const file of release.valuesFiles) {
+    // Helm prints a values file it cannot parse: one outside the checkout could be any file of the runner.
+    resolveInWorkspace('releases', file, { workspace: context.workspace })
     try {
       await access(isAbsolute(file) ? file : join(context.workspace, file))
     } catch {

@@ -15,7 +15,16 @@ export interface HttpDeps {
   random?: () => number
   /** Called before each retry, to say in the log why the step is waiting. */
   onRetry?: (url: string, attempt: number, delayMs: number, reason: string) => void
+  /**
+   * clock.now() after which no download starts and no attempt waits longer:
+   * one deadline for all of a step's schemas, so a host that hangs costs it
+   * once, not five minutes per kind.
+   */
+  deadline?: number
 }
+
+/** Each attempt's own limit; the step's deadline can only shorten it. */
+const ATTEMPT_TIMEOUT_MS = 60_000
 
 export type Fetched = { found: true; text: string } | { found: false; reason: string }
 
@@ -44,13 +53,18 @@ export const SCHEMA_RETRY = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_
 /** GET a text document. 404 and 410 are "not here" (the next location is tried); anything else unexpected is an error. */
 export async function fetchText(url: string, deps: HttpDeps): Promise<Fetched> {
   let attempts = 0
+  const left = () => (deps.deadline === undefined ? ATTEMPT_TIMEOUT_MS : deps.deadline - deps.clock.now())
+  if (left() <= 0) throw new DownloadError(url, "not tried: the step's time for schema downloads had run out", 0)
   try {
     return await retry(
       async (attempt) => {
         attempts = attempt
         let response: Response
         try {
-          response = await deps.fetch(url, { signal: AbortSignal.timeout(60_000), redirect: 'follow' })
+          response = await deps.fetch(url, {
+            signal: AbortSignal.timeout(Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, left()))),
+            redirect: 'follow',
+          })
         } catch (error) {
           throw new TransientError(`request failed: ${describeFailure(error)}`)
         }
@@ -64,6 +78,7 @@ export async function fetchText(url: string, deps: HttpDeps): Promise<Fetched> {
       },
       {
         ...SCHEMA_RETRY,
+        ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),
         clock: deps.clock,
         random: deps.random,
         isRetryable: (error) => error instanceof TransientError,

@@ -97,6 +97,7 @@ async function resolveOne(gvk: Gvk, options: ResolverOptions, memo: Memo): Promi
   const data: TemplateData = { ...gvk, kubernetesVersion: options.kubernetesVersion, strict: options.strict }
   const target = renderTemplate(RESOLVED_LAYOUT, data)
   const tried: string[] = []
+  const notSchemas: string[] = []
 
   for (const schemaDir of options.schemaDirs) {
     for (const layout of SCHEMA_DIR_LAYOUTS) {
@@ -128,8 +129,13 @@ async function resolveOne(gvk: Gvk, options: ResolverOptions, memo: Memo): Promi
       }
       const destination = join(options.cacheDir ?? options.runDir, target)
       const problem = await store(fetched.text, where, remoteLoader(where, options.http, memo), destination)
-      if (problem === 'not JSON') {
+      if (problem === 'not JSON' || problem === NOT_A_SCHEMA) {
+        // Another location may still have it, as kubeconform moves on; but if none does, this answer
+        // is the host's fault, never a missing schema: with ignore-missing-schemas that would pass
+        // having validated nothing.
+        const what = problem === 'not JSON' ? 'text that is not JSON' : 'JSON that is not a schema'
         tried.push(`${where} (not JSON)`)
+        notSchemas.push(`${where} answered HTTP 200 with ${what}, not a JSON schema`)
         continue
       }
       return problem ? failed(`${where}: ${problem}`) : { status: 'found', source: 'download', from: where }
@@ -147,8 +153,11 @@ async function resolveOne(gvk: Gvk, options: ResolverOptions, memo: Memo): Promi
     }
     return problem ? failed(`${path}: ${problem}`) : { status: 'found', source: 'local', from: path }
   }
+  if (notSchemas.length > 0) return failed(`${notSchemas.join('; ')}: check 'schema-locations' (is it a schema host?)`)
   return { status: 'missing', tried }
 }
+
+const NOT_A_SCHEMA = 'JSON that is not a schema (an object)'
 
 /** Parses, makes standalone and writes a schema; returns what is wrong with it, if anything. */
 async function store(text: string, url: string, load: DocumentLoader, destination: string): Promise<string | undefined> {
@@ -158,6 +167,8 @@ async function store(text: string, url: string, load: DocumentLoader, destinatio
   } catch {
     return 'not JSON'
   }
+  // A JSON Schema is an object or, since draft 6, a boolean.
+  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) return NOT_A_SCHEMA
   const bundled = await bundleSchema(schema as never, url, load)
   if (bundled.unresolved.length > 0) return `it refers to ${bundled.unresolved.slice(0, 3).join(', ')}, which cannot be found`
   await mkdir(dirname(destination), { recursive: true })
