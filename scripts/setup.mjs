@@ -57,7 +57,7 @@ const missingPackages = (packages) =>
 
 const fileHash = (file) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const controlPlane = [paths.kubeApiserver, paths.kubeControllerManager, paths.kubeScheduler, paths.etcd]
-const pythonRequirements = join(root, 'scripts', 'constraints', 'python-tools.txt')
+const pinsOf = (tool) => join(root, 'scripts', 'constraints', tool.requirements ?? tool.constraints)
 // A venv is ready only when its marker records exactly what it was built from, so a bump rebuilds it.
 const venvStamp = (packages, constraints) => `${packages.join('\n')}\n${fileHash(constraints)}`
 const markerMatches = (venv, stamp) => existsSync(join(venv, '.complete')) && readFileSync(join(venv, '.complete'), 'utf8') === stamp
@@ -180,18 +180,18 @@ const INSTALLERS = {
       buildAsMainModule({ run, installInto, ...MAIN_MODULE_TOOLS[name], dir: dirname(binary), binary: basename(binary) })
     },
   },
-  'python-tools': {
-    how: () => 'pip install --require-hashes -r scripts/constraints/python-tools.txt',
-    done: () => markerMatches(paths.venv, venvStamp([], pythonRequirements)),
-    install: () => buildVenv(paths.venv, ['--require-hashes', '--no-deps', '-r', pythonRequirements], venvStamp([], pythonRequirements)),
-  },
+  // A venv named by its toolPaths() folder. `requirements`: the whole resolution with every file's
+  // sha256, installed with --require-hashes. `constraints`: frozen versions without hashes.
   venv: {
-    how: (_name, tool) => `pip install with scripts/constraints/${tool.constraints}`,
-    done: (_name, tool) =>
-      markerMatches(paths[tool.venv], venvStamp(tool.packages, join(root, 'scripts', 'constraints', tool.constraints))),
+    how: (_name, tool) =>
+      tool.requirements
+        ? `pip install --require-hashes -r scripts/constraints/${tool.requirements}`
+        : `pip install with scripts/constraints/${tool.constraints}`,
+    done: (_name, tool) => markerMatches(paths[tool.venv], venvStamp(tool.packages, pinsOf(tool))),
     install: (_name, tool) => {
-      const constraints = join(root, 'scripts', 'constraints', tool.constraints)
-      buildVenv(paths[tool.venv], ['--constraint', constraints, ...tool.packages], venvStamp(tool.packages, constraints))
+      const pins = pinsOf(tool)
+      const pipArgs = tool.requirements ? ['--require-hashes', '--no-deps', '-r', pins] : ['--constraint', pins, ...tool.packages]
+      buildVenv(paths[tool.venv], pipArgs, venvStamp(tool.packages, pins))
     },
   },
   schemas: {

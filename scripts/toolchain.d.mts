@@ -44,6 +44,7 @@ export interface Tool {
   packages?: string[]
   venv?: keyof ToolPaths
   constraints?: string
+  requirements?: string
 }
 export declare const TOOLS: Record<string, Tool>
 export declare function toolsFor(command: Command): [string, Tool][]

@@ -220,11 +220,15 @@ export const TOOLS = {
   pythonTools: {
     label: `Python tools venv (${PYTHON_PACKAGES.join(', ')})`,
     commands: BENCH,
-    kind: 'python-tools',
+    kind: 'venv',
+    venv: 'venv',
+    packages: PYTHON_PACKAGES,
+    requirements: 'python-tools.txt',
     minutes: 2.8,
     measured: 'pip',
   },
-  // A venv kind names its toolPaths() folder, its packages and its frozen constraints (scripts/constraints/).
+  // A venv kind names its toolPaths() folder, its packages and its pins in scripts/constraints/: hashed
+  // `requirements` (pip --require-hashes) or frozen `constraints`.
   checkov: {
     label: `checkov ${VERSIONS.checkov} venv`,
     commands: TEST,
