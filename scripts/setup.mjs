@@ -290,17 +290,10 @@ if (flags.includes('--plan')) {
 
 // The longest builds (the AWS provider: about 70 CPU-minutes) start first, as background processes, so
 // the downloads and installs below overlap with their compile instead of adding to it. Only the
-// commands that need them start them. While one runs, every Go build gets half the cores (GOFLAGS -p),
-// so the background and foreground compiles together use the machine's cores, not twice that, and
-// their peak memory stays bounded. A GOFLAGS -p of the caller's own wins.
+// commands that need them start them.
 const background = needed
   .filter(([name, tool]) => tool.kind === 'main-module' && MAIN_MODULE_TOOLS[name].background && !existsSync(paths[name]))
   .map(([name, tool]) => ({ name, tool }))
-if (background.length > 0 && !/(^|\s)-p=/.test(process.env.GOFLAGS ?? '')) {
-  const jobs = Math.max(1, Math.floor(availableParallelism() / 2))
-  process.env.GOFLAGS = [process.env.GOFLAGS, `-p=${jobs}`].filter(Boolean).join(' ')
-  console.log(`setup: Go builds run with GOFLAGS=${process.env.GOFLAGS} while a background build runs`)
-}
 const started = background.map(({ name, tool }) => {
   console.log(`setup: ${tool.label}: building in the background`)
   // Its own process group, so a setup that stops early takes the compilers with it.
@@ -308,6 +301,16 @@ const started = background.map(({ name, tool }) => {
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   return { tool, child, exited }
 })
+// The background build is the long pole, so it keeps every core (Go's default -p) and has them all
+// once the foreground is done. While it runs, the foreground's Go builds get half the cores (GOFLAGS
+// -p, set only now, after the background build took its environment): at most one and a half times
+// the cores compile at once instead of twice, which bounds the contention and the peak memory beside
+// the provider's 9 GiB. A GOFLAGS -p of the caller's own wins.
+if (started.length > 0 && !/(^|\s)-p=/.test(process.env.GOFLAGS ?? '')) {
+  const jobs = Math.max(1, Math.floor(availableParallelism() / 2))
+  process.env.GOFLAGS = [process.env.GOFLAGS, `-p=${jobs}`].filter(Boolean).join(' ')
+  console.log(`setup: the foreground's Go builds run with GOFLAGS=${process.env.GOFLAGS} beside the background build`)
+}
 // Ctrl-C reaches only the foreground process group, not the builds': setup-steps.mjs turns it into an exit.
 process.on('exit', () => {
   for (const { child } of started) {
