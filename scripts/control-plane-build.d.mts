@@ -4,3 +4,4 @@ type Run = (command: string, args: string[], options?: Record<string, unknown>) 
 type InstallInto = (finalDir: string, fill: (dir: string) => void) => void
 export declare function buildKubernetes(options: { run: Run; installInto: InstallInto; kubernetesDir: string; etcdDir: string }): void
 export declare function installKwok(options: { run: Run; installInto: InstallInto; kwokDir: string }): void
+export declare function installKwokStages(options: { run: Run; dir: string }): void

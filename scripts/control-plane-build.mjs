@@ -93,20 +93,25 @@ export function buildKubernetes({ run, installInto, kubernetesDir, etcdDir }) {
   }
 }
 
-/** Installs kwok (its module needs no replaces) and its stage definitions into `kwokDir`. */
+/** Installs kwok (its module needs no replaces) and its stage definitions into `kwokDir`, from source. */
 export function installKwok({ run, installInto, kwokDir }) {
-  const kwok = downloadModule(run, 'sigs.k8s.io/kwok', VERSIONS.kwok)
   installInto(kwokDir, (dir) => {
     run('nice', ['-n', '19', 'go', 'install', '-trimpath', '-ldflags=-s -w', `sigs.k8s.io/kwok/cmd/kwok@${VERSIONS.kwok}`], {
       capture: true,
       env: goEnv({ GOBIN: dir }),
     })
-    for (const file of KWOK_STAGE_FILES) {
-      const target = join(dir, 'stages', file.split('/').slice(-1)[0])
-      mkdirSync(dirname(target), { recursive: true })
-      copyFileSync(join(kwok.Dir, file), target)
-      // The module cache is read-only; the copy need not be.
-      chmodSync(target, 0o644)
-    }
+    installKwokStages({ run, dir })
   })
+}
+
+/** Copies kwok's stage definitions from its Go module at the pinned version into `dir`/stages (a small download). */
+export function installKwokStages({ run, dir }) {
+  const kwok = downloadModule(run, 'sigs.k8s.io/kwok', VERSIONS.kwok)
+  for (const file of KWOK_STAGE_FILES) {
+    const target = join(dir, 'stages', file.split('/').slice(-1)[0])
+    mkdirSync(dirname(target), { recursive: true })
+    copyFileSync(join(kwok.Dir, file), target)
+    // The module cache is read-only; the copy need not be.
+    chmodSync(target, 0o644)
+  }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { toolPaths } from './toolchain.mjs'
 
 const gates = [
-  ['setup', 'node', ['scripts/setup.mjs']],
+  ['setup', 'node', ['scripts/setup.mjs', 'test']],
   ['type check', 'npx', ['tsc', '-p', 'tsconfig.json']],
   ['lint and format', 'npx', ['biome', 'check', '.']],
   ['action READMEs match action.yml', 'node', ['scripts/action-docs.mjs', '--check']],

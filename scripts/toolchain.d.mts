@@ -29,6 +29,27 @@ export declare const MAIN_MODULE_TOOLS: Record<
   'tofu' | 'buildkitd' | 'awsProvider',
   { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean }
 >
+export declare const WHEEL_TOOLS: Record<string, { requirement: string; sha256: string; member: string }>
+export declare const RELEASES: Record<
+  string,
+  { url: (platform: string) => string; member: (platform: string) => string | null; sha256: Record<string, string> }
+>
+export type Command = 'unit' | 'rehearsal' | 'bench' | 'test'
+export declare const COMMANDS: Record<Command, string>
+export interface Tool {
+  label: string
+  commands: Command[]
+  kind: string
+  release?: boolean
+  minutes: number | null
+  measured?: string
+  packages?: string[]
+  venv?: keyof ToolPaths
+  constraints?: string
+  requirements?: string
+}
+export declare const TOOLS: Record<string, Tool>
+export declare function toolsFor(command: Command): [string, Tool][]
 export declare const DEBIAN_PACKAGES: string[]
 export declare const PYTHON_PACKAGES: string[]
 export declare const CHECKOV_PACKAGES: string[]

