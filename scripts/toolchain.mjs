@@ -197,9 +197,10 @@ export const TOOLS = {
   },
   helm: { label: `helm ${VERSIONS.helm}`, commands: REHEARSAL, kind: 'go', release: true, minutes: 2.8, measured: 'go install' },
   helm4: { label: `helm ${VERSIONS.helm4}`, commands: TEST, kind: 'go', minutes: 4.2, measured: 'go install' },
+  // The rehearsal's checks-only example renders its kustomize overlay with it.
   kustomize: {
     label: `kustomize ${VERSIONS.kustomize}`,
-    commands: TEST,
+    commands: REHEARSAL,
     kind: 'go',
     minutes: 0.7,
     measured: 'go install, a later first setup',
@@ -259,9 +260,10 @@ export const TOOLS = {
     minutes: 1.2,
     measured: 'pip, measured later',
   },
+  // The DAG tests, and the rehearsal's pull-request checks import the example's DAGs with it.
   airflow: {
     label: `Airflow ${VERSIONS.airflow} venv for the DAG tests (${AIRFLOW_PACKAGES.join(', ')})`,
-    commands: TEST,
+    commands: REHEARSAL,
     kind: 'venv',
     venv: 'airflowVenv',
     packages: AIRFLOW_PACKAGES,

@@ -25,10 +25,11 @@ describe('the tool table', () => {
     expect(toolsFor('unit').map(([name]) => name)).toEqual(['nodeModules'])
   })
 
-  it('keeps the AWS provider, OpenTofu, checkov and Airflow out of the rehearsal', () => {
+  it('keeps the AWS provider, OpenTofu and checkov out of the rehearsal', () => {
     const rehearsal = toolsFor('rehearsal').map(([name]) => name)
-    for (const name of ['awsProvider', 'tofu', 'checkov', 'airflow']) expect(rehearsal).not.toContain(name)
-    for (const name of ['act', 'helm', 'kubeconform', 'buildx', 'buildkitd', 'controlPlane', 'kwok', 'pythonTools', 'schemas', 'node'])
+    for (const name of ['awsProvider', 'tofu', 'checkov']) expect(rehearsal).not.toContain(name)
+    // Airflow: the pull-request checks import the example's DAGs; kustomize: the checks-only example's overlay.
+    for (const name of ['act', 'helm', 'kubeconform', 'buildx', 'buildkitd', 'controlPlane', 'kwok', 'pythonTools', 'airflow', 'kustomize', 'schemas', 'node'])
       expect(rehearsal).toContain(name)
   })
 
