@@ -121,7 +121,16 @@ function jobResults(result: WorkflowRun): Record<string, string> {
 
 function failedLines(result: WorkflowRun): string {
   const errors = result.annotations.filter((annotation) => annotation.level === 'error').map((a) => `${a.job}: ${a.message}`)
-  return errors.length ? errors.join(' | ') : result.log.split('\n').slice(-25).join('\n')
+  // The last lines each failed job printed: what a user reads first in the Actions tab.
+  const failed = result.jobs.filter((job) => job.result === 'failure').map((job) => job.name)
+  const lines = result.log.split('\n')
+  const tails = failed.map((name) =>
+    lines
+      .filter((line) => line.startsWith(`[${name}]`))
+      .slice(-12)
+      .join('\n'),
+  )
+  return [...errors, ...tails].join('\n')
 }
 
 /** The deploy job's cluster wait: Terraform's cluster comes into existence while the step already waits. */
@@ -431,6 +440,7 @@ async function main(): Promise<void> {
   } catch (error) {
     failed = true
     log(`✘ ${error instanceof RehearsalFailure ? error.message : (error as Error).stack}`)
+    if (bench) log(`the HTTPS mirror's last requests: ${bench.mirror.requests.slice(-10).join(', ') || 'none'}`)
   } finally {
     await bench?.stop()
     if (consumer) await rm(consumer.dir, { recursive: true, force: true })

@@ -124,7 +124,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
     await createBucket(moto.endpoint, options.stateBucket)
     const mirror = keep(
       await startHttpsMirror(
-        { 'airflow.apache.org': await airflowChartSite(dir), 'raw.githubusercontent.com': await constraintsSite(dir) },
+        { 'airflow.apache.org': await airflowChartSite(dir), 'raw.githubusercontent.com': rawGitHub(await constraintsSite(dir)) },
         dir,
       ),
     )
@@ -142,7 +142,11 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
       ...docker.env,
       NODE_EXTRA_CA_CERTS: caBundle,
       SSL_CERT_FILE: caBundle,
+      // pip verifies with its own bundle unless told.
+      PIP_CERT: caBundle,
       HTTPS_PROXY: mirror.proxyUrl,
+      // Node's fetch honours the proxy variables only when asked (the actions' HTTP calls; #18 makes it their default).
+      NODE_USE_ENV_PROXY: '1',
       https_proxy: mirror.proxyUrl,
       NO_PROXY: '127.0.0.1,localhost',
       no_proxy: '127.0.0.1,localhost',
@@ -244,13 +248,15 @@ async function airflowChartSite(dir: string): Promise<string> {
 
 /**
  * Airflow's published constraints (raw.githubusercontent.com/apache/airflow/constraints-<version>/…), which the
- * PR checks' DAG job installs with: here the frozen constraints file the setup installed the bench's Airflow from.
+ * PR checks' DAG job installs with: here the pins the setup installed the bench's Airflow from.
  */
 async function constraintsSite(dir: string): Promise<string> {
   const site = join(dir, 'raw.githubusercontent.com')
   const folder = join(site, 'apache', 'airflow', `constraints-${VERSIONS.airflow}`)
   await mkdir(folder, { recursive: true })
-  const constraints = await readFile(join(repoRoot, 'scripts', 'constraints', 'airflow.txt'), 'utf8')
+  // The setup's hash-pinned requirements, as the plain name==version lines Airflow publishes.
+  const pinned = await readFile(join(repoRoot, 'scripts', 'constraints', 'airflow.txt'), 'utf8')
+  const constraints = `${[...pinned.matchAll(/^([A-Za-z0-9][\w.-]*==[^\s\\;]+)/gm)].map((match) => match[1]).join('\n')}\n`
   for (const python of ['3.11', '3.12']) await writeFile(join(folder, `constraints-${python}.txt`), constraints)
   return site
 }
@@ -260,7 +266,7 @@ async function constraintsSite(dir: string): Promise<string> {
  * (yannh/kubernetes-json-schema's standalone schemas), made here from the Kubernetes schemas the setup
  * took from PyPI's kubernetes-validate, bundled standalone by kubeconform-validate's own code.
  */
-function rawGitHub(constraints: string): Site {
+export function rawGitHub(constraints: string): Site {
   const schemaPath = /^\/yannh\/kubernetes-json-schema\/master\/(v[\d.]+)-standalone(-strict)?\/([a-z0-9-]+\.json)$/
   return async (path) => {
     const schema = schemaPath.exec(path)
@@ -273,7 +279,8 @@ function rawGitHub(constraints: string): Site {
     const load = async (url: string) =>
       url.endsWith('/_definitions.json') ? JSON.parse(await readFile(join(folder, '_definitions.json'), 'utf8')) : undefined
     const bundled = await bundleSchema(JSON.parse(local), `https://kubernetes.io/api/${file}`, load)
-    return bundled.unresolved.length ? undefined : Buffer.from(JSON.stringify(bundled.schema))
+    if (bundled.unresolved.length) throw new Error(`unresolved: ${bundled.unresolved.join(', ')}`)
+    return Buffer.from(JSON.stringify(bundled.schema))
   }
 }
 

@@ -22,12 +22,17 @@ export interface HttpsMirror {
   proxyUrl: string
   /** The CA's PEM file. */
   caFile: string
-  /** `host path` of every request served, in order. */
+  /** `host path status` of every request, in order. */
   requests: string[]
   stop(): Promise<void>
 }
 
-const CONTENT_TYPES: Record<string, string> = { '.yaml': 'application/x-yaml', '.tgz': 'application/gzip' }
+const CONTENT_TYPES: Record<string, string> = {
+  '.yaml': 'application/x-yaml',
+  '.tgz': 'application/gzip',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+}
 
 /** A site: a folder its paths map into, or a function that answers a path (undefined: 404). */
 export type Site = string | ((path: string) => Promise<Buffer | undefined>)
@@ -42,8 +47,8 @@ export async function startHttpsMirror(sites: Record<string, Site>, workDir: str
     const host = (request.headers.host ?? '').replace(/:\d+$/, '')
     const site = sites[host]
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'https://x').pathname))
-    requests.push(`${host} ${path}`)
     if (!site || path.includes('..')) {
+      requests.push(`${host} ${path} 404`)
       response.writeHead(404).end()
       return
     }
@@ -51,8 +56,10 @@ export async function startHttpsMirror(sites: Record<string, Site>, workDir: str
       const body = typeof site === 'string' ? await readFile(join(site, path)) : await site(path)
       if (!body) throw new Error('not found')
       const type = CONTENT_TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream'
+      requests.push(`${host} ${path} 200`)
       response.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body)
-    } catch {
+    } catch (error) {
+      requests.push(`${host} ${path} 404 (${(error as Error).message})`)
       response.writeHead(404).end()
     }
   })
