@@ -48,6 +48,9 @@ const terraformVersion = () => {
   return result.error || result.status !== 0 ? null : JSON.parse(result.stdout).terraform_version
 }
 
+const missingOnPath = (binaries) =>
+  binaries.filter((binary) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status !== 0)
+
 const missingPackages = (packages) =>
   packages.filter((name) => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
@@ -92,6 +95,12 @@ const INSTALLERS = {
       fail(
         `terraform is not installed or not on PATH. Install Terraform ${VERSIONS.terraform} or newer (HashiCorp releases) and run again.`,
       ),
+  },
+  // Programs the workflows' own run steps call, as GitHub's runner images provide them: checked, not installed.
+  'on-path': {
+    how: (_name, tool) => `checked on PATH (${tool.binaries.join(', ')}); ${tool.hint}`,
+    done: (_name, tool) => missingOnPath(tool.binaries).length === 0,
+    install: (_name, tool) => fail(`${missingOnPath(tool.binaries).join(' and ')} not on PATH: ${tool.hint}, then run again.`),
   },
   debian: {
     how: () => 'apt-get (needs root)',

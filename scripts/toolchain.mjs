@@ -179,6 +179,15 @@ export const TOOLS = {
     kind: 'terraform',
     minutes: 0,
   },
+  // The deploy job's run steps call kubectl and the AWS CLI, which GitHub's runner images carry.
+  runnerImageTools: {
+    label: 'kubectl and the AWS CLI on PATH (checked, not installed)',
+    commands: REHEARSAL,
+    kind: 'on-path',
+    binaries: ['kubectl', 'aws'],
+    hint: "install kubectl (Kubernetes releases, or your package manager) and the AWS CLI (pip install awscli, or AWS's installer)",
+    minutes: 0,
+  },
   debianPackages: {
     label: `Debian packages (${DEBIAN_PACKAGES.join(', ')})`,
     commands: BENCH,
