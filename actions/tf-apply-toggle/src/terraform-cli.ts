@@ -57,7 +57,7 @@ export interface TerraformOutput {
  */
 export const INIT_TIMEOUT_MS = 10 * 60_000
 
-type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output'
+type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output' | 'state push'
 
 // Anything before a saved plan exists is a plan failure; anything after the apply started is an apply failure.
 const REASON: Record<Step, FailureReason> = {
@@ -67,6 +67,7 @@ const REASON: Record<Step, FailureReason> = {
   show: 'plan-failed',
   apply: 'apply-failed',
   output: 'apply-failed',
+  'state push': 'apply-failed',
 }
 
 /** How a command's output reaches the log: rendered from JSON events, streamed as is, or not at all. */
@@ -138,6 +139,14 @@ export class TerraformCli {
     if (options.parallelism !== undefined) args.push(`-parallelism=${options.parallelism}`)
     args.push(planPath)
     await this.run('apply', args, 'json')
+  }
+
+  /**
+   * Writes a state file to the backend (`state push`, with the lock): how the state of an apply whose
+   * final write failed (Terraform leaves it in errored.tfstate) gets back where it belongs.
+   */
+  async pushState(file: string, options: { lockTimeoutMs: number }): Promise<void> {
+    await this.run('state push', ['state', 'push', lockTimeout(options.lockTimeoutMs), file], 'text')
   }
 
   async outputs(): Promise<Record<string, TerraformOutput>> {

@@ -164,13 +164,48 @@ async function plannedRun(
     return
   }
   if (changes) {
-    await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
+    try {
+      await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
+    } finally {
+      await recoverErroredState(terraform, inputs, product, deps.write)
+    }
     report.outcome = 'applied'
   } else {
     deps.write('No changes: the apply is skipped.\n')
     report.outcome = 'no-changes'
   }
   publishOutputs(await terraform.outputs())
+}
+
+/**
+ * When Terraform cannot write the state at the end of an apply (credentials that expired during a long
+ * create, a backend that stopped answering), it leaves the whole state in errored.tfstate beside the
+ * configuration, and the runner deletes that folder when the job ends: the resources would exist with no
+ * state recording them. So the file is pushed back at once (`state push`, with the lock), and removed
+ * once it is in the backend. When that fails too, the step fails with the one command that restores it;
+ * the file is never offered as an artifact, since state holds secrets.
+ */
+async function recoverErroredState(
+  terraform: TerraformCli,
+  inputs: Inputs,
+  product: Product,
+  write: (text: string) => void,
+): Promise<void> {
+  const errored = join(inputs.workingDirectory, 'errored.tfstate')
+  if (!existsSync(errored)) return
+  chmodSync(errored, 0o600)
+  write(`${product.name} could not save the state after the apply; it left it in errored.tfstate. Pushing it to the backend now.\n`)
+  try {
+    await terraform.pushState('errored.tfstate', { lockTimeoutMs: inputs.lockTimeoutMs })
+  } catch (error) {
+    throw new ToggleFailure(
+      'apply-failed',
+      `${product.name} could not save the state after the apply, and pushing it back failed too (${messageOf(error)}). It is only in ${errored} on this runner, which deletes it when the job ends.`,
+      `While this job still runs (or from a runner that has the file), with credentials that may write the state: ${product.command} -chdir=${inputs.directoryLabel} state push errored.tfstate`,
+    )
+  }
+  rmSync(errored, { force: true })
+  write(`The state ${product.name} could not save is in the backend again (errored.tfstate was pushed and removed).\n`)
 }
 
 /** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */

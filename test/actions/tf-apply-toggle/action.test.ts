@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { type Moto, startMoto } from '../../bench/moto'
 import {
   AWS_ENV,
+  BUCKET,
   backendConfig,
   createBucket,
   FIXTURE,
@@ -139,6 +142,44 @@ describe('create, rerun, refused destroy, confirmed destroy', () => {
     expect(run.summary).toContain('| delete | `terraform_data.cluster` |')
     expect(resourceNames(await readState(moto.endpoint, key))).toEqual([])
     expect(await listKeys(moto.endpoint)).not.toContain(`${key}.tflock`)
+  })
+})
+
+describe('an apply whose final state write fails (credentials expired during a long create)', () => {
+  freshWorkspace()
+  const key = 'errored/terraform.tfstate'
+  const variables = `db_password=${SECRET}\nenvironment=dev`
+  let s3: FaultProxy
+
+  beforeAll(async () => {
+    s3 = await startFaultProxy(moto.endpoint)
+  })
+  afterAll(() => s3?.stop())
+
+  it('pushes errored.tfstate back to the backend, so no resource is left without state, and says so', async () => {
+    // The first write of the state object (the one at the end of the apply) is refused as AWS refuses an expired session.
+    s3.inject({
+      match: (call) => call.method === 'PUT' && call.path.split('?')[0] === `/${BUCKET}/${key}`,
+      times: 1,
+      fault: { type: 'aws-error', status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' },
+    })
+    const run = await toggle(key, { mode: 'create', variables, 'backend-config': backendConfig(s3.endpoint, key) })
+    expect(s3.calls.some((call) => call.fault === 'aws-error')).toBe(true)
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs['failure-reason']).toBe('apply-failed')
+    expect(run.visibleLog).toContain(
+      'Terraform could not save the state after the apply; it left it in errored.tfstate. Pushing it to the backend now.',
+    )
+    expect(run.visibleLog).toContain('The state Terraform could not save is in the backend again (errored.tfstate was pushed and removed).')
+    expect(resourceNames(await readState(moto.endpoint, key))).toEqual(ALL_RESOURCES)
+    expect(existsSync(join(workspace, 'infra', 'errored.tfstate'))).toBe(false)
+    expect(run.visibleLog).not.toContain(SECRET)
+  })
+
+  it('then finds nothing to change: the resources and their state agree', async () => {
+    const run = await toggle(key, { mode: 'create', variables, 'backend-config': backendConfig(s3.endpoint, key) })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs.changes).toBe('false')
   })
 })
 
