@@ -31,7 +31,7 @@ export class SecretFiles {
    * cannot start another entry) and every other value is a quoted string: what
    * `-var name=value` would mean.
    */
-  async variables(variables: TerraformVariables, parsedAsHcl: ReadonlySet<string>): Promise<string | undefined> {
+  async variables(variables: TerraformVariables, parsedAsHcl: ReadonlyMap<string, string>): Promise<string | undefined> {
     if (variables.format === 'json') {
       if (Object.keys(variables.values).length === 0) return undefined
       return this.write('variables.tfvars.json', JSON.stringify(variables.values))

@@ -19,7 +19,7 @@ import { type Product, productOf } from './product'
 import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
 import { SecretFiles } from './secret-files'
 import { type LogGroup, TerraformCli } from './terraform-cli'
-import { variablesParsedAsHcl } from './variable-types'
+import { checkValueShapes, variablesParsedAsHcl } from './variable-types'
 
 export interface Deps {
   exec: Exec
@@ -217,6 +217,9 @@ async function savePlan(
   cancellation: Cancellation,
   record: string | undefined,
 ): Promise<boolean> {
+  // Before anything runs: a list or map variable given a bare value is named now, not as Terraform's syntax error.
+  const types = await variablesParsedAsHcl(inputs.workingDirectory)
+  checkValueShapes(inputs.variables, types)
   const secrets = await SecretFiles.create(temp)
   const unhook = cancellation.onCancel(() => secrets.removeNow())
   try {
@@ -224,7 +227,7 @@ async function savePlan(
     // Terraform writes it world-readable; until it is removed at the end, only this user may read it.
     if (record && existsSync(record)) chmodSync(record, 0o600)
     await terraform.validate()
-    const variablesFile = await secrets.variables(inputs.variables, await variablesParsedAsHcl(inputs.workingDirectory))
+    const variablesFile = await secrets.variables(inputs.variables, types)
     return await terraform.plan({
       planPath,
       destroy: inputs.mode === 'destroy',

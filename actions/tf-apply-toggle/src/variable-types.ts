@@ -1,5 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { UserError } from '../../../lib/errors'
+import type { TerraformVariables } from './inputs'
 
 /**
  * How Terraform reads `-var name=value`: the value of a variable declared with
@@ -15,8 +17,8 @@ import { join } from 'node:path'
  * scanner: blocks are matched by braces outside strings and comments, and the
  * `type` attribute at the block's own level is the text up to its line end.
  */
-export async function variablesParsedAsHcl(directory: string): Promise<Set<string>> {
-  const hcl = new Set<string>()
+export async function variablesParsedAsHcl(directory: string): Promise<Map<string, string>> {
+  const hcl = new Map<string, string>()
   let files: string[]
   try {
     files = await readdir(directory)
@@ -26,11 +28,11 @@ export async function variablesParsedAsHcl(directory: string): Promise<Set<strin
   for (const file of files.sort()) {
     if (file.endsWith('.tf')) {
       for (const [name, type] of hclVariableTypes(await readFile(join(directory, file), 'utf8'))) {
-        if (isComplexType(type)) hcl.add(name)
+        if (type !== undefined && isComplexType(type)) hcl.set(name, type)
       }
     } else if (file.endsWith('.tf.json')) {
       for (const [name, type] of jsonVariableTypes(await readFile(join(directory, file), 'utf8'))) {
-        if (isComplexType(type)) hcl.add(name)
+        if (type !== undefined && isComplexType(type)) hcl.set(name, type)
       }
     }
   }
@@ -38,6 +40,24 @@ export async function variablesParsedAsHcl(directory: string): Promise<Set<strin
 }
 
 const PRIMITIVE = new Set(['string', 'number', 'bool'])
+
+/**
+ * A name=value line for a list or map variable whose value is not a list or map at all (a bare
+ * `cidrs=10.0.0.0/16`) would reach Terraform as an HCL syntax error in a temporary file ("Invalid number
+ * literal"), naming neither the input nor the variable. Caught here instead, with the variable's type and
+ * the shape its value takes; the value itself is never shown (it may be a secret).
+ */
+export function checkValueShapes(variables: TerraformVariables, types: ReadonlyMap<string, string>): void {
+  if (variables.format !== 'lines') return
+  for (const [name, value] of variables.values) {
+    const type = types.get(name)?.replace(/\s+/g, ' ')
+    const opener = type === undefined ? undefined : /^(list|set|tuple)\b/.test(type) ? '[' : /^(map|object)\b/.test(type) ? '{' : undefined
+    if (opener && !value.trimStart().startsWith(opener)) {
+      const example = opener === '[' ? `${name}=["…", "…"]` : `${name}={ key = "…" }`
+      throw new UserError(`Input 'variables': ${name} is of type ${type} in the configuration; give its value as HCL, e.g. ${example}.`)
+    }
+  }
+}
 
 function isComplexType(type: string | undefined): boolean {
   return type !== undefined && !PRIMITIVE.has(type.trim())

@@ -294,15 +294,15 @@ describe('secret files', () => {
     const files = await SecretFiles.create(dir)
     expect((await stat(files.dir)).mode & 0o777).toBe(0o700)
     expect(await files.backendConfig(new Map())).toBeUndefined()
-    expect(await files.variables({ format: 'json', values: {} }, new Set())).toBeUndefined()
-    expect(await files.variables({ format: 'lines', values: new Map() }, new Set())).toBeUndefined()
+    expect(await files.variables({ format: 'json', values: {} }, new Map())).toBeUndefined()
+    expect(await files.variables({ format: 'lines', values: new Map() }, new Map())).toBeUndefined()
     const backend = await files.backendConfig(
       new Map([
         ['bucket', 'b'],
         ['endpoints', '{ s3 = "http://x" }'],
       ]),
     )
-    const variables = await files.variables({ format: 'json', values: { a: 1 } }, new Set())
+    const variables = await files.variables({ format: 'json', values: { a: 1 } }, new Map())
     expect(await readFile(backend as string, 'utf8')).toBe('bucket = "b"\nendpoints = { s3 = "http://x" }\n')
     expect(await readFile(variables as string, 'utf8')).toBe('{"a":1}')
     expect((await stat(variables as string)).mode & 0o777).toBe(0o600)
@@ -318,7 +318,7 @@ describe('secret files', () => {
       ['count', '3'],
       ['region', 'eu-west-1'],
     ])
-    const path = await files.variables({ format: 'lines', values: lines }, new Set(['cidrs']))
+    const path = await files.variables({ format: 'lines', values: lines }, new Map([['cidrs', 'list(string)']]))
     expect(await readFile(path as string, 'utf8')).toBe(
       'cidrs = ["203.0.113.0/24"]\nname = "[\\"not a list\\"]"\ncount = "3"\nregion = "eu-west-1"\n',
     )

@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hclVariableTypes, variablesParsedAsHcl, withoutCommentsAndStrings } from '../../../actions/tf-apply-toggle/src/variable-types'
+import {
+  checkValueShapes,
+  hclVariableTypes,
+  variablesParsedAsHcl,
+  withoutCommentsAndStrings,
+} from '../../../actions/tf-apply-toggle/src/variable-types'
 
 describe('which variables -var would parse as HCL', () => {
   it.each([
@@ -49,11 +54,58 @@ describe('which variables -var would parse as HCL', () => {
     afterAll(() => rm(dir, { recursive: true, force: true }))
 
     it('names the complex-typed variables of its .tf and .tf.json files', async () => {
-      expect([...(await variablesParsedAsHcl(dir))].sort()).toEqual(['cidrs', 'tags'])
+      expect([...(await variablesParsedAsHcl(dir))].sort()).toEqual([
+        ['cidrs', 'list(string)'],
+        ['tags', 'map(string)'],
+      ])
     })
 
     it('finds none in a folder that does not exist', async () => {
-      expect(await variablesParsedAsHcl(join(dir, 'missing'))).toEqual(new Set())
+      expect(await variablesParsedAsHcl(join(dir, 'missing'))).toEqual(new Map())
     })
+  })
+})
+
+describe('a list or map variable given a bare value', () => {
+  const types = new Map([
+    ['cidrs', 'list(string)'],
+    ['tags', 'map(string)'],
+    ['node', 'object({\n    size = number\n  })'],
+    ['anything', 'any'],
+  ])
+  const lines = (name: string, value: string) => ({ format: 'lines' as const, values: new Map([[name, value]]) })
+
+  it.each([
+    [
+      'cidrs',
+      '10.0.0.0/16',
+      'Input \'variables\': cidrs is of type list(string) in the configuration; give its value as HCL, e.g. cidrs=["…", "…"].',
+    ],
+    [
+      'tags',
+      'team=data',
+      'Input \'variables\': tags is of type map(string) in the configuration; give its value as HCL, e.g. tags={ key = "…" }.',
+    ],
+    ['node', 's3cr3t', "Input 'variables': node is of type object({ size = number }) in the configuration"],
+  ])('%s is named with its type, its value never shown', (name, value, message) => {
+    expect(() => checkValueShapes(lines(name, value), types)).toThrow(message)
+    try {
+      checkValueShapes(lines(name, value), types)
+    } catch (error) {
+      expect((error as Error).message).not.toContain(value)
+    }
+  })
+
+  it.each([
+    ['cidrs', '["10.0.0.0/16"]'],
+    ['tags', ' { team = "data" }'],
+    ['anything', 'whatever'],
+    ['undeclared', 'x'],
+  ])('%s passes', (name, value) => {
+    expect(() => checkValueShapes(lines(name, value), types)).not.toThrow()
+  })
+
+  it('leaves JSON variables to JSON', () => {
+    expect(() => checkValueShapes({ format: 'json', values: { cidrs: '10.0.0.0/16' } }, types)).not.toThrow()
   })
 })
