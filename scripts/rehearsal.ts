@@ -62,7 +62,7 @@ async function run(
   bench: WorkflowBench,
   consumer: Consumer,
   workflow: 'create-destroy' | 'pr-checks',
-  options: { inputs?: Record<string, string>; author?: string; onEvent?: (event: ActEvent) => void } = {},
+  options: { inputs?: Record<string, string>; vars?: Record<string, string>; author?: string; onEvent?: (event: ActEvent) => void } = {},
 ): Promise<WorkflowRun> {
   log(`▶ ${label}`)
   const pullRequest = workflow === 'pr-checks'
@@ -93,6 +93,7 @@ async function run(
       TF_STATE_BUCKET: STATE_BUCKET,
       EKS_PUBLIC_ACCESS_CIDRS: JSON.stringify(PUBLIC_ACCESS_CIDRS),
       AIRFLOW_UI_SOURCE_RANGES: '203.0.113.0/24',
+      ...options.vars,
     },
     env: {
       ...bench.env,
@@ -302,6 +303,32 @@ async function destroy(label: string, bench: WorkflowBench, consumer: Consumer, 
   await bench.deleteCluster(REHEARSAL_CLUSTER, REGION)
 }
 
+/**
+ * Bad input only Terraform's side can know: a list variable given a bare value, a state bucket that does
+ * not exist. The infrastructure job stops with one line naming it, before Terraform changes anything, and
+ * nothing is deployed.
+ */
+async function badInputOnlyTerraformKnows(bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  const before = (await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET))?.serial
+  for (const [label, vars, message] of [
+    [
+      'create with a list variable given a bare value',
+      { EKS_PUBLIC_ACCESS_CIDRS: '203.0.113.0/24' },
+      "Input 'variables': eks_public_access_cidrs is of type list(string) in the configuration; give its value as HCL",
+    ],
+    ['create with a state bucket that does not exist', { TF_STATE_BUCKET: 'datapipe-tfstate-missing' }, 'datapipe-tfstate-missing'],
+  ] as const) {
+    const result = await run(label, bench, consumer, 'create-destroy', { inputs: { action: 'create' }, vars })
+    const jobs = jobResults(result)
+    const errors = result.annotations.filter((a) => a.level === 'error' && a.job === 'infrastructure')
+    check(result.exitCode !== 0 && jobs.infrastructure === 'failure', `${label}: the infrastructure job fails`, JSON.stringify(jobs))
+    check(errors.length === 1 && (errors[0]?.message.includes(message) ?? false), `${label}: one line names it`, failedLines(result))
+    check(!jobs.deploy || jobs.deploy === 'skipped', `${label}: nothing is deployed`, JSON.stringify(jobs))
+    const after = (await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET))?.serial
+    check(after === before, `${label}: the state is untouched`, `serial ${before} → ${after}`)
+  }
+}
+
 /** The pull-request checks while a create holds the state's lock: the plan waits for it instead of failing. */
 async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Consumer): Promise<void> {
   const lockKey = `${STATE_KEY}.tflock`
@@ -371,6 +398,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   await create('create', bench, consumer, { newEnvironment: true, newImage: true })
   await create('create again (nothing changed)', bench, consumer, { newEnvironment: false, newImage: false })
 
+  await badInputOnlyTerraformKnows(bench, consumer)
   await pullRequestChecksDuringCreate(bench, consumer)
 
   // Someone without write access: their Terraform must not run with AWS credentials.
