@@ -307,7 +307,7 @@ export function commentSecrets(inputs: Pick<Inputs, 'variables' | 'backendConfig
   return [
     ...registeredSecrets(),
     ...(inputs.githubToken ? [inputs.githubToken] : []),
-    ...secretTexts(inputs.variables),
+    ...secretTexts(inputs.variables.format === 'json' ? inputs.variables.values : [...inputs.variables.values.values()]),
     ...secretTexts([...inputs.backendConfig.values()]),
   ]
 }

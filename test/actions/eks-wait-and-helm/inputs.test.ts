@@ -233,6 +233,7 @@ describe('the releases the pipeline workflow composes', () => {
       env: {
         PATH: process.env.PATH,
         IMAGE_REF: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow@sha256:${'a'.repeat(64)}`,
+        IMAGE: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow:0123abc',
         NAMESPACE: 'airflow',
         CHART_VERSION: '1.18.0',
         BASE_VALUES: 'helm/airflow/values.yaml',
