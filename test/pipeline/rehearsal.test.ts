@@ -41,6 +41,8 @@ describe('npm run rehearsal', () => {
       "create: git-sync reads the private DAG repository's token from the Secret created before the chart",
       'create again (nothing changed): the image was skipped (that commit is already pushed)',
       'create again (nothing changed): Terraform found nothing to change',
+      'create with a list variable given a bare value: one line names it',
+      'create with a state bucket that does not exist: the state is untouched',
       "pull-request checks: the plan waited for the running create's state lock, then planned",
       'outside contributor: no plan runs their Terraform with AWS credentials',
       'destroy with a wrong confirmation: refused by check-inputs',
