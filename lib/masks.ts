@@ -45,13 +45,20 @@ export function secretTexts(value: unknown): string[] {
       if (escaped !== candidate) found.add(escaped)
     }
   }
+  for (const text of stringsIn(value)) add(text)
+  return [...found]
+}
+
+/** Every string in a value: the value itself, or each string in an object or list, however deep. */
+export function stringsIn(value: unknown): string[] {
+  const strings: string[] = []
   const walk = (node: unknown) => {
-    if (typeof node === 'string') add(node)
+    if (typeof node === 'string') strings.push(node)
     else if (Array.isArray(node)) node.forEach(walk)
     else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk)
   }
   walk(value)
-  return [...found]
+  return strings
 }
 
 /** `text` with every occurrence of every secret replaced by ***, longest first so a secret inside another goes with it. */

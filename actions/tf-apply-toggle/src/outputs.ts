@@ -1,5 +1,5 @@
 import * as core from '../../../lib/core'
-import { maskSecret } from '../../../lib/masks'
+import { maskSecret, stringsIn } from '../../../lib/masks'
 import type { TerraformOutput } from './terraform-cli'
 
 /** Outputs the action sets itself; a Terraform output of the same name is only in outputs-json. */
@@ -22,12 +22,7 @@ export function secretsOf(value: unknown): string[] {
     for (const line of text.split(/\r?\n/)) if (line.trim() !== '') found.add(line)
   }
   add(outputText(value))
-  const walk = (node: unknown) => {
-    if (typeof node === 'string') add(node)
-    else if (Array.isArray(node)) node.forEach(walk)
-    else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk)
-  }
-  walk(value)
+  for (const text of stringsIn(value)) add(text)
   return [...found]
 }
 
