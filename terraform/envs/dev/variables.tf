@@ -62,8 +62,8 @@ variable "eks_public_access_cidrs" {
   }
 
   validation {
-    condition     = var.cluster_endpoint_access == "private" ? length(var.eks_public_access_cidrs) == 0 : (length(var.eks_public_access_cidrs) > 0 || var.public_api_open_to_all)
-    error_message = "With cluster_endpoint_access = \"public\" list the allowed CIDRs in eks_public_access_cidrs (or set public_api_open_to_all = true); with \"private\" leave eks_public_access_cidrs empty."
+    condition     = var.cluster_endpoint_access == "private" ? length(var.eks_public_access_cidrs) == 0 : (length(var.eks_public_access_cidrs) > 0) != var.public_api_open_to_all
+    error_message = "With cluster_endpoint_access = \"public\" list the allowed CIDRs in eks_public_access_cidrs, or set public_api_open_to_all = true with no CIDRs (it means 0.0.0.0/0); with \"private\" leave eks_public_access_cidrs empty."
   }
 }
 
@@ -73,8 +73,9 @@ variable "public_api_open_to_all" {
   default     = false
 
   validation {
-    condition     = !var.public_api_open_to_all || (var.cluster_endpoint_access == "public" && length(var.eks_public_access_cidrs) == 0)
-    error_message = "public_api_open_to_all = true needs cluster_endpoint_access = \"public\" and an empty eks_public_access_cidrs (it replaces the list with 0.0.0.0/0)."
+    # The empty eks_public_access_cidrs it needs is checked there: two validations naming each other would be a cycle.
+    condition     = !var.public_api_open_to_all || var.cluster_endpoint_access == "public"
+    error_message = "public_api_open_to_all = true needs cluster_endpoint_access = \"public\"."
   }
 }
 
