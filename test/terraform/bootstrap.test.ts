@@ -217,15 +217,15 @@ describe('terraform/bootstrap/environment with the AWS provider, on moto', () =>
       ]),
     )
     // Nothing else but the state key's decrypt/encrypt for the lock object and the state.
-    expect(beyondReading.filter(({ resources }) => !(resources.length === 1 && resources[0] === lockFile))).toEqual([
+    const others = beyondReading.filter(({ resources }) => !(resources.length === 1 && resources[0] === lockFile))
+    expect(others.sort((a, b) => a.action.localeCompare(b.action))).toEqual([
       { action: 'kms:Decrypt', resources: [stateKey] },
       { action: 'kms:GenerateDataKey', resources: [stateKey] },
     ])
     const getObject = allows.filter((statement) => listOf(statement.Action).includes('s3:GetObject'))
-    expect(getObject.flatMap((statement) => listOf(statement.Resource))).toEqual([
-      `arn:aws:s3:::${STATE_BUCKET}/datapipe/dev/terraform.tfstate`,
-      lockFile,
-    ])
+    expect(getObject.flatMap((statement) => listOf(statement.Resource)).sort()).toEqual(
+      [`arn:aws:s3:::${STATE_BUCKET}/datapipe/dev/terraform.tfstate`, lockFile].sort(),
+    )
 
     const denies = policy.Statement.filter((statement) => statement.Effect === 'Deny')
     const denied = (action: string) =>
@@ -310,10 +310,9 @@ describe('terraform/bootstrap/environment with the AWS provider, on moto', () =>
 
     // A reviewer-free GitHub environment for pull-request plans: only a plan role, bound to validate.yml, reading dev's state.
     const devPlan = await applyEnvironment('dev-plan', { target_environment: 'dev', roles: '["plan"]', job_workflow_ref: VALIDATE })
-    expect(devPlan).toMatchObject({
-      plan_role_arn: `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-pipeline-dev-plan-plan`,
-      apply_role_arn: null,
-    })
+    expect(devPlan.plan_role_arn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-pipeline-dev-plan-plan`)
+    // Terraform leaves null outputs out.
+    expect(devPlan.apply_role_arn ?? null).toBeNull()
     expect(devPlan.state_key).toBe('datapipe/dev/terraform.tfstate')
     expect(devPlan.subject).toBe(`repo:${REPOSITORY}:environment:dev-plan:job_workflow_ref:${VALIDATE}`)
     const prod = await applyEnvironment('prod')

@@ -81,9 +81,9 @@ def roles(iam):
             "create_date": role["CreateDate"],
             "trust_policy": role["AssumeRolePolicyDocument"],
             "max_session_duration": role["MaxSessionDuration"],
-            "permissions_boundary": optional(
-                lambda: iam.get_role(RoleName=name), "Role", "PermissionsBoundary", "PermissionsBoundaryArn"
-            ),
+            "permissions_boundary": iam.get_role(RoleName=name)["Role"]
+            .get("PermissionsBoundary", {})
+            .get("PermissionsBoundaryArn"),
             "managed_policies": [
                 policy["PolicyArn"] for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
             ],
