@@ -176,7 +176,11 @@ describe('terraform/envs/dev with the AWS provider, planned on a bootstrapped mo
       { eks_public_access_cidrs: JSON.stringify(Array.from({ length: 41 }, (_, i) => `198.51.${i}.0/24`)) },
       'takes at most 40 CIDRs',
     ],
-    ['a public API with no CIDR', { eks_public_access_cidrs: '[]' }, 'With cluster_endpoint_access = "public" list the allowed CIDRs in eks_public_access_cidrs'],
+    [
+      'a public API with no CIDR',
+      { eks_public_access_cidrs: '[]' },
+      'With cluster_endpoint_access = "public" list the allowed CIDRs in eks_public_access_cidrs',
+    ],
     ['CIDRs on a private API', { cluster_endpoint_access: 'private' }, 'with "private" leave eks_public_access_cidrs empty'],
     [
       'the opt-in beside CIDRs',
