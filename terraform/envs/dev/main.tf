@@ -134,3 +134,14 @@ resource "aws_eks_pod_identity_association" "airflow_tasks" {
   service_account = each.value
   role_arn        = aws_iam_role.airflow_tasks.arn
 }
+
+# Before the data lake moved to terraform/bootstrap/environment, envs/dev created it. For a state from then,
+# this forgets the buckets and their key instead of deleting them; import them into the environment layer
+# (terraform/bootstrap/README.md). A no-op for a state that never had them.
+removed {
+  from = module.data_lake
+
+  lifecycle {
+    destroy = false
+  }
+}
