@@ -51,24 +51,49 @@ describe('terraform/modules/github-oidc-role', () => {
     expect(fmt.exitCode).toBe(0)
   })
 
+  const PIPELINE = 'example-org/pipeline-actions/.github/workflows/pipeline.yml@refs/tags/v1'
+
   it.each([
     [
-      'an environment',
-      { environment: 'prod' },
+      'an environment and the reusable workflow',
+      { environment: 'prod', job_workflow_ref: PIPELINE },
+      `repo:example-org/data-pipeline:environment:prod:job_workflow_ref:${PIPELINE}`,
+      'token.actions.githubusercontent.com',
+      'sts.amazonaws.com',
+    ],
+    [
+      'a branch and the reusable workflow at a commit',
+      {
+        branch: 'main',
+        job_workflow_ref: 'example-org/pipeline-actions/.github/workflows/validate.yml@0123456789abcdef0123456789abcdef01234567',
+      },
+      'repo:example-org/data-pipeline:ref:refs/heads/main:job_workflow_ref:example-org/pipeline-actions/.github/workflows/validate.yml@0123456789abcdef0123456789abcdef01234567',
+      'token.actions.githubusercontent.com',
+      'sts.amazonaws.com',
+    ],
+    // GitHub's default subject, any workflow of the repository: only when chosen by name (use_default_subject).
+    [
+      'an environment, with the default subject chosen',
+      { environment: 'prod', use_default_subject: 'true' },
       'repo:example-org/data-pipeline:environment:prod',
       'token.actions.githubusercontent.com',
       'sts.amazonaws.com',
     ],
     [
-      'a branch',
-      { branch: 'main' },
+      'a branch, with the default subject chosen',
+      { branch: 'main', use_default_subject: 'true' },
       'repo:example-org/data-pipeline:ref:refs/heads/main',
       'token.actions.githubusercontent.com',
       'sts.amazonaws.com',
     ],
     [
       'an enterprise issuer and another audience',
-      { branch: 'release/v1', issuer_url: 'https://token.actions.githubusercontent.com/acme', audience: 'api://ci' },
+      {
+        branch: 'release/v1',
+        issuer_url: 'https://token.actions.githubusercontent.com/acme',
+        audience: 'api://ci',
+        use_default_subject: 'true',
+      },
       'repo:example-org/data-pipeline:ref:refs/heads/release/v1',
       'token.actions.githubusercontent.com/acme',
       'api://ci',
@@ -81,25 +106,84 @@ describe('terraform/modules/github-oidc-role', () => {
     })
   })
 
+  it('matches a ref that ends in * with StringLike, and only the sub', async () => {
+    const ref = 'example-org/pipeline-actions/.github/workflows/pipeline.yml@refs/tags/v1.*'
+    const result = await evaluate({ environment: 'prod', job_workflow_ref: ref })
+    const subject = `repo:example-org/data-pipeline:environment:prod:job_workflow_ref:${ref}`
+    expect(result).toEqual({
+      subject,
+      condition: {
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringLike: { 'token.actions.githubusercontent.com:sub': subject },
+      },
+    })
+  })
+
   it.each([
-    ['a * in the environment', { environment: 'prod*' }, "a '*' in the subject would let other environments assume the role"],
-    ['a * in the branch', { branch: '*' }, "a '*' in the subject would let other branches assume the role"],
-    ['a * in the repository', { repository: 'example-org/*', branch: 'main' }, 'repository must be owner/name with no wildcards'],
-    ['a * in the audience', { branch: 'main', audience: '*' }, "audience must be an exact value, without '*'"],
-    ['an empty environment', { environment: '' }, 'environment must be an exact environment name'],
-    ['a full ref as the branch', { branch: 'refs/heads/main' }, 'branch must be an exact branch name without refs/heads/'],
-    ['both an environment and a branch', { environment: 'prod', branch: 'main' }, 'Set exactly one of environment and branch'],
-    ['neither an environment nor a branch', {}, 'Set exactly one of environment and branch'],
+    [
+      'a * in the environment',
+      { environment: 'prod*', use_default_subject: 'true' },
+      "a '*' in the subject would let other environments assume the role",
+    ],
+    ['a * in the branch', { branch: '*', use_default_subject: 'true' }, "a '*' in the subject would let other branches assume the role"],
+    [
+      'a * in the repository',
+      { repository: 'example-org/*', branch: 'main', use_default_subject: 'true' },
+      'repository must be owner/name with no wildcards',
+    ],
+    ['a * in the audience', { branch: 'main', audience: '*', use_default_subject: 'true' }, "audience must be an exact value, without '*'"],
+    ['an empty environment', { environment: '', use_default_subject: 'true' }, 'environment must be an exact environment name'],
+    [
+      'a full ref as the branch',
+      { branch: 'refs/heads/main', use_default_subject: 'true' },
+      'branch must be an exact branch name without refs/heads/',
+    ],
+    [
+      'both an environment and a branch',
+      { environment: 'prod', branch: 'main', use_default_subject: 'true' },
+      'Set exactly one of environment and branch',
+    ],
+    ['neither an environment nor a branch', { use_default_subject: 'true' }, 'Set exactly one of environment and branch'],
     [
       'an existing provider without its ARN',
-      { branch: 'main', create_oidc_provider: 'false' },
+      { branch: 'main', create_oidc_provider: 'false', use_default_subject: 'true' },
       'oidc_provider_arn is required when create_oidc_provider is false',
     ],
-    ['an issuer without https', { branch: 'main', issuer_url: 'http://token.example' }, 'issuer_url must start with https://'],
+    [
+      'an issuer without https',
+      { branch: 'main', issuer_url: 'http://token.example', use_default_subject: 'true' },
+      'issuer_url must start with https://',
+    ],
     [
       'a session cap out of range',
-      { branch: 'main', max_session_duration: '60' },
+      { branch: 'main', max_session_duration: '60', use_default_subject: 'true' },
       'max_session_duration must be from 3600 to 43200 seconds',
+    ],
+    ['neither a workflow nor the default subject', { environment: 'prod' }, 'Set exactly one of job_workflow_ref'],
+    [
+      'both a workflow and the default subject',
+      { environment: 'prod', job_workflow_ref: PIPELINE, use_default_subject: 'true' },
+      'Set exactly one of job_workflow_ref',
+    ],
+    [
+      'a * in the workflow repository',
+      { environment: 'prod', job_workflow_ref: 'example-org/*/.github/workflows/pipeline.yml@refs/tags/v1' },
+      'job_workflow_ref must be',
+    ],
+    [
+      'a * in the workflow file',
+      { environment: 'prod', job_workflow_ref: 'example-org/pipeline-actions/.github/workflows/*.yml@refs/tags/v1' },
+      'job_workflow_ref must be',
+    ],
+    [
+      'a * inside the ref',
+      { environment: 'prod', job_workflow_ref: 'example-org/pipeline-actions/.github/workflows/pipeline.yml@refs/*/v1' },
+      'job_workflow_ref must be',
+    ],
+    [
+      'a workflow without a ref',
+      { environment: 'prod', job_workflow_ref: 'example-org/pipeline-actions/.github/workflows/pipeline.yml' },
+      'job_workflow_ref must be',
     ],
   ])('rejects %s', async (_name, variables, message) => {
     const result = await evaluate(variables)

@@ -79,11 +79,49 @@ export interface Inventory {
     }
   >
   repositories: Record<string, { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown }>
-  roles: Record<string, { trust_policy: { Statement: { Condition: unknown; Principal: unknown }[] }; managed_policies: string[] }>
+  roles: Record<
+    string,
+    {
+      role_id: string
+      create_date: string
+      trust_policy: { Statement: { Condition: unknown; Principal: unknown }[] }
+      max_session_duration: number
+      permissions_boundary: string | null
+      managed_policies: string[]
+      inline_policies: Record<string, PolicyDocument>
+    }
+  >
+  /** The account's own managed policies, by name. */
+  policies: Record<string, { arn: string; document: PolicyDocument }>
+  kms_aliases: Record<string, string>
   oidc_providers: string[]
   kms_keys: Record<string, string>
   vpcs: Record<string, { cidr: string; subnets: string[]; nat_gateways: string[]; flow_logs: number }>
   log_groups: string[]
+}
+
+export interface PolicyStatement {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Action: string | string[]
+  Resource: string | string[]
+  Condition?: Record<string, Record<string, string | string[]>>
+}
+
+export interface PolicyDocument {
+  Version: string
+  Statement: PolicyStatement[]
+}
+
+/** An IAM value that may be one string or a list, as a list. */
+export const listOf = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value]
+
+/** Adds GitHub's OIDC provider to moto's account with boto3, as most accounts already have it before any bootstrap. */
+export async function addGithubOidcProvider(endpoint: string, region: string): Promise<void> {
+  const script = join(import.meta.dirname, 'moto_inventory.py')
+  const result = await exec(toolPaths().python, [script, endpoint, region, '--add-github-oidc-provider'], { silent: true })
+  if (result.exitCode !== 0) throw new Error(`moto_inventory.py --add-github-oidc-provider failed: ${result.stderr}`)
 }
 
 /** Reads what exists in moto with boto3, not through Terraform. */

@@ -2,6 +2,7 @@
 can check what an apply really created. Prints one JSON object.
 
 Usage: python moto_inventory.py <endpoint> <region>
+       python moto_inventory.py <endpoint> <region> --add-github-oidc-provider   (seeds the account instead)
 """
 
 import json
@@ -76,12 +77,30 @@ def roles(iam):
         if role["Path"].startswith("/aws-service-role/"):
             continue
         found[name] = {
+            "role_id": role["RoleId"],
+            "create_date": role["CreateDate"],
             "trust_policy": role["AssumeRolePolicyDocument"],
             "max_session_duration": role["MaxSessionDuration"],
+            "permissions_boundary": iam.get_role(RoleName=name)["Role"]
+            .get("PermissionsBoundary", {})
+            .get("PermissionsBoundaryArn"),
             "managed_policies": [
                 policy["PolicyArn"] for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
             ],
+            "inline_policies": {
+                policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+                for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+            },
         }
+    return found
+
+
+def policies(iam):
+    """The account's own managed policies (Scope=Local), each with its default version's document."""
+    found = {}
+    for policy in iam.list_policies(Scope="Local")["Policies"]:
+        version = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+        found[policy["PolicyName"]] = {"arn": policy["Arn"], "document": version["PolicyVersion"]["Document"]}
     return found
 
 
@@ -107,6 +126,14 @@ def vpcs(ec2):
 
 def main():
     endpoint, region = sys.argv[1], sys.argv[2]
+    if sys.argv[3:] == ["--add-github-oidc-provider"]:
+        # What most accounts already have before the bootstrap runs: GitHub's provider, made by someone else.
+        client("iam", endpoint, region).create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com",
+            ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["0" * 40],
+        )
+        return
     iam = client("iam", endpoint, region)
     kms = client("kms", endpoint, region)
     keys = [key["KeyId"] for key in kms.list_keys()["Keys"]]
@@ -116,6 +143,12 @@ def main():
                 "buckets": buckets(client("s3", endpoint, region)),
                 "repositories": repositories(client("ecr", endpoint, region)),
                 "roles": roles(iam),
+                "policies": policies(iam),
+                "kms_aliases": {
+                    alias["AliasName"]: alias.get("TargetKeyId")
+                    for alias in kms.list_aliases()["Aliases"]
+                    if not alias["AliasName"].startswith("alias/aws/")
+                },
                 "oidc_providers": [
                     provider["Arn"] for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
                 ],

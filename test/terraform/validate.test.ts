@@ -12,7 +12,7 @@ import { copyOfTerraform, type TerraformCopy, validationProblems } from './terra
  */
 
 const modules = readdirSync(join(repoRoot, 'terraform', 'modules')).map((name) => `modules/${name}`)
-const roots = ['bootstrap', 'envs/dev', ...modules]
+const roots = ['bootstrap/account', 'bootstrap/environment', 'envs/dev', ...modules]
 
 let copy: TerraformCopy
 beforeAll(async () => {

@@ -11,13 +11,13 @@ output "region" {
 }
 
 output "raw_bucket" {
-  description = "Bucket where the DAG lands extracted data."
-  value       = module.data_lake.raw_bucket
+  description = "Bucket where the DAG lands extracted data (kept by terraform/bootstrap/environment across destroys)."
+  value       = data.aws_s3_bucket.zone["raw"].id
 }
 
 output "processed_bucket" {
   description = "Bucket of transformed data."
-  value       = module.data_lake.processed_bucket
+  value       = data.aws_s3_bucket.zone["processed"].id
 }
 
 output "airflow_namespace" {
@@ -43,6 +43,11 @@ output "airflow_db_name" {
 output "airflow_db_secret_arn" {
   description = "Secrets Manager secret RDS keeps the database credentials in (the pipeline copies them into a Kubernetes Secret)."
   value       = module.airflow_db.master_user_secret_arn
+}
+
+output "airflow_db_final_snapshot" {
+  description = "Snapshot a destroy of this environment leaves (restore with database_snapshot_identifier)."
+  value       = module.airflow_db.final_snapshot_identifier
 }
 
 output "warehouse_workgroup" {

@@ -23,6 +23,7 @@ provider "aws" {
     tags = merge(var.tags, {
       "pipeline-actions/environment" = var.environment
       "managed-by"                   = "terraform"
+      "pipeline-actions/layer"       = "environment"
     })
   }
 }

@@ -1,27 +1,4 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-
-data "aws_iam_policy_document" "key" {
-  # checkov:skip=CKV_AWS_109: AWS's default key policy: it delegates use of the key to the account's IAM policies and grants nothing by itself; "*" in a key policy means this key.
-  # checkov:skip=CKV_AWS_111: same default key policy; without it the key would be unmanageable.
-  # checkov:skip=CKV_AWS_356: in a key policy the only resource is the key itself.
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
-  description         = "${var.name} Airflow metadata database, its secret and insights"
-  enable_key_rotation = true
-  policy              = data.aws_iam_policy_document.key.json
-  tags                = var.tags
-}
 
 resource "aws_db_subnet_group" "this" {
   name_prefix = "${var.name}-"
@@ -97,14 +74,27 @@ data "aws_iam_policy_document" "monitoring_assume" {
 }
 
 resource "aws_iam_role" "monitoring" {
-  name_prefix        = "${substr(var.name, 0, 24)}-rds-mon-"
-  assume_role_policy = data.aws_iam_policy_document.monitoring_assume.json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 24)}-rds-mon-"
+  assume_role_policy   = data.aws_iam_policy_document.monitoring_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "monitoring" {
   role       = aws_iam_role.monitoring.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+# When this database was created, fixed in state (ignore_changes): its final snapshot is named after it, so
+# each create/destroy cycle leaves its own snapshot instead of failing on the previous cycle's name
+# (DBSnapshotAlreadyExists). plantimestamp(), not timestamp(): known when planning, so the plan shows the name.
+# A database replaced in place within one cycle reuses the name: RDS then refuses the second final snapshot.
+resource "terraform_data" "created" {
+  input = plantimestamp()
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 resource "aws_db_instance" "this" {
@@ -119,13 +109,13 @@ resource "aws_db_instance" "this" {
 
   # RDS generates the password and keeps it in Secrets Manager: it is never in Terraform state or plans.
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = aws_kms_key.this.arn
+  master_user_secret_kms_key_id = var.kms_key_arn
 
   allocated_storage     = var.allocated_storage_gib
   max_allocated_storage = var.max_allocated_storage_gib
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.this.arn
+  kms_key_id            = var.kms_key_arn
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
   vpc_security_group_ids = [aws_security_group.this.id]
@@ -139,11 +129,12 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot               = true
   deletion_protection                 = var.deletion_protection
   skip_final_snapshot                 = false
-  final_snapshot_identifier           = "${var.name}-final"
+  final_snapshot_identifier           = "${var.name}-final-${formatdate("YYYYMMDDhhmmss", terraform_data.created.input)}"
+  snapshot_identifier                 = var.snapshot_identifier
   enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
 
   performance_insights_enabled    = true
-  performance_insights_kms_key_id = aws_kms_key.this.arn
+  performance_insights_kms_key_id = var.kms_key_arn
   monitoring_interval             = 60
   monitoring_role_arn             = aws_iam_role.monitoring.arn
 

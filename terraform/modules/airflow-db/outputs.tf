@@ -20,7 +20,12 @@ output "master_user_secret_arn" {
 
 output "kms_key_arn" {
   description = "KMS key of the database, its secret and Performance Insights; readers of the secret need kms:Decrypt on it."
-  value       = aws_kms_key.this.arn
+  value       = var.kms_key_arn
+}
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot RDS takes when this database is destroyed."
+  value       = aws_db_instance.this.final_snapshot_identifier
 }
 
 output "security_group_id" {

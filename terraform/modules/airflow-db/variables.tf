@@ -18,6 +18,17 @@ variable "client_security_group_ids" {
   type        = list(string)
 }
 
+variable "kms_key_arn" {
+  description = "KMS key of the storage, the master user secret, Performance Insights and so of every snapshot. It must outlive the database (terraform/bootstrap/environment owns it): a snapshot is restorable only while its key exists."
+  type        = string
+}
+
+variable "snapshot_identifier" {
+  description = "Create the database from this snapshot (e.g. the <name>-final-<UTC time> a destroy left). Keep it set for the database's life: changing it replaces the database. Null: an empty database."
+  type        = string
+  default     = null
+}
+
 variable "engine_version" {
   description = "PostgreSQL major version (Airflow 3 supports 13 and newer)."
   type        = string
@@ -76,4 +87,10 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this module creates (terraform/bootstrap's; the pipeline's apply role may create roles only with it). Null: none."
+  type        = string
+  default     = null
 }

@@ -30,6 +30,12 @@ resource "aws_kms_key" "this" {
   tags                = var.tags
 }
 
+# A stable name, so configurations that did not create the key (envs/<env>, a plan-only role) can find it.
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.name}-data-lake"
+  target_key_id = aws_kms_key.this.key_id
+}
+
 resource "aws_s3_bucket" "zone" {
   # checkov:skip=CKV_AWS_18: access logs need a separate log bucket per account; the pipeline's own access goes through CloudTrail data events, which the account owner enables account-wide.
   # checkov:skip=CKV_AWS_144: cross-region replication doubles storage cost for a dev data lake whose raw zone can be re-extracted; enable it per environment when the data is not reproducible.

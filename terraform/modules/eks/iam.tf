@@ -19,9 +19,10 @@ data "aws_iam_policy_document" "cluster_assume" {
 }
 
 resource "aws_iam_role" "cluster" {
-  name_prefix        = "${substr(var.name, 0, 24)}-cluster-"
-  assume_role_policy = data.aws_iam_policy_document.cluster_assume.json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 24)}-cluster-"
+  assume_role_policy   = data.aws_iam_policy_document.cluster_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "cluster" {
@@ -40,9 +41,10 @@ data "aws_iam_policy_document" "node_assume" {
 }
 
 resource "aws_iam_role" "node" {
-  name_prefix        = "${substr(var.name, 0, 24)}-node-"
-  assume_role_policy = data.aws_iam_policy_document.node_assume.json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 24)}-node-"
+  assume_role_policy   = data.aws_iam_policy_document.node_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "node" {
@@ -73,9 +75,10 @@ data "aws_iam_policy_document" "pod_identity_assume" {
 }
 
 resource "aws_iam_role" "ebs_csi" {
-  name_prefix        = "${substr(var.name, 0, 24)}-ebs-csi-"
-  assume_role_policy = data.aws_iam_policy_document.pod_identity_assume.json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 24)}-ebs-csi-"
+  assume_role_policy   = data.aws_iam_policy_document.pod_identity_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "ebs_csi" {

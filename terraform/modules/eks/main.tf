@@ -7,8 +7,8 @@ resource "aws_cloudwatch_log_group" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
-  # checkov:skip=CKV_AWS_39: GitHub-hosted runners deploy the charts over the public endpoint; public_access_cidrs restricts it (validated: never 0.0.0.0/0). Use a self-hosted runner in the VPC and set this to false for a private cluster.
-  # checkov:skip=CKV_AWS_38: public_access_cidrs comes from a variable whose validation rejects 0.0.0.0/0 and an empty list; checkov cannot evaluate it statically.
+  # checkov:skip=CKV_AWS_39: the public endpoint is a variable (endpoint_public_access): off for a private cluster deployed from runners in the VPC; on, it is IAM-authenticated and restricted to public_access_cidrs.
+  # checkov:skip=CKV_AWS_38: public_access_cidrs is validated (IPv4 prefixes of /8 or longer, at most 40); 0.0.0.0/0 only with the explicit public_access_open_to_all. checkov cannot evaluate variables statically.
   name     = var.name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
@@ -23,8 +23,9 @@ resource "aws_eks_cluster" "this" {
   vpc_config {
     subnet_ids              = var.subnet_ids
     endpoint_private_access = true
-    endpoint_public_access  = true
-    public_access_cidrs     = var.public_access_cidrs
+    endpoint_public_access  = var.endpoint_public_access
+    # AWS's own default for a public endpoint is 0.0.0.0/0: it is written only when asked for by name.
+    public_access_cidrs = var.endpoint_public_access ? (var.public_access_open_to_all ? ["0.0.0.0/0"] : var.public_access_cidrs) : null
   }
 
   encryption_config {
@@ -128,10 +129,10 @@ resource "aws_eks_addon" "ebs_csi" {
   depends_on = [aws_eks_addon.core]
 }
 
-# The pipeline's role must be able to deploy in the run that creates the cluster: grant it here, in the
-# same apply, instead of relying on "whoever created the cluster" (which is not true for later runs).
+# The pipeline's apply and deploy roles must be able to deploy in the run that creates the cluster: grant
+# them here, in the same apply, instead of relying on "whoever created the cluster" (not true for later runs).
 resource "aws_eks_access_entry" "admin" {
-  for_each      = toset(concat([var.ci_role_arn], var.admin_role_arns))
+  for_each      = toset(var.admin_role_arns)
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = each.value
   type          = "STANDARD"

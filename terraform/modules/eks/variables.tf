@@ -6,7 +6,7 @@ variable "name" {
 variable "kubernetes_version" {
   description = "Kubernetes minor version of the control plane and the node group."
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 }
 
 variable "vpc_id" {
@@ -19,24 +19,46 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
+variable "endpoint_public_access" {
+  description = "Give the API server a public endpoint (IAM-authenticated, reachable from public_access_cidrs). False: a private cluster, reached only from inside the VPC (self-hosted or CodeBuild-hosted runners there)."
+  type        = bool
+}
+
 variable "public_access_cidrs" {
-  description = "CIDRs allowed to reach the public API endpoint (the CI runners' egress ranges and the operators'). Never 0.0.0.0/0."
+  description = "IPv4 CIDRs allowed to reach the public endpoint (runners' egress, operators), at most 40, none shorter than /8. Empty with a private endpoint."
   type        = list(string)
+  default     = []
+
   validation {
-    condition     = length(var.public_access_cidrs) > 0 && !contains(var.public_access_cidrs, "0.0.0.0/0")
-    error_message = "public_access_cidrs must list at least one CIDR and must not contain 0.0.0.0/0."
+    condition     = alltrue([for cidr in var.public_access_cidrs : can(cidrhost(cidr, 0)) && !strcontains(cidr, ":") && try(tonumber(split("/", cidr)[1]) >= 8, false)])
+    error_message = "public_access_cidrs must be IPv4 CIDRs of /8 or longer (0.0.0.0/1 and the like are the whole internet in pieces); opening the endpoint to all takes public_access_open_to_all = true."
+  }
+
+  validation {
+    condition     = length(var.public_access_cidrs) <= 40
+    error_message = "EKS accepts at most 40 public access CIDRs."
+  }
+
+  validation {
+    condition     = var.endpoint_public_access ? (length(var.public_access_cidrs) > 0) != var.public_access_open_to_all : length(var.public_access_cidrs) == 0
+    error_message = "A public endpoint needs public_access_cidrs, or public_access_open_to_all = true with no CIDRs; a private endpoint takes no CIDRs."
   }
 }
 
-variable "ci_role_arn" {
-  description = "IAM role the pipeline assumes; it gets an access entry with cluster admin so the first deploy is authorized."
-  type        = string
+variable "public_access_open_to_all" {
+  description = "Open the public endpoint to 0.0.0.0/0 (still IAM-authenticated). Only when chosen by name, e.g. for GitHub-hosted runners, whose ranges exceed EKS's 40."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.public_access_open_to_all || var.endpoint_public_access
+    error_message = "public_access_open_to_all needs endpoint_public_access = true."
+  }
 }
 
 variable "admin_role_arns" {
-  description = "Further IAM roles (operators) granted cluster admin through access entries."
+  description = "IAM roles granted cluster admin through access entries: the pipeline's apply and deploy roles, so the first deploy is authorized, and operators'."
   type        = list(string)
-  default     = []
 }
 
 variable "node_instance_types" {
@@ -79,4 +101,10 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this module creates (terraform/bootstrap's; the pipeline's apply role may create roles only with it). Null: none."
+  type        = string
+  default     = null
 }

@@ -35,6 +35,30 @@ variable "branch" {
   }
 }
 
+variable "job_workflow_ref" {
+  description = "The reusable workflow allowed to assume the role, as GitHub writes the job_workflow_ref claim: <owner>/<repo>/.github/workflows/<file>@<ref>, e.g. your-org/pipeline-actions/.github/workflows/pipeline.yml@refs/tags/v1. The role then expects the customised subject claim (include_claim_keys [\"repo\", \"context\", \"job_workflow_ref\"], set on the repository). A '*' is accepted only at the end of the ref (e.g. @refs/tags/v1.*), for callers that pin each release tag of one major."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.job_workflow_ref == null ? true : can(regex(
+      "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+/\\.github/workflows/[A-Za-z0-9._-]+\\.ya?ml@[^*?\\[\\]\\s]+\\*?$", var.job_workflow_ref
+    ))
+    error_message = "job_workflow_ref must be <owner>/<repo>/.github/workflows/<file>.yml@<ref>, with no wildcard before '@' and at most one '*', at the end of the ref (e.g. @refs/tags/v1 or @refs/tags/v1.*)."
+  }
+}
+
+variable "use_default_subject" {
+  description = "Fallback, chosen explicitly: trust GitHub's default subject (repo:<repository>:environment:<environment>), which any workflow of the repository that names the environment can present. Leave false and set job_workflow_ref to bind the role to the reusable workflow."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.use_default_subject != (var.job_workflow_ref != null)
+    error_message = "Set exactly one of job_workflow_ref (the reusable workflow allowed, with the repository's subject claim customised to repo, context, job_workflow_ref) and use_default_subject = true (GitHub's default subject, accepted from any workflow of the repository)."
+  }
+}
+
 variable "role_name" {
   description = "Name of the IAM role to create."
   type        = string

@@ -167,9 +167,10 @@ data "aws_iam_policy_document" "flow_assume" {
 }
 
 resource "aws_iam_role" "flow" {
-  name_prefix        = "${substr(var.name, 0, 20)}-flow-"
-  assume_role_policy = data.aws_iam_policy_document.flow_assume.json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 20)}-flow-"
+  assume_role_policy   = data.aws_iam_policy_document.flow_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "flow_write" {

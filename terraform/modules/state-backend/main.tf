@@ -23,6 +23,12 @@ resource "aws_kms_key" "this" {
   tags                = var.tags
 }
 
+# A name for the key, so the roles that read state can be granted it without passing its ARN around.
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.bucket_name}"
+  target_key_id = aws_kms_key.this.key_id
+}
+
 # State and its lock files (Terraform >= 1.10 `use_lockfile`) live in this one bucket: no DynamoDB table.
 resource "aws_s3_bucket" "this" {
   # checkov:skip=CKV_AWS_18: a log bucket for the state bucket would need its own state; CloudTrail data events cover who read or wrote state.

@@ -45,10 +45,11 @@ data "aws_iam_policy_document" "copy_assume" {
 
 # The role COPY runs as: read-only on the processed zone, nothing else.
 resource "aws_iam_role" "copy" {
-  count              = local.count
-  name_prefix        = "${substr(var.name, 0, 24)}-copy-"
-  assume_role_policy = data.aws_iam_policy_document.copy_assume.json
-  tags               = var.tags
+  count                = local.count
+  name_prefix          = "${substr(var.name, 0, 24)}-copy-"
+  assume_role_policy   = data.aws_iam_policy_document.copy_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "copy" {
