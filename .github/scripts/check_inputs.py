@@ -78,7 +78,7 @@ def check(environ: dict[str, str]) -> tuple[str, list[str]]:
         problems.append("Input 'runs-on' must be JSON: a label in quotes (\"ubuntu-24.04\"), a list of labels or {\"group\": \"name\"}.")
 
     fallback = environ.get("ROLE_TO_ASSUME", "").strip()
-    needed = {"create": ("TERRAFORM_ROLE", "IMAGE_ROLE", "DEPLOY_ROLE"), "destroy": ("TERRAFORM_ROLE",), "plan": ("TERRAFORM_ROLE",)}
+    needed = {"create": ("TERRAFORM_ROLE", "IMAGE_ROLE", "DEPLOY_ROLE"), "destroy": ("TERRAFORM_ROLE", "DEPLOY_ROLE"), "plan": ("TERRAFORM_ROLE",)}
     for variable in needed.get(mode, ()):
         input_name = variable.lower().replace("_", "-")
         role = environ.get(variable, "").strip() or fallback
