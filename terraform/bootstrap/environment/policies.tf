@@ -62,10 +62,31 @@ data "aws_iam_policy_document" "no_secrets_or_data" {
   }
 }
 
+# What every Terraform run of envs/<env> needs around its state, plan or apply alike: the state bucket's
+# listing, its KMS key (the lock file is written even by a plan), and that the kept data-lake buckets exist.
+data "aws_iam_policy_document" "terraform_backend" {
+  statement {
+    sid       = "DataLakeBucketsExist"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = local.data_bucket_arns
+  }
+  statement {
+    # The S3 backend lists the bucket on init (its workspaces, under env:/): key names, never contents.
+    sid       = "StateList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_bucket_arn]
+  }
+  statement {
+    sid       = "StateKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [data.aws_kms_alias.state.target_key_arn]
+  }
+}
+
 # plan: reads what envs/<env> manages and its state; writes nothing but the state's lock file.
 data "aws_iam_policy_document" "plan" {
   # checkov:skip=CKV_AWS_356: Describe/List calls of EC2, EKS, RDS, Logs and Redshift Serverless take no resource ARN (or only "*"); all are read-only.
-  source_policy_documents = [data.aws_iam_policy_document.no_secrets_or_data.json]
+  source_policy_documents = [data.aws_iam_policy_document.no_secrets_or_data.json, data.aws_iam_policy_document.terraform_backend.json]
 
   statement {
     sid = "ReadWhatEnvsManages"
@@ -100,17 +121,6 @@ data "aws_iam_policy_document" "plan" {
     resources = ["*"]
   }
   statement {
-    sid       = "DataLakeBucketsExist"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = local.data_bucket_arns
-  }
-  statement {
-    # The S3 backend lists the bucket on init (its workspaces, under env:/): key names, never contents.
-    sid       = "StateList"
-    actions   = ["s3:ListBucket"]
-    resources = [local.state_bucket_arn]
-  }
-  statement {
     sid       = "StateRead"
     actions   = ["s3:GetObject"]
     resources = [local.state_object_arn, local.lock_object_arn]
@@ -119,11 +129,6 @@ data "aws_iam_policy_document" "plan" {
     sid       = "StateLockFileOnly"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = [local.lock_object_arn]
-  }
-  statement {
-    sid       = "StateKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [data.aws_kms_alias.state.target_key_arn]
   }
 }
 
@@ -134,6 +139,8 @@ data "aws_iam_policy_document" "apply" {
   # checkov:skip=CKV_AWS_110: every role this policy can create or change must carry the account's permissions boundary (iam:PermissionsBoundary condition), which allows no IAM; the pipeline's own roles and the boundary are denied.
   # checkov:skip=CKV_AWS_111: EC2 and Redshift Serverless create calls cannot be scoped by name (IDs are chosen by AWS); they are bound to the environment's region.
   # checkov:skip=CKV_AWS_356: same: EC2 and Redshift Serverless resources have AWS-chosen IDs, kms:CreateKey has no resource; bounded by region and request tags.
+  source_policy_documents = [data.aws_iam_policy_document.terraform_backend.json]
+
   statement {
     sid       = "NetworkAndNodes"
     actions   = ["ec2:*"]
@@ -226,11 +233,6 @@ data "aws_iam_policy_document" "apply" {
     resources = ["*"]
   }
   statement {
-    sid       = "StateKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [data.aws_kms_alias.state.target_key_arn]
-  }
-  statement {
     sid       = "RolesOnlyWithTheBoundary"
     actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
     resources = [local.env_roles_arn]
@@ -263,17 +265,6 @@ data "aws_iam_policy_document" "apply" {
       variable = "iam:AWSServiceName"
       values   = ["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "redshift.amazonaws.com"]
     }
-  }
-  statement {
-    sid       = "DataLakeBucketsExist"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = local.data_bucket_arns
-  }
-  statement {
-    # The S3 backend lists the bucket on init (its workspaces, under env:/): key names, never contents.
-    sid       = "StateList"
-    actions   = ["s3:ListBucket"]
-    resources = [local.state_bucket_arn]
   }
   statement {
     sid       = "StateReadWrite"
