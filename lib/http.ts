@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { HttpClient } from '@actions/http-client'
 
 export interface HttpInit {
   method?: string
@@ -18,14 +19,15 @@ export interface HttpAnswer {
 export type HttpFetch = (url: string | URL, init?: HttpInit) => Promise<HttpAnswer>
 
 /**
- * That part of fetch on node:http and node:https. Node's fetch loads its own
- * HTTP stack (undici, with a WebAssembly parser) on first use, which cost
- * ~70 ms of oidc-auth's ~0.1 s here (a CPU profile of the bundle); these two
- * small calls do not need it. The contract is fetch's, so callers and their
- * error handling need not know: a network failure rejects with
- * TypeError('fetch failed') and the socket's error as its cause, an abort
- * with the signal's reason. Proxies: with NODE_USE_ENV_PROXY=1, Node 24 applies
- * HTTPS_PROXY / NO_PROXY to node:https as it does to fetch.
+ * That part of fetch, sent through @actions/http-client's agent, which routes
+ * a request through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names its host
+ * (a self-hosted runner behind a proxy reaches the token service and STS
+ * only that way). The request itself stays on node:http(s) because
+ * http-client's own request methods take no AbortSignal, and the actions
+ * bound every call by a deadline and end it on cancellation. The contract
+ * is fetch's, so callers and their error handling need not know: a network
+ * failure rejects with TypeError('fetch failed') and the socket's error as
+ * its cause, an abort with the signal's reason.
  */
 export const httpFetch: HttpFetch = (url, init = {}) =>
   new Promise((resolve, reject) => {
@@ -46,7 +48,9 @@ export const httpFetch: HttpFetch = (url, init = {}) =>
       signal?.removeEventListener('abort', onAbort)
       reject(new TypeError('fetch failed', { cause: error }))
     }
-    const request = send(target, { method: init.method ?? 'GET', headers }, (response) => {
+    // A client per request: http-client keeps the first direct agent it made, whatever its protocol.
+    const agent = new HttpClient('pipeline-actions').getAgent(target.href)
+    const request = send(target, { method: init.method ?? 'GET', headers, agent }, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('error', fail)

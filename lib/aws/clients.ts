@@ -1,10 +1,11 @@
 import { endpointFromEnv } from './endpoints'
+import { ProxyAwareHandler } from './proxy-handler'
 
 export interface AwsClientConfig {
   region: string
   endpoint?: string
   maxAttempts: number
-  requestHandler: { connectionTimeout: number; requestTimeout: number }
+  requestHandler: ProxyAwareHandler
 }
 
 /**
@@ -20,7 +21,8 @@ export const AWS_REQUEST_TIMEOUT_MS = 60_000
  * Configuration for an AWS SDK v3 client: the region, the endpoint override
  * from the standard environment variables, and the SDK's own retries turned
  * off, because each action decides what is transient and how long it may
- * wait under its own deadline (lib/retry).
+ * wait under its own deadline (lib/retry); and a request handler that honours
+ * the runner's proxy variables (lib/aws/proxy-handler).
  *
  * `serviceId` is the SDK's service id as the endpoint variables spell it:
  * 'ECR', 'EKS', 'STS'.
@@ -30,7 +32,7 @@ export function awsClientConfig(serviceId: string, region: string, env: NodeJS.P
   return {
     region,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS },
+    requestHandler: new ProxyAwareHandler({ connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS }),
     ...(endpoint ? { endpoint } : {}),
   }
 }

@@ -20,14 +20,13 @@ describe('endpointFromEnv', () => {
   ])('%s', (_name, env, service, expected) => expect(endpointFromEnv(service, env)).toBe(expected))
 
   it('feeds the SDK client config with SDK retries off and a time limit on every call', () => {
-    const requestHandler = { connectionTimeout: 10_000, requestTimeout: 60_000 }
-    expect(awsClientConfig('EKS', 'eu-west-1', { AWS_ENDPOINT_URL: 'http://moto' })).toEqual({
-      region: 'eu-west-1',
-      endpoint: 'http://moto',
-      maxAttempts: 1,
-      requestHandler,
-    })
-    expect(awsClientConfig('EKS', 'eu-west-1', {})).toEqual({ region: 'eu-west-1', maxAttempts: 1, requestHandler })
+    const timeouts = { connectionTimeout: 10_000, requestTimeout: 60_000 }
+    const { requestHandler, ...withEndpoint } = awsClientConfig('EKS', 'eu-west-1', { AWS_ENDPOINT_URL: 'http://moto' })
+    expect(withEndpoint).toEqual({ region: 'eu-west-1', endpoint: 'http://moto', maxAttempts: 1 })
+    expect(requestHandler.httpHandlerConfigs()).toEqual(timeouts)
+    const { requestHandler: plainHandler, ...plain } = awsClientConfig('EKS', 'eu-west-1', {})
+    expect(plain).toEqual({ region: 'eu-west-1', maxAttempts: 1 })
+    expect(plainHandler.httpHandlerConfigs()).toEqual(timeouts)
   })
 })
 
