@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { withChildEnv } from './child-env'
 import { UserError } from './errors'
 import { exec as defaultExec, type Exec, tail } from './exec'
+import { isFile } from './files'
 import { retry } from './retry'
 
 /**
@@ -121,13 +122,5 @@ export class HttpStatusError extends Error {
   }
   get isTransient(): boolean {
     return this.status === 429 || this.status >= 500
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile()
-  } catch {
-    return false
   }
 }

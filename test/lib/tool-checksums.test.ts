@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_HELM_VERSION, installHelm } from '../../actions/eks-wait-and-helm/src/helm/binary'
-import { ensureHelm, ensureKubeconform } from '../../actions/kubeconform-validate/src/tools'
+import { toolDeps } from '../../actions/kubeconform-validate/src/validate'
 import { isUserError } from '../../lib/errors'
 import { exec } from '../../lib/exec'
+import { HELM, installReleaseTool, KUBECONFORM } from '../../lib/release-tool'
 import { PINNED_SHA256 } from '../../lib/tool-checksums'
 import { sha256 } from '../../lib/tools'
 import { captureStdout } from '../harness/capture'
@@ -44,6 +45,10 @@ function compromisedHost() {
   }) as typeof fetch
   return { fetch: fetchImpl, requests }
 }
+
+type Deps = Parameters<typeof toolDeps>[0] & { platform?: NodeJS.Platform; arch?: string }
+const ensureKubeconform = (version: string, d: Deps) => installReleaseTool(KUBECONFORM, version, { ...d, ...toolDeps(d) })
+const ensureHelm = (version: string, d: Deps) => installReleaseTool(HELM, version, { ...d, ...toolDeps(d) })
 
 const cache = () => mkdtemp(join(tmpdir(), 'tool-cache-'))
 

@@ -41,8 +41,6 @@ export interface Deps {
   nodePath: string
   /** This action's bundled token script, beside its main bundle. */
   tokenScript: string
-  /** Where Helm releases are downloaded from; tests serve their own. */
-  helmDownloads?: string
 }
 
 /** How long 401/403 answers are retried: access entries created with the cluster apply within about a minute. */
@@ -162,11 +160,7 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
   let releases: ReleaseResult[] = []
   let helmVersion: string | undefined
   if (inputs.releases.length > 0) {
-    const helmPath = await resolveHelm(inputs.helmVersion, {
-      env: deps.env,
-      fetch: deps.fetch,
-      ...(deps.helmDownloads ? { baseUrl: deps.helmDownloads } : {}),
-    })
+    const helmPath = await resolveHelm(inputs.helmVersion, { env: deps.env, fetch: deps.fetch })
     const info = await detectHelm(helmPath, deps.exec)
     helmVersion = info.version
     const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm-'))

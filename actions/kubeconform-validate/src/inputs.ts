@@ -1,6 +1,7 @@
 import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
 import { parseBoolean, parseEnum, parseList } from '../../../lib/inputs'
+import { DEFAULT_HELM_VERSION, DEFAULT_KUBECONFORM_VERSION } from '../../../lib/release-tool'
 import { CRDS_CATALOG_LOCATION, checkTemplate, expandLocation, STANDARD_LOCATION } from './schema/template'
 
 export const FAIL_ON = ['invalid', 'error', 'never'] as const
@@ -95,8 +96,8 @@ export function parseInputs(raw: RawInputs): Inputs {
     reject: parseKinds('reject', raw.reject),
     schemaLocations: parseLocations(raw['schema-locations']),
     schemaDirs: parseList(raw['schema-dir']),
-    kubeconformVersion: parseToolVersion('kubeconform-version', trimmed('kubeconform-version'), 'v0.7.0'),
-    helmVersion: parseToolVersion('helm-version', trimmed('helm-version'), 'v3.19.0'),
+    kubeconformVersion: parseToolVersion('kubeconform-version', trimmed('kubeconform-version'), DEFAULT_KUBECONFORM_VERSION),
+    helmVersion: parseToolVersion('helm-version', trimmed('helm-version'), DEFAULT_HELM_VERSION),
     cache: parseBoolean('cache', trimmed('cache'), true),
     failOn: parseEnum('fail-on', trimmed('fail-on'), FAIL_ON, 'invalid'),
     report: parseReport(raw.report),

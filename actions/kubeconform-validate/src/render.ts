@@ -1,8 +1,8 @@
-import { constants } from 'node:fs'
-import { access, stat, writeFile } from 'node:fs/promises'
-import { basename, delimiter, join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { UserError } from '../../../lib/errors'
 import { type Exec, tail } from '../../../lib/exec'
+import { findOnPath, isFile } from '../../../lib/files'
 import { resolveInWorkspace } from '../../../lib/workspace'
 import { toRelative } from './discover'
 import type { ChartInput } from './inputs'
@@ -115,9 +115,9 @@ export async function kustomizationFile(dir: string, workspace: string): Promise
 
 /** `kubectl kustomize` when kubectl is installed (hosted runners have it), else a standalone `kustomize build`. */
 export async function kustomizeCommand(env: NodeJS.ProcessEnv): Promise<{ command: string; args: string[] }> {
-  const kubectl = await findOnPath('kubectl', env)
+  const kubectl = await findOnPath('kubectl', env.PATH)
   if (kubectl) return { command: kubectl, args: ['kustomize'] }
-  const kustomize = await findOnPath('kustomize', env)
+  const kustomize = await findOnPath('kustomize', env.PATH)
   if (kustomize) return { command: kustomize, args: ['build'] }
   throw new UserError(
     "Input 'kustomize' needs kubectl or kustomize on PATH, and neither is installed.",
@@ -157,26 +157,4 @@ export function withoutLogPrefix(text: string): string {
       return wrapped ? (wrapped[1] as string).replace(/\\"/g, '"') : stripped
     })
     .join('\n')
-}
-
-export async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue
-    const candidate = join(dir, name)
-    try {
-      await access(candidate, constants.X_OK)
-      if ((await stat(candidate)).isFile()) return candidate
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile()
-  } catch {
-    return false
-  }
 }

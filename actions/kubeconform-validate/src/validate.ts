@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Clock } from '../../../lib/clock'
 import type { Exec } from '../../../lib/exec'
+import { HELM, installReleaseTool, KUBECONFORM } from '../../../lib/release-tool'
 import { toolCacheRoot } from '../../../lib/tools'
 import { type Discovery, discoverFiles } from './discover'
 import { kindsOf, type Resource, resourcesOf } from './documents'
@@ -20,9 +21,9 @@ import {
   renderKustomization,
   templateFile,
 } from './render'
+import { checkKubernetesVersion, checkSchemaDirs, checkSchemaDirVersions, EVERY_RELEASE_HAS, isVersioned } from './schema/coverage'
 import { cacheFolder, type Gvk, gvkKey, resolveSchemas, type SchemaOutcome } from './schema/resolve'
 import { RESOLVED_LAYOUT } from './schema/template'
-import { ensureHelm, ensureKubeconform } from './tools'
 
 /** All of a step's schema downloads together, retries included; a host that hangs cannot hold the step longer. */
 export const SCHEMA_DOWNLOADS_MS = 5 * 60_000
@@ -71,6 +72,9 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
   const schemasDir = join(runDir, 'schemas')
   const renderDir = join(runDir, 'rendered')
   await mkdir(renderDir, { recursive: true })
+  const schemaDirs = inputs.schemaDirs.map((dir) => ({ input: dir, absolute: absolute(deps.workspace, dir) }))
+  await checkSchemaDirs(schemaDirs)
+  await checkSchemaDirVersions(schemaDirs, inputs.kubernetesVersion)
   const discovery = inputs.paths.length > 0 ? await discoverFiles(inputs.paths, deps.workspace) : { files: [], excluded: [] }
   const rendered = await renderAll(inputs, deps, renderDir)
 
@@ -87,7 +91,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
   const resolverOptions = {
     kubernetesVersion: inputs.kubernetesVersion,
     strict: inputs.strict,
-    schemaDirs: inputs.schemaDirs.map((dir) => absolute(deps.workspace, dir)),
+    schemaDirs: schemaDirs.map((dir) => dir.absolute),
     locations: inputs.schemaLocations,
     cacheDir,
     runDir: schemasDir,
@@ -100,10 +104,15 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
         deps.log(`Schema download ${url} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
     },
   }
+  const versioned = inputs.schemaLocations.filter(isVersioned)
+  if (versioned.length > 0) {
+    const probe = await resolveSchemas([EVERY_RELEASE_HAS], { ...resolverOptions, locations: versioned })
+    checkKubernetesVersion(inputs.kubernetesVersion, probe.get(gvkKey(EVERY_RELEASE_HAS)))
+  }
   const schemas = await resolveSchemas(gvks, resolverOptions)
   deps.log(describeSchemas(schemas))
 
-  const kubeconform = await ensureKubeconform(inputs.kubeconformVersion, { fetch: deps.fetch, exec: deps.exec, env: deps.env })
+  const kubeconform = await installReleaseTool(KUBECONFORM, inputs.kubeconformVersion, toolDeps(deps))
   const options = (): KubeconformOptions => ({
     binary: kubeconform,
     kubernetesVersion: inputs.kubernetesVersion,
@@ -173,7 +182,7 @@ async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise
   }
   if (inputs.charts.length > 0) {
     for (const chart of inputs.charts) await checkChart(chart, deps.workspace)
-    const helm = await ensureHelm(inputs.helmVersion, { fetch: deps.fetch, exec: deps.exec, env: deps.env })
+    const helm = await installReleaseTool(HELM, inputs.helmVersion, toolDeps(deps))
     for (const [index, chart] of inputs.charts.entries()) {
       deps.log(`Rendering the chart ${chart.line} with helm ${inputs.helmVersion}.`)
       rendered.push(await renderChart(chart, helm, index, context))
@@ -351,6 +360,17 @@ function describeSchemas(schemas: Map<string, SchemaOutcome>): string {
   }
   const parts = [...counts.entries()].map(([label, count]) => `${count} ${label}`)
   return `Schemas for ${schemas.size} kind${schemas.size === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`
+}
+
+/** kubeconform and Helm as this action installs them: the release-tool installer, with this action's line for an unsupported runner. */
+export function toolDeps(deps: Pick<Deps, 'fetch' | 'exec' | 'env'>) {
+  return {
+    fetch: deps.fetch,
+    exec: deps.exec,
+    env: deps.env,
+    unsupported: (platform: NodeJS.Platform, arch: string) =>
+      `kubeconform-validate runs on Linux and macOS runners (x64 or arm64); this runner is ${platform}/${arch}.`,
+  }
 }
 
 function absolute(workspace: string, path: string): string {

@@ -4,15 +4,10 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  DEFAULT_HELM_VERSION,
-  findOnPath,
-  helmArchiveName,
-  installHelm,
-  normalizeHelmVersion,
-  resolveHelm,
-} from '../../../actions/eks-wait-and-helm/src/helm/binary'
+import { DEFAULT_HELM_VERSION, installHelm, normalizeHelmVersion, resolveHelm } from '../../../actions/eks-wait-and-helm/src/helm/binary'
 import { isUserError } from '../../../lib/errors'
+import { findOnPath } from '../../../lib/files'
+import { HELM, releasePlatform } from '../../../lib/release-tool'
 import { sha256 } from '../../../lib/tools'
 
 // A local get.helm.sh: release archives laid out as the real ones (linux-amd64/helm), with .sha256sum files.
@@ -53,9 +48,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 async function deps(path = '') {
   return {
-    env: { PIPELINE_ACTIONS_TOOL_CACHE: await mkdtemp(join(tmpdir(), 'helm-cache-')), PATH: path },
+    env: {
+      PIPELINE_ACTIONS_TOOL_CACHE: await mkdtemp(join(tmpdir(), 'helm-cache-')),
+      PATH: path,
+      PIPELINE_ACTIONS_HELM_DOWNLOADS: baseUrl,
+    },
     fetch,
-    baseUrl,
     platform: 'linux' as const,
     arch: 'x64',
   }
@@ -83,7 +81,7 @@ describe('installing helm', () => {
   })
 
   it('refuses a checksum file that does not list the archive', async () => {
-    await expect(installHelm('v3.16.0', await deps())).rejects.toThrow(/does not list helm-v3\.16\.0-linux-amd64\.tar\.gz/)
+    await expect(installHelm('v3.16.0', await deps())).rejects.toThrow(/lists no checksum for helm-v3\.16\.0-linux-amd64\.tar\.gz/)
   })
 
   it('prefers the helm on PATH when no version is pinned', async () => {
@@ -119,10 +117,13 @@ describe('installing helm', () => {
     ['linux', 'arm64', 'helm-v3.19.0-linux-arm64.tar.gz'],
     ['darwin', 'arm64', 'helm-v3.19.0-darwin-arm64.tar.gz'],
   ] as const)('archive for %s/%s', (platform, arch, name) => {
-    expect(helmArchiveName('v3.19.0', platform, arch)).toBe(name)
+    const target = releasePlatform(platform, arch)
+    expect(target && HELM.archivePath('v3.19.0', target.os, target.arch)).toBe(name)
   })
 
-  it('refuses a platform it cannot install on', () => {
-    expect(() => helmArchiveName('v3.19.0', 'win32', 'x64')).toThrow(/Installing Helm on win32\/x64 is not supported/)
+  it('refuses a platform it cannot install on', async () => {
+    await expect(installHelm('v3.19.0', { ...(await deps()), platform: 'win32', arch: 'x64' })).rejects.toThrow(
+      /Installing Helm on win32\/x64 is not supported/,
+    )
   })
 })

@@ -291,3 +291,67 @@ describe('run', () => {
     expect(readFileSync(join(fixtures, 'manifests/valid/service.yaml'), 'utf8')).toContain('kind: Service')
   })
 })
+
+describe('schema sources that cannot speak for the manifests', () => {
+  // With ignore-missing-schemas, each of these used to pass green with every resource "skipped": nothing validated.
+  const lenient = {
+    paths: 'test/fixtures/manifests/valid',
+    'ignore-missing-schemas': 'true',
+    'schema-locations': offline['schema-locations'],
+  }
+
+  it.each([
+    ['missing', async () => 'test/fixtures/no-such-folder', 'which does not exist.'],
+    ['a file', async () => 'test/fixtures/manifests/valid/config.yaml', 'which is a file; it takes a folder of JSON schemas.'],
+    ['empty', async () => tempDir('kcv-empty-schemas-'), 'which holds no JSON schema (.json file).'],
+  ])('a schema-dir that is %s fails at once, in one line naming it', async (_case, dir, reason) => {
+    const schemaDir = await dir()
+    const result = await runWith({ ...lenient, 'schema-dir': schemaDir })
+    expect(result.exitCode).toBe(1)
+    expect(result.commands.annotations.map((a) => a.message)).toEqual([`Input 'schema-dir' names '${schemaDir}', ${reason}`])
+    expect(result.outputs).toEqual({})
+  })
+
+  it('a kubernetes-version the schema-dir does not hold fails in one line instead of skipping every resource', async () => {
+    const result = await runWith({ ...lenient, 'schema-dir': kubernetesSchemas, 'kubernetes-version': '1.99.0' })
+    expect(result.exitCode).toBe(1)
+    const messages = result.commands.annotations.map((a) => a.message)
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toMatch(
+      new RegExp(
+        `^Input 'kubernetes-version' 1\\.99\\.0: schema-dir '${kubernetesSchemas}' holds no schemas for it \\(it has [\\d.]+ to [\\d.]+\\)\\.$`,
+      ),
+    )
+    expect(result.outputs).toEqual({})
+  })
+
+  it('an unknown kubernetes-version fails in one line when a versioned schema location has not even a ConfigMap for it', async () => {
+    const asked: string[] = []
+    const fetchImpl = (async (url: string | URL) => {
+      asked.push(String(url))
+      return new Response('404: Not Found', { status: 404 })
+    }) as typeof fetch
+    const result = await runWith(
+      {
+        ...lenient,
+        'schema-locations': 'https://schemas.example/{{ .NormalizedKubernetesVersion }}/{{ .ResourceKind }}.json',
+        'kubernetes-version': '1.99.0',
+        cache: 'false',
+      },
+      { fetch: fetchImpl },
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.commands.annotations.map((a) => a.message)).toEqual([
+      "Input 'kubernetes-version' 1.99.0: the schema locations have no schemas for it (not even v1 ConfigMap); use a released Kubernetes version (x.y.z).",
+    ])
+    expect(asked).toEqual(['https://schemas.example/v1.99.0/configmap.json'])
+    expect(result.outputs).toEqual({})
+  })
+
+  it('a known version with the same inputs validates every resource', async () => {
+    const result = await runWith({ ...lenient, 'schema-dir': kubernetesSchemas, 'kubernetes-version': '1.33.0' })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ invalid: '0', errors: '0', skipped: '0' })
+    expect(Number(result.outputs.valid)).toBeGreaterThan(0)
+  })
+})

@@ -2,12 +2,18 @@ import { spawnSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureHelm, ensureKubeconform, releasePlatform } from '../../../actions/kubeconform-validate/src/tools'
+import { toolDeps } from '../../../actions/kubeconform-validate/src/validate'
 import { UserError } from '../../../lib/errors'
 import { exec } from '../../../lib/exec'
+import { HELM, installReleaseTool, KUBECONFORM, releasePlatform } from '../../../lib/release-tool'
 import { sha256 } from '../../../lib/tools'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { startServer, type TestServer, tempDir } from './helpers'
+
+/** kubeconform-validate's installs, as validate() makes them. */
+type Deps = Parameters<typeof toolDeps>[0] & { platform?: NodeJS.Platform; arch?: string }
+const ensureKubeconform = (version: string, d: Deps) => installReleaseTool(KUBECONFORM, version, { ...d, ...toolDeps(d) })
+const ensureHelm = (version: string, d: Deps) => installReleaseTool(HELM, version, { ...d, ...toolDeps(d) })
 
 let server: TestServer
 const files = new Map<string, Buffer | string>()
@@ -122,8 +128,9 @@ describe('releasePlatform', () => {
   it.each([
     ['win32', 'x64'],
     ['linux', 'ia32'],
-  ] as const)('refuses %s/%s', (platform, arch) => {
-    expect(() => releasePlatform(platform, arch)).toThrow(
+  ] as const)('refuses %s/%s', async (platform, arch) => {
+    expect(releasePlatform(platform, arch)).toBeUndefined()
+    await expect(ensureKubeconform('v0.7.0', { ...(await deps()), platform, arch })).rejects.toThrow(
       `kubeconform-validate runs on Linux and macOS runners (x64 or arm64); this runner is ${platform}/${arch}.`,
     )
   })
