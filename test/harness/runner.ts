@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { toolPaths } from '../../scripts/toolchain.mjs'
 import { type Annotation, parseFileCommands, parseWorkflowCommands } from './commands'
+import { inputVariable } from './in-process'
 
 /**
  * Runs a committed action bundle the way a GitHub runner does: inputs as
@@ -65,9 +66,7 @@ export async function readActionMetadata(action: string): Promise<ActionMetadata
   return parseYaml(await readFile(join(repoRoot, 'actions', action, 'action.yml'), 'utf8')) as ActionMetadata
 }
 
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-}
+export { inputVariable }
 
 export function node24(): string {
   const path = toolPaths().node

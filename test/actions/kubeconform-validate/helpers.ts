@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, type RawInputs } from '../../../actions/kubeconform-validate/src/inputs'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
-import { parseFileCommands } from '../../harness/commands'
 import { repoRoot } from '../../harness/runner'
 
 export const fixtures = join(repoRoot, 'test', 'fixtures')
@@ -38,41 +37,10 @@ export async function startServer(handler: (request: IncomingMessage, response: 
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
 
-let summaryFile: string | undefined
-
 /** Every input of the action, empty, with the ones given. */
 export function rawInputs(overrides: Partial<RawInputs> = {}): RawInputs {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs
   return { ...raw, ...overrides }
-}
-
-/**
- * Sets the environment a runner gives an action (INPUT_*, the file commands)
- * for an in-process run(), and returns what the action wrote to them.
- */
-export async function runnerEnvironment(inputs: Record<string, string>, extra: Record<string, string> = {}) {
-  const dir = await tempDir('kcv-runner-')
-  // Every in-process run shares one summary file, emptied here.
-  summaryFile ??= join(await tempDir('kcv-summary-'), 'summary')
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_STATE: join(dir, 'state'),
-  }
-  for (const file of Object.values(files)) await writeFile(file, '')
-  const saved = { ...process.env }
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  Object.assign(process.env, files, { RUNNER_TEMP: dir }, extra)
-  return {
-    dir,
-    summary: () => readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
-    outputs: async () => parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
-    restore: () => {
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-      Object.assign(process.env, saved)
-    },
-  }
 }
 
 /**

@@ -2,29 +2,20 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { run } from '../../../actions/kubeconform-validate/src/main'
 import { ManualClock } from '../../../lib/clock'
 import { type Exec, exec } from '../../../lib/exec'
-import { captureStdout } from '../../harness/capture'
+import { runInProcess } from '../../harness/in-process'
 import { repoRoot } from '../../harness/runner'
-import { fixtures, helmBinary, kubernetesSchemas, privateToolCache, runnerEnvironment, tempDir } from './helpers'
+import { fixtures, helmBinary, kubernetesSchemas, privateToolCache, tempDir } from './helpers'
 
 const offline = { 'schema-dir': `test/fixtures/schemas\n${kubernetesSchemas}`, 'schema-locations': '/nowhere/{{ .ResourceKind }}.json' }
-let restore = () => {}
-afterEach(() => restore())
-
 async function runWith(inputs: Record<string, string>, deps: Parameters<typeof run>[0] = {}, env: Record<string, string> = {}) {
-  // A test may run the action twice: the first run's inputs must not leak into the second.
-  restore()
-  const runner = await runnerEnvironment(inputs, {
-    GITHUB_WORKSPACE: repoRoot,
-    PIPELINE_ACTIONS_TOOL_CACHE: await privateToolCache(),
-    ...env,
+  return runInProcess(() => run({ ...deps, env: process.env }), {
+    inputs,
+    env: { GITHUB_WORKSPACE: repoRoot, PIPELINE_ACTIONS_TOOL_CACHE: await privateToolCache(), ...env },
   })
-  restore = runner.restore
-  const { commands, exitCode, stdout } = await captureStdout(() => run({ ...deps, env: process.env }))
-  return { commands, exitCode, stdout, outputs: await runner.outputs(), summary: await runner.summary(), dir: runner.dir }
 }
 
 const annotationsOf = (commands: Awaited<ReturnType<typeof runWith>>['commands']) =>

@@ -6,8 +6,7 @@ import { run } from '../../../actions/oidc-auth/src/main'
 import { ATTEMPT_TIMEOUT_MS } from '../../../actions/oidc-auth/src/session'
 import { ManualClock } from '../../../lib/clock'
 import { IdTokenRequestError } from '../../../lib/id-token'
-import { captureStdout } from '../../harness/capture'
-import { parseFileCommands } from '../../harness/commands'
+import { runInProcess } from '../../harness/in-process'
 import { type FakeSts, fakeSts } from './fake-sts'
 
 /**
@@ -61,10 +60,6 @@ let tokenSignals: (AbortSignal | undefined)[]
 beforeEach(async () => {
   saved = { ...process.env }
   dir = await mkdtemp(join(tmpdir(), 'oidc-auth-run-'))
-  for (const name of ['GITHUB_OUTPUT', 'GITHUB_ENV']) {
-    await writeFile(join(dir, name), '')
-    process.env[name] = join(dir, name)
-  }
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_') || key.startsWith('AWS_')) delete process.env[key]
   Object.assign(process.env, {
     GITHUB_REPOSITORY: 'example-org/data-pipeline',
@@ -86,39 +81,31 @@ afterEach(async () => {
 })
 
 async function runWith(inputs: Record<string, string>, hooks: { onToken?: () => void; hangToken?: () => boolean } = {}) {
-  for (const [name, value] of Object.entries({ 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs })) {
-    process.env[`INPUT_${name.toUpperCase()}`] = value
-  }
   let tokens = 0
-  const captured = await captureStdout(() =>
-    run({
-      clock,
-      random: () => 0.5,
-      fetch: sts.fetch,
-      timeoutSignal: timers.signal,
-      readFile: (path) => readFile(path, 'utf8'),
-      getIdToken: async (audience, signal) => {
-        tokenRequests.push(audience)
-        tokenSignals.push(signal)
-        hooks.onToken?.()
-        if (hooks.hangToken?.()) {
-          return new Promise<string>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
-        }
-        const failure = tokenFailures.shift()
-        if (failure) throw failure
-        tokens += 1
-        return jwt({ ...CLAIMS, aud: audience, jti: `token-${tokens}` })
-      },
-    }),
+  const captured = await runInProcess(
+    () =>
+      run({
+        clock,
+        random: () => 0.5,
+        fetch: sts.fetch,
+        timeoutSignal: timers.signal,
+        readFile: (path) => readFile(path, 'utf8'),
+        getIdToken: async (audience, signal) => {
+          tokenRequests.push(audience)
+          tokenSignals.push(signal)
+          hooks.onToken?.()
+          if (hooks.hangToken?.()) {
+            return new Promise<string>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
+          }
+          const failure = tokenFailures.shift()
+          if (failure) throw failure
+          tokens += 1
+          return jwt({ ...CLAIMS, aud: audience, jti: `token-${tokens}` })
+        },
+      }),
+    { inputs: { 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs } },
   )
-  const read = async (name: string) => parseFileCommands(await readFile(join(dir, name), 'utf8'))
-  return {
-    ...captured,
-    outputs: await read('GITHUB_OUTPUT'),
-    env: await read('GITHUB_ENV'),
-    failure: captured.commands.annotations.find((annotation) => annotation.level === 'error')?.message,
-    actions: () => sts.calls.map((call) => call.action),
-  }
+  return { ...captured, actions: () => sts.calls.map((call) => call.action) }
 }
 
 describe('run: success', () => {
@@ -404,6 +391,7 @@ describe('run: failures that retrying cannot fix fail at the first attempt', () 
 })
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve))
+  // The run first sets up its runner files (real file I/O), so this waits in real time, not in event-loop turns.
+  for (const start = Date.now(); !condition() && Date.now() - start < 5000; ) await new Promise((resolve) => setTimeout(resolve, 1))
   if (!condition()) throw new Error('condition never became true')
 }

@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { run } from '../../../actions/tf-apply-toggle/src/main'
 import type { IssueComments, PullRequest } from '../../../actions/tf-apply-toggle/src/pr-comment'
-import { captureStdout } from '../../harness/capture'
-import { parseFileCommands } from '../../harness/commands'
+import { runInProcess } from '../../harness/in-process'
 import { type Call, diagnostic, fakeTerraform, jsonLines, message, PLAN_JSON, type Step } from './fake-terraform'
 
 /**
@@ -76,16 +75,11 @@ interface Options {
 }
 
 async function runToggle(inputs: Record<string, string>, options: Options = {}) {
-  const files = { GITHUB_OUTPUT: join(root, 'output'), GITHUB_STEP_SUMMARY: summaryPath }
-  if (!options.unwritableSummary) for (const file of Object.values(files)) await writeFile(file, '')
-  else {
-    await writeFile(files.GITHUB_OUTPUT, '')
-    await rm(summaryPath, { force: true })
+  if (options.unwritableSummary) {
+    await rm(summaryPath, { recursive: true, force: true })
     await mkdir(summaryPath)
   }
   const defaults = { 'working-directory': 'infra', 'lock-timeout': '5m', terraform: 'terraform', 'github-token': '' }
-  for (const [name, value] of Object.entries({ ...defaults, ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
-  for (const [name, value] of Object.entries(files)) vi.stubEnv(name, value)
   const fake = fakeTerraform(options.steps)
   const signals = options.signals ?? new FakeSignals()
   const log: string[] = []
@@ -100,20 +94,12 @@ async function runToggle(inputs: Record<string, string>, options: Options = {}) 
     ...options.env,
   }
   const comments = options.comments ?? new FakeComments()
-  const captured = await captureStdout(() =>
-    run({ exec: fake.exec, env, cwd: workspace, signals, write: (text) => log.push(text), comments: async () => comments }),
+  const captured = await runInProcess(
+    () => run({ exec: fake.exec, env, cwd: workspace, signals, write: (text) => log.push(text), comments: async () => comments }),
+    { inputs: { ...defaults, ...inputs }, ...(options.unwritableSummary ? { summaryFile: summaryPath } : {}) },
   )
-  const summary = await readFile(files.GITHUB_STEP_SUMMARY, 'utf8').catch(() => '')
   if (options.unwritableSummary) await rm(summaryPath, { recursive: true })
-  return {
-    ...captured,
-    fake,
-    log: log.join(''),
-    outputs: parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
-    summary,
-    failure: captured.commands.annotations.find((annotation) => annotation.level === 'error' && !annotation.file)?.message,
-    signals,
-  }
+  return { ...captured, fake, log: log.join(''), signals }
 }
 
 const argsOf = (calls: Call[], command: string) => calls.find((call) => call.args[0] === command)?.args ?? []
