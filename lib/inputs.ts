@@ -8,6 +8,9 @@ import { UserError } from './errors'
  * a runner; the `read*` helpers fetch the text with core.getInput.
  */
 
+/** How an action reads its inputs: parseInputs(read) takes one, so tests pass a table instead of a runner. */
+export type ReadInput = (name: string) => string
+
 export function readRaw(name: string): string {
   return core.getInput(name).trim()
 }
@@ -83,6 +86,43 @@ export function parseList(raw: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+/**
+ * Items that cannot hold commas (kinds, ARNs, account ids, platforms, node
+ * group names): one per line, or several on a line separated by commas, and
+ * by blanks too where `blanks` says a value never holds one (so elsewhere a
+ * blank inside an item is kept, for the item's own check to refuse); blank
+ * lines and `#` comments are ignored.
+ */
+export function parseItems(raw: string, options: { blanks?: boolean } = {}): string[] {
+  const separator = options.blanks ? /[\s,]+/ : /,/
+  return parseList(raw).flatMap((line) =>
+    line
+      .split(separator)
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  )
+}
+
+export interface VersionRule {
+  /** Shown in the message: 'v3.19.0 or 4.0.0'. */
+  example: string
+  /** Returned for an empty input; without it the input is required. */
+  fallback?: string
+  /** What the input names, for the message: 'release' (default), 'Helm release'. */
+  what?: string
+  /** Whether a pre-release suffix (-rc.1) is accepted. */
+  preRelease?: boolean
+}
+
+/** A release as tools tag them, `v` added when left out: 1.2.3, v1.2.3, and v1.2.3-rc.1 when preRelease. */
+export function parseReleaseVersion(name: string, raw: string, rule: VersionRule): string {
+  const text = raw.trim()
+  if (text === '' && rule.fallback !== undefined) return rule.fallback
+  const pattern = rule.preRelease === false ? /^v?\d+\.\d+\.\d+$/ : /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/
+  if (!pattern.test(text)) throw invalid(name, raw, `a ${rule.what ?? 'release'} such as ${rule.example}`)
+  return text.startsWith('v') ? text : `v${text}`
 }
 
 /** `key=value`, one per line. The value may contain `=`. */

@@ -53,14 +53,6 @@ export const KUBECONFORM: ReleaseTool = {
 export const DEFAULT_HELM_VERSION = 'v3.19.0'
 export const DEFAULT_KUBECONFORM_VERSION = 'v0.7.0'
 
-/** A release version as the tools tag them: v1.2.3, optionally with a pre-release; the leading v may be left out. */
-export function parseReleaseVersion(name: string, raw: string, example: string, what = 'release'): string {
-  const text = raw.trim()
-  if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(text))
-    throw new UserError(`Input '${name}' must be a ${what} such as ${example}; got '${raw}'.`)
-  return text.startsWith('v') ? text : `v${text}`
-}
-
 /** Node's platform and CPU in the release archives' spelling, or undefined where the tools publish none. */
 export function releasePlatform(platform: NodeJS.Platform, arch: string): { os: string; arch: string } | undefined {
   const os = platform === 'linux' ? 'linux' : platform === 'darwin' ? 'darwin' : undefined

@@ -1,6 +1,5 @@
-import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
-import { parseBoolean, parseEnum, parseList } from '../../../lib/inputs'
+import { parseBoolean, parseEnum, parseItems, parseList, parseReleaseVersion, type ReadInput, readRaw } from '../../../lib/inputs'
 import { DEFAULT_HELM_VERSION, DEFAULT_KUBECONFORM_VERSION } from '../../../lib/release-tool'
 import { CRDS_CATALOG_LOCATION, checkTemplate, expandLocation, STANDARD_LOCATION } from './schema/template'
 
@@ -40,67 +39,25 @@ export interface Inputs {
   report: ReportTargets
 }
 
-/** The raw text of every input, so parsing is testable without a runner. */
-export type RawInputs = Record<
-  | 'paths'
-  | 'charts'
-  | 'kustomize'
-  | 'kubernetes-version'
-  | 'strict'
-  | 'ignore-missing-schemas'
-  | 'skip'
-  | 'reject'
-  | 'schema-locations'
-  | 'schema-dir'
-  | 'kubeconform-version'
-  | 'helm-version'
-  | 'cache'
-  | 'fail-on'
-  | 'report',
-  string
->
-
-export const INPUT_NAMES: readonly (keyof RawInputs)[] = [
-  'paths',
-  'charts',
-  'kustomize',
-  'kubernetes-version',
-  'strict',
-  'ignore-missing-schemas',
-  'skip',
-  'reject',
-  'schema-locations',
-  'schema-dir',
-  'kubeconform-version',
-  'helm-version',
-  'cache',
-  'fail-on',
-  'report',
-]
-
-export function readInputs(): Inputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
-  return parseInputs(raw)
-}
-
-export function parseInputs(raw: RawInputs): Inputs {
-  const trimmed = (name: keyof RawInputs) => raw[name].trim()
+/** Reads every input once (a runner's by default), failing on the first bad one with a line that names it. */
+export function parseInputs(read: ReadInput = readRaw): Inputs {
+  const trimmed = (name: string) => read(name).trim()
   const inputs: Inputs = {
-    paths: parseList(raw.paths),
-    charts: parseList(raw.charts).map(parseChart),
-    kustomize: parseList(raw.kustomize),
+    paths: parseList(read('paths')),
+    charts: parseList(read('charts')).map(parseChart),
+    kustomize: parseList(read('kustomize')),
     kubernetesVersion: parseKubernetesVersion(trimmed('kubernetes-version')),
     strict: parseBoolean('strict', trimmed('strict'), true),
     ignoreMissingSchemas: parseBoolean('ignore-missing-schemas', trimmed('ignore-missing-schemas'), false),
-    skip: parseKinds('skip', raw.skip),
-    reject: parseKinds('reject', raw.reject),
-    schemaLocations: parseLocations(raw['schema-locations']),
-    schemaDirs: parseList(raw['schema-dir']),
+    skip: parseKinds('skip', read('skip')),
+    reject: parseKinds('reject', read('reject')),
+    schemaLocations: parseLocations(read('schema-locations')),
+    schemaDirs: parseList(read('schema-dir')),
     kubeconformVersion: parseToolVersion('kubeconform-version', trimmed('kubeconform-version'), DEFAULT_KUBECONFORM_VERSION),
     helmVersion: parseToolVersion('helm-version', trimmed('helm-version'), DEFAULT_HELM_VERSION),
     cache: parseBoolean('cache', trimmed('cache'), true),
     failOn: parseEnum('fail-on', trimmed('fail-on'), FAIL_ON, 'invalid'),
-    report: parseReport(raw.report),
+    report: parseReport(read('report')),
   }
   if (inputs.paths.filter((line) => !line.startsWith('!')).length === 0 && inputs.charts.length === 0 && inputs.kustomize.length === 0) {
     throw new UserError("Nothing to validate: set 'paths', 'charts' or 'kustomize'.")
@@ -116,21 +73,18 @@ export function parseKubernetesVersion(raw: string): string {
 }
 
 function parseToolVersion(name: string, raw: string, fallback: string): string {
-  if (raw === '') return fallback
-  const match = /^v?(\d+\.\d+\.\d+)$/.exec(raw)
-  if (!match) throw new UserError(`Input '${name}' must be a release version such as ${fallback}; got '${raw}'.`)
-  return `v${match[1]}`
+  return parseReleaseVersion(name, raw, { example: fallback, fallback, what: 'release version', preRelease: false })
 }
 
 /** Kinds or GVKs, one per line or comma-separated, as kubeconform's -skip and -reject take them. */
 function parseKinds(name: string, raw: string): string[] {
-  const kinds = parseList(raw).flatMap((line) => line.split(',').map((kind) => kind.trim()))
-  for (const kind of kinds.filter(Boolean)) {
+  const kinds = parseItems(raw)
+  for (const kind of kinds) {
     if (!/^[A-Za-z0-9][\w.-]*(?:\/[\w.-]+){0,2}$/.test(kind)) {
       throw new UserError(`Input '${name}' must list kinds (Deployment) or apiVersion/kind (apps/v1/Deployment); got '${kind}'.`)
     }
   }
-  return kinds.filter(Boolean)
+  return kinds
 }
 
 function parseLocations(raw: string): string[] {

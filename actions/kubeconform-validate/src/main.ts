@@ -8,38 +8,38 @@ import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
+import { type ReadInput, readRaw } from '../../../lib/inputs'
+import { type Logger, runnerLog } from '../../../lib/log'
 import { appendSummary } from '../../../lib/summary'
 import { describe, type Finding, isFailure, resultsJson, title } from './findings'
-import { type FailOn, type Inputs, readInputs } from './inputs'
+import { type FailOn, type Inputs, parseInputs } from './inputs'
 import { junitReport } from './report/junit'
 import { sarifReport } from './report/sarif'
 import { summaryMarkdown } from './report/summary'
 import { type Validation, validate } from './validate'
 
-export interface RunDeps {
-  exec?: Exec
-  fetch?: typeof fetch
-  clock?: Clock
+/** Everything that touches tools, the network, time or the log, so tests can replace it. */
+export interface Deps {
+  exec: Exec
+  fetch: typeof fetch
+  clock: Clock
   random?: () => number
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
+  log: Logger
+  read: ReadInput
 }
 
-export function run(deps: RunDeps = {}): Promise<void> {
+export function defaultDeps(): Deps {
+  return { exec: withChildEnv(defaultExec), fetch, clock: systemClock, env: process.env, log: runnerLog, read: readRaw }
+}
+
+export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const inputs = readInputs()
-    const env = deps.env ?? process.env
-    const workspace = env.GITHUB_WORKSPACE || process.cwd()
-    const validation = await validate(inputs, {
-      exec: deps.exec ?? withChildEnv(defaultExec),
-      fetch: deps.fetch ?? fetch,
-      clock: deps.clock ?? systemClock,
-      random: deps.random,
-      env,
-      workspace,
-      tempDir: env.RUNNER_TEMP || tmpdir(),
-      log: (line) => core.info(line),
-    })
-    await report(validation, inputs, workspace)
+    const deps: Deps = { ...defaultDeps(), ...overrides }
+    const inputs = parseInputs(deps.read)
+    const workspace = deps.env.GITHUB_WORKSPACE || process.cwd()
+    const validation = await validate(inputs, { ...deps, workspace, tempDir: deps.env.RUNNER_TEMP || tmpdir() })
+    await deps.log.group('Report', () => report(validation, inputs, workspace))
     const failing = validation.findings.filter((finding) => fails(finding, inputs.failOn))
     if (failing.length > 0) throw new UserError(failureMessage(validation, inputs.failOn))
     if (validation.fileCount === 0) {

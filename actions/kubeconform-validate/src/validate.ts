@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Clock } from '../../../lib/clock'
 import type { Exec } from '../../../lib/exec'
+import type { Logger } from '../../../lib/log'
 import { HELM, installReleaseTool, KUBECONFORM } from '../../../lib/release-tool'
 import { toolCacheRoot } from '../../../lib/tools'
 import { type Discovery, discoverFiles } from './discover'
@@ -22,12 +23,12 @@ import {
   templateFile,
 } from './render'
 import { checkKubernetesVersion, checkSchemaDirs, checkSchemaDirVersions, EVERY_RELEASE_HAS, isVersioned } from './schema/coverage'
-import { cacheFolder, type Gvk, gvkKey, resolveSchemas, type SchemaOutcome } from './schema/resolve'
+import { cacheFolder, type Gvk, gvkKey, type ResolverOptions, resolveSchemas, type SchemaOutcome } from './schema/resolve'
 import { RESOLVED_LAYOUT } from './schema/template'
 
 /** All of a step's schema downloads together, retries included; a host that hangs cannot hold the step longer. */
 export const SCHEMA_DOWNLOADS_MS = 5 * 60_000
-export interface Deps {
+export interface ValidateDeps {
   exec: Exec
   fetch: typeof fetch
   clock: Clock
@@ -37,7 +38,7 @@ export interface Deps {
   workspace: string
   /** A scratch folder that outlives nothing (RUNNER_TEMP on a runner). */
   tempDir: string
-  log: (line: string) => void
+  log: Logger
 }
 
 export interface Validation {
@@ -59,7 +60,7 @@ interface Target {
   rendered?: Rendered
 }
 
-export async function validate(inputs: Inputs, deps: Deps): Promise<Validation> {
+export async function validate(inputs: Inputs, deps: ValidateDeps): Promise<Validation> {
   const runDir = await mkdtemp(join(deps.tempDir, 'kubeconform-validate-'))
   try {
     return await validateIn(runDir, inputs, deps)
@@ -68,30 +69,64 @@ export async function validate(inputs: Inputs, deps: Deps): Promise<Validation> 
   }
 }
 
-async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<Validation> {
-  const schemasDir = join(runDir, 'schemas')
-  const renderDir = join(runDir, 'rendered')
-  await mkdir(renderDir, { recursive: true })
+/**
+ * The phases, each a group in the log: find and render the manifests,
+ * resolve their schemas, run kubeconform, and turn its results into
+ * findings placed on lines.
+ */
+async function validateIn(runDir: string, inputs: Inputs, deps: ValidateDeps): Promise<Validation> {
   const schemaDirs = inputs.schemaDirs.map((dir) => ({ input: dir, absolute: absolute(deps.workspace, dir) }))
   await checkSchemaDirs(schemaDirs)
   await checkSchemaDirVersions(schemaDirs, inputs.kubernetesVersion)
+  const { discovery, rendered, targets } = await deps.log.group('Find and render the manifests', () => findTargets(runDir, inputs, deps))
+  const texts = readAll(targets)
+  const resolved = await deps.log.group('Resolve the schemas', () =>
+    resolveAll(runDir, inputs, deps, kindsToResolve(targets, texts, inputs.skip)),
+  )
+  const output = await deps.log.group('Validate with kubeconform', () => runValidation(targets, inputs, deps, resolved))
+  const located = await locate(
+    output.resources,
+    new Map(targets.map((target) => [target.arg, target])),
+    texts,
+    resolved.options(),
+    deps.exec,
+  )
+  const findings = await toFindings(located, targets, rendered, resolved.schemas, inputs, deps.workspace)
+  const renderFailures = rendered.filter((item) => item.failure).length
+  const counts = { ...output.summary, errors: output.summary.errors + renderFailures }
+  return { findings, counts, discovery, rendered, schemas: resolved.schemas, fileCount: targets.length }
+}
+
+/** The files kubeconform is given: those `paths` selects, and what the charts and kustomizations render. */
+async function findTargets(runDir: string, inputs: Inputs, deps: ValidateDeps) {
+  const renderDir = join(runDir, 'rendered')
+  await mkdir(renderDir, { recursive: true })
   const discovery = inputs.paths.length > 0 ? await discoverFiles(inputs.paths, deps.workspace) : { files: [], excluded: [] }
   const rendered = await renderAll(inputs, deps, renderDir)
-
   const targets: Target[] = [
     ...discovery.files.map((file) => ({ arg: file, absolute: join(deps.workspace, file) })),
     ...rendered.flatMap((item) => (item.output ? [{ arg: item.output, absolute: item.output, rendered: item }] : [])),
   ]
-  const texts = readAll(targets)
-  const gvks = kindsToResolve(targets, texts, inputs.skip)
+  return { discovery, rendered, targets }
+}
 
+interface Resolved {
+  schemas: Map<string, SchemaOutcome>
+  resolverOptions: ResolverOptions
+  /** kubeconform's options for the schemas as resolved so far. */
+  options: () => KubeconformOptions
+}
+
+/** Every kind's schema, found before kubeconform runs (schema-dir, cache, then the locations), and kubeconform itself. */
+async function resolveAll(runDir: string, inputs: Inputs, deps: ValidateDeps, gvks: Gvk[]): Promise<Resolved> {
+  const schemasDir = join(runDir, 'schemas')
   const cacheDir = inputs.cache
     ? cacheFolder(toolCacheRoot(deps.env), { kubernetesVersion: inputs.kubernetesVersion, strict: inputs.strict }, inputs.schemaLocations)
     : undefined
-  const resolverOptions = {
+  const resolverOptions: ResolverOptions = {
     kubernetesVersion: inputs.kubernetesVersion,
     strict: inputs.strict,
-    schemaDirs: schemaDirs.map((dir) => dir.absolute),
+    schemaDirs: inputs.schemaDirs.map((dir) => absolute(deps.workspace, dir)),
     locations: inputs.schemaLocations,
     cacheDir,
     runDir: schemasDir,
@@ -101,7 +136,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
       deadline: deps.clock.now() + SCHEMA_DOWNLOADS_MS,
       random: deps.random,
       onRetry: (url: string, attempt: number, delayMs: number, reason: string) =>
-        deps.log(`Schema download ${url} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
+        deps.log.info(`Schema download ${url} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
     },
   }
   const versioned = inputs.schemaLocations.filter(isVersioned)
@@ -110,7 +145,7 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     checkKubernetesVersion(inputs.kubernetesVersion, probe.get(gvkKey(EVERY_RELEASE_HAS)))
   }
   const schemas = await resolveSchemas(gvks, resolverOptions)
-  deps.log(describeSchemas(schemas))
+  deps.log.info(describeSchemas(schemas))
 
   const kubeconform = await installReleaseTool(KUBECONFORM, inputs.kubeconformVersion, toolDeps(deps))
   const options = (): KubeconformOptions => ({
@@ -128,26 +163,45 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
     verbose: inputs.report.junit.length > 0,
     cwd: deps.workspace,
   })
-  deps.log(
+  return { schemas, resolverOptions, options }
+}
+
+/** kubeconform over every file, again when it met a kind the quick scan did not see; missing schemas then told apart. */
+async function runValidation(
+  targets: readonly Target[],
+  inputs: Inputs,
+  deps: ValidateDeps,
+  resolved: Resolved,
+): Promise<KubeconformOutput> {
+  deps.log.info(
     `Validating ${targets.length} file${targets.length === 1 ? '' : 's'} against Kubernetes ${inputs.kubernetesVersion} with kubeconform ${inputs.kubeconformVersion}.`,
   )
   const files = targets.map((target) => target.arg)
   const empty: KubeconformOutput = { resources: [], summary: { valid: 0, invalid: 0, errors: 0, skipped: 0 } }
-  let output = files.length > 0 ? await runKubeconform(files, options(), deps.exec) : empty
+  let output = files.length > 0 ? await runKubeconform(files, resolved.options(), deps.exec) : empty
 
   // A kind the quick scan did not see (a document only kubeconform's parser reads): resolve it and validate again.
-  const unseen = unseenKinds(output.resources, schemas)
+  const unseen = unseenKinds(output.resources, resolved.schemas)
   if (unseen.length > 0) {
-    for (const [key, outcome] of await resolveSchemas(unseen, resolverOptions)) schemas.set(key, outcome)
-    output = await runKubeconform(files, options(), deps.exec)
+    for (const [key, outcome] of await resolveSchemas(unseen, resolved.resolverOptions)) resolved.schemas.set(key, outcome)
+    output = await runKubeconform(files, resolved.options(), deps.exec)
   }
+  return missingSchemas(output, resolved.schemas, inputs.ignoreMissingSchemas)
+}
 
+/** Findings for the located results and for renders that failed, in file and line order. */
+async function toFindings(
+  located: readonly Located[],
+  targets: readonly Target[],
+  rendered: readonly Rendered[],
+  schemas: Map<string, SchemaOutcome>,
+  inputs: Inputs,
+  workspace: string,
+): Promise<Finding[]> {
   const byArg = new Map(targets.map((target) => [target.arg, target]))
-  output = missingSchemas(output, schemas, inputs.ignoreMissingSchemas)
-  const located = await locate(output.resources, byArg, texts, options(), deps.exec)
   const findings: Finding[] = []
   for (const item of located) {
-    const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, deps.workspace)
+    const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, workspace)
     if (finding) findings.push(finding)
   }
   for (const item of rendered) {
@@ -165,13 +219,10 @@ async function validateIn(runDir: string, inputs: Inputs, deps: Deps): Promise<V
       })
     }
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
-  const renderFailures = rendered.filter((item) => item.failure).length
-  const counts = { ...output.summary, errors: output.summary.errors + renderFailures }
-  return { findings, counts, discovery, rendered, schemas, fileCount: targets.length }
+  return findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
 }
 
-async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise<Rendered[]> {
+async function renderAll(inputs: Inputs, deps: ValidateDeps, renderDir: string): Promise<Rendered[]> {
   const rendered: Rendered[] = []
   const context = {
     exec: deps.exec,
@@ -184,7 +235,7 @@ async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise
     for (const chart of inputs.charts) await checkChart(chart, deps.workspace)
     const helm = await installReleaseTool(HELM, inputs.helmVersion, toolDeps(deps))
     for (const [index, chart] of inputs.charts.entries()) {
-      deps.log(`Rendering the chart ${chart.line} with helm ${inputs.helmVersion}.`)
+      deps.log.info(`Rendering the chart ${chart.line} with helm ${inputs.helmVersion}.`)
       rendered.push(await renderChart(chart, helm, index, context))
     }
   }
@@ -192,7 +243,7 @@ async function renderAll(inputs: Inputs, deps: Deps, renderDir: string): Promise
     for (const dir of inputs.kustomize) await checkKustomization(dir, deps.workspace)
     const tool = await kustomizeCommand(deps.env)
     for (const [index, dir] of inputs.kustomize.entries()) {
-      deps.log(`Rendering ${dir} with ${tool.command} ${tool.args.join(' ')}.`)
+      deps.log.info(`Rendering ${dir} with ${tool.command} ${tool.args.join(' ')}.`)
       rendered.push(await renderKustomization(dir, tool, index, context))
     }
   }
@@ -363,7 +414,7 @@ function describeSchemas(schemas: Map<string, SchemaOutcome>): string {
 }
 
 /** kubeconform and Helm as this action installs them: the release-tool installer, with this action's line for an unsupported runner. */
-export function toolDeps(deps: Pick<Deps, 'fetch' | 'exec' | 'env'>) {
+export function toolDeps(deps: Pick<ValidateDeps, 'fetch' | 'exec' | 'env'>) {
   return {
     fetch: deps.fetch,
     exec: deps.exec,

@@ -2,7 +2,16 @@ import { resolveRegion } from '../../../lib/aws/region'
 import { parseStsEndpointSetting, type StsEndpointSetting } from '../../../lib/aws/sts-endpoint'
 import { UserError } from '../../../lib/errors'
 import { hasControlCharacters } from '../../../lib/escape'
-import { parseBoolean, parseDuration, parseInteger, parseRoleArn, type RoleArn, readRaw } from '../../../lib/inputs'
+import {
+  parseBoolean,
+  parseDuration,
+  parseInteger,
+  parseItems,
+  parseRoleArn,
+  type ReadInput,
+  type RoleArn,
+  readRaw,
+} from '../../../lib/inputs'
 import { resolveInWorkspace } from '../../../lib/workspace'
 import { parseSessionName } from './session-name'
 import { parseInlinePolicy, parseManagedPolicies } from './session-policies'
@@ -31,7 +40,7 @@ export interface Inputs {
 export const CHAINED_SESSION_MAX_SECONDS = 3600
 
 /** Reads every input once, failing on the first bad one with a line that names it. */
-export function readInputs(env: NodeJS.ProcessEnv = process.env, read: (name: string) => string = readRaw): Inputs {
+export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = process.env): Inputs {
   const role = parseRoleArn('role-to-assume', required('role-to-assume', read('role-to-assume')))
   const regionInput = read('aws-region')
   if (!regionInput && !env.AWS_REGION && !env.AWS_DEFAULT_REGION) {
@@ -79,11 +88,7 @@ function required(name: string, raw: string): string {
 
 /** ARNs and account ids contain no commas or spaces, so these lists accept lines, commas or both. */
 function items(raw: string): string[] {
-  return raw
-    .split(/\r?\n/)
-    .filter((line) => !line.trim().startsWith('#'))
-    .flatMap((line) => line.split(/[,\s]+/))
-    .filter((item) => item !== '')
+  return parseItems(raw, { blanks: true })
 }
 
 function parseAccountIds(name: string, ids: string[]): string[] {

@@ -6,9 +6,11 @@ import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { type HttpFetch, httpFetch } from '../../../lib/http'
 import { getIDToken } from '../../../lib/id-token'
+import { type ReadInput, readRaw } from '../../../lib/inputs'
+import { type Logger, runnerLog } from '../../../lib/log'
 import { systemTimeoutSignal, type TimeoutSignal } from '../../../lib/timeout'
 import { explainFailure } from './failures'
-import { readInputs } from './inputs'
+import { parseInputs } from './inputs'
 import { checkAccountAllowed, publish } from './publish'
 import { obtainSession, StepFailure } from './session'
 import { fileTokenSource, type GetIdToken, githubTokenSource } from './token'
@@ -23,9 +25,11 @@ export interface Deps {
   getIdToken: GetIdToken
   readFile: (path: string) => Promise<string>
   timeoutSignal: TimeoutSignal
+  read: ReadInput
+  log: Logger
 }
 
-const defaults = (): Deps => ({
+export const defaultDeps = (): Deps => ({
   env: process.env,
   clock: systemClock,
   random: Math.random,
@@ -33,12 +37,14 @@ const defaults = (): Deps => ({
   getIdToken: (audience, signal) => getIDToken(audience, signal ? { signal } : {}),
   readFile: (path) => readFile(path, 'utf8'),
   timeoutSignal: systemTimeoutSignal,
+  read: readRaw,
+  log: runnerLog,
 })
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const deps: Deps = { ...defaults(), ...overrides }
-    const inputs = readInputs(deps.env)
+    const deps: Deps = { ...defaultDeps(), ...overrides }
+    const inputs = parseInputs(deps.read, deps.env)
     const deadline = deps.clock.now() + inputs.timeoutMs
     const finalRole = inputs.roleChain.at(-1) ?? inputs.role
     if (inputs.maskAccountId) for (const role of [inputs.role, ...inputs.roleChain]) core.setSecret(role.accountId)
@@ -46,7 +52,7 @@ export function run(overrides: Partial<Deps> = {}): Promise<void> {
 
     const endpoint = resolveStsEndpoint(inputs.region, inputs.stsEndpoint, deps.env)
     if (endpoint.url.protocol === 'http:' && !isLoopback(endpoint.url.hostname)) {
-      core.warning(`STS endpoint ${endpoint.url.origin} is plain HTTP: the token and the credentials cross the network unencrypted.`)
+      deps.log.warning(`STS endpoint ${endpoint.url.origin} is plain HTTP: the token and the credentials cross the network unencrypted.`)
     }
     const token = inputs.webIdentityTokenFile
       ? fileTokenSource(inputs.webIdentityTokenFile, deps.readFile)
@@ -58,19 +64,19 @@ export function run(overrides: Partial<Deps> = {}): Promise<void> {
       now: () => deps.clock.now(),
       userAgent: 'pipeline-actions/oidc-auth',
     })
-    core.info(`Assuming ${inputs.role.arn} with ${token.description}, through STS at ${endpoint.url.origin} (${endpoint.source})`)
+    deps.log.info(`Assuming ${inputs.role.arn} with ${token.description}, through STS at ${endpoint.url.origin} (${endpoint.source})`)
 
     const session = await obtainSession(inputs, { sts, token, deadline, ...deps }).catch((error: unknown) => {
       if (!(error instanceof StepFailure)) throw error
       const explained = explainFailure(error, { inputs, endpoint: endpoint.url.origin, outOfTime: deps.clock.now() >= deadline })
-      for (const line of explained.details) core.info(line)
+      for (const line of explained.details) deps.log.info(line)
       throw explained.error
     })
     const { identity, credentials } = session
     if (inputs.maskAccountId) core.setSecret(identity.account)
     checkAccountAllowed(identity.account, inputs.allowedAccountIds, `The identity ${identity.arn}`)
     publish(session, inputs)
-    core.info(`Exported credentials for ${identity.arn} (account ${identity.account}); they expire at ${credentials.expiration}`)
+    deps.log.info(`Exported credentials for ${identity.arn} (account ${identity.account}); they expire at ${credentials.expiration}`)
   })
 }
 

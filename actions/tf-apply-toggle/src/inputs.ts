@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { UserError } from '../../../lib/errors'
 import { quote } from '../../../lib/escape'
-import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired } from '../../../lib/inputs'
+import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired, type ReadInput } from '../../../lib/inputs'
 import { isInside, resolveInWorkspace } from '../../../lib/workspace'
 
 export type Mode = 'create' | 'destroy' | 'plan'
@@ -28,9 +28,6 @@ export interface Inputs {
   /** Keep the saved plan file after the step (mode 0600); by default it is deleted. */
   keepPlan: boolean
 }
-
-/** Raw input text by name, as core.getInput returns it (untrimmed). */
-export type InputReader = (name: string) => string
 
 const MODES: Record<string, Mode> = {
   create: 'create',
@@ -167,7 +164,7 @@ export function parseParallelism(raw: string): number | undefined {
   return value === '' ? undefined : parseInteger('parallelism', value, 10, { min: 1, max: 256 })
 }
 
-export function readInputs(read: InputReader, cwd: string): Inputs {
+export function parseInputs(read: ReadInput, cwd: string): Inputs {
   const mode = parseMode(read('mode'))
   const directory = parseWorkingDirectory(read('working-directory'), cwd)
   const lockTimeoutMs = parseDuration('lock-timeout', read('lock-timeout').trim(), 5 * 60_000)

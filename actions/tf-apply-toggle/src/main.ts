@@ -1,29 +1,42 @@
 import { withChildEnv } from '../../../lib/child-env'
-import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
+import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { maskSecret } from '../../../lib/masks'
 import { processSignals } from './cancellation'
-import { readInputs } from './inputs'
+import { parseInputs } from './inputs'
 import { octokitComments } from './pr-comment'
-import { type Deps, toggle } from './toggle'
+import { type ToggleDeps, toggle } from './toggle'
 
-export interface RunOptions extends Partial<Deps> {
+/**
+ * Everything that touches Terraform, signals, the environment, the log and
+ * GitHub's API, so tests can replace it. The log is a text sink rather than
+ * lib/log's line Logger: Terraform's output streams through it as it comes
+ * (defused line by line in toggle), with its phases as groups.
+ */
+export interface Deps extends ToggleDeps {
   /** Where relative paths start: the runner starts actions in the workspace. */
-  cwd?: string
+  cwd: string
+  read: ReadInput
 }
 
-export function run(options: RunOptions = {}): Promise<void> {
+export function defaultDeps(): Deps {
+  return {
+    exec: withChildEnv(exec),
+    signals: processSignals,
+    env: process.env,
+    write: (text) => process.stdout.write(text),
+    comments: octokitComments,
+    cwd: process.cwd(),
+    read: readRaw,
+  }
+}
+
+export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(
     async () => {
-      const deps: Deps = {
-        exec: options.exec ?? withChildEnv(exec),
-        signals: options.signals ?? processSignals,
-        env: options.env ?? process.env,
-        write: options.write ?? ((text) => process.stdout.write(text)),
-        comments: options.comments ?? octokitComments,
-      }
-      const inputs = readInputs((name) => core.getInput(name), options.cwd ?? process.cwd())
+      const deps: Deps = { ...defaultDeps(), ...overrides }
+      const inputs = parseInputs(deps.read, deps.cwd)
       if (inputs.githubToken) maskSecret(inputs.githubToken)
       await toggle(inputs, deps)
       // Terraform must get exactly one interrupt and time to save state: Cancellation (cancellation.ts) handles the signals.

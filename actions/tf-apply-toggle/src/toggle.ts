@@ -21,7 +21,7 @@ import { SecretFiles } from './secret-files'
 import { type LogGroup, TerraformCli } from './terraform-cli'
 import { checkValueShapes, variablesParsedAsHcl } from './variable-types'
 
-export interface Deps {
+export interface ToggleDeps {
   exec: Exec
   signals: SignalSource
   env: NodeJS.ProcessEnv
@@ -36,11 +36,11 @@ export interface Deps {
  * Every failure sets `failure-reason`; the job summary is written whatever
  * happens, and in plan mode on a pull request so is the comment.
  */
-export async function toggle(inputs: Inputs, given: Deps): Promise<void> {
+export async function toggle(inputs: Inputs, given: ToggleDeps): Promise<void> {
   // Terraform's output and our lines about it carry text from the configuration and the variables:
   // no line of it may act as a workflow command (lib/escape). Only the group lines are ours.
   const log = new LineFilter(given.write)
-  const deps: Deps = { ...given, write: (text) => log.push(text) }
+  const deps: ToggleDeps = { ...given, write: (text) => log.push(text) }
   const group: LogGroup = {
     start(name) {
       log.flush()
@@ -58,7 +58,7 @@ export async function toggle(inputs: Inputs, given: Deps): Promise<void> {
   }
 }
 
-async function toggleLogged(inputs: Inputs, deps: Deps, group: LogGroup): Promise<void> {
+async function toggleLogged(inputs: Inputs, deps: ToggleDeps, group: LogGroup): Promise<void> {
   const product = productOf(inputs.terraform)
   const cancellation = new Cancellation(deps.write, product)
   const stopListening = cancellation.listen(deps.signals)
@@ -113,7 +113,7 @@ async function settlePlanFile(saved: SavedPlan, keep: boolean, write: (text: str
 
 async function plannedRun(
   inputs: Inputs,
-  deps: Deps,
+  deps: ToggleDeps,
   group: LogGroup,
   product: Product,
   cancellation: Cancellation,
@@ -328,7 +328,7 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** The summary and the comment only report: failing to write them is a warning, never the run's result. */
-async function publishReport(inputs: Inputs, deps: Deps, report: Report): Promise<void> {
+async function publishReport(inputs: Inputs, deps: ToggleDeps, report: Report): Promise<void> {
   try {
     await appendSummary(renderReport(report, { budget: SUMMARY_LIMIT, measure: byteLength, maxRows: 1000 }))
   } catch (error) {

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { INPUT_NAMES, type RawInputs } from '../../../actions/kubeconform-validate/src/inputs'
+import type { ReadInput } from '../../../lib/inputs'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { repoRoot } from '../../harness/runner'
 
@@ -37,10 +37,9 @@ export async function startServer(handler: (request: IncomingMessage, response: 
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
 
-/** Every input of the action, empty, with the ones given. */
-export function rawInputs(overrides: Partial<RawInputs> = {}): RawInputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs
-  return { ...raw, ...overrides }
+/** The action's inputs as parseInputs reads them: the ones given, every other one empty. */
+export function rawInputs(given: Record<string, string> = {}): ReadInput {
+  return (name) => given[name] ?? ''
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { claimText, decodeClaims, matchingCondition } from '../../../actions/oidc-auth/src/claims'
 import { describeError } from '../../../actions/oidc-auth/src/describe'
 import { explainFailure } from '../../../actions/oidc-auth/src/failures'
-import { type Inputs, readInputs } from '../../../actions/oidc-auth/src/inputs'
+import { type Inputs, parseInputs } from '../../../actions/oidc-auth/src/inputs'
 import { StepFailure } from '../../../actions/oidc-auth/src/session'
 import { classifyTokenFailure, TokenRequestError } from '../../../actions/oidc-auth/src/token'
 import { StsError } from '../../../lib/aws/sts'
@@ -14,7 +14,7 @@ const ROLE = 'arn:aws:iam::111122223333:role/ci'
 const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com'
 const inputs = (overrides: Record<string, string> = {}): Inputs => {
   const all: Record<string, string> = { 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...overrides }
-  return readInputs({}, (name) => all[name] ?? '')
+  return parseInputs((name) => all[name] ?? '', {})
 }
 const token = (claims: Record<string, unknown>) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`
 const sts = (code: string, message: string, status = 400) => new StsError('AssumeRoleWithWebIdentity', code, message, status)

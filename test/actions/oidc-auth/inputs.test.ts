@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readInputs } from '../../../actions/oidc-auth/src/inputs'
+import { parseInputs } from '../../../actions/oidc-auth/src/inputs'
 import { defaultSessionName } from '../../../actions/oidc-auth/src/session-name'
 import { UserError } from '../../../lib/errors'
 
@@ -8,7 +8,7 @@ const ENV = { GITHUB_REPOSITORY: 'example-org/data-pipeline', GITHUB_RUN_ID: '99
 
 function read(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV) {
   const all: Record<string, string> = { 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs }
-  return readInputs(env, (name) => (all[name] ?? '').trim())
+  return parseInputs((name) => (all[name] ?? '').trim(), env)
 }
 
 function failure(inputs: Record<string, string>, env?: NodeJS.ProcessEnv): string {
@@ -22,7 +22,7 @@ function failure(inputs: Record<string, string>, env?: NodeJS.ProcessEnv): strin
   throw new Error('expected the inputs to be rejected')
 }
 
-describe('readInputs', () => {
+describe('parseInputs', () => {
   it('fills in the defaults', () => {
     expect(read({})).toEqual({
       role: { arn: ROLE, partition: 'aws', accountId: '111122223333', roleName: 'ci' },

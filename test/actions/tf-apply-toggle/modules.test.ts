@@ -7,13 +7,13 @@ import { Cancellation, processSignals } from '../../../actions/tf-apply-toggle/s
 import { describeLock, parseLockInfo, renderDiagnostic } from '../../../actions/tf-apply-toggle/src/diagnostics'
 import {
   parseBackendConfig,
+  parseInputs,
   parseMode,
   parseParallelism,
   parseVarFiles,
   parseVariables,
   parseWorkingDirectory,
   parseWorkspace,
-  readInputs,
 } from '../../../actions/tf-apply-toggle/src/inputs'
 import { outputText, publishOutputs, secretsOf } from '../../../actions/tf-apply-toggle/src/outputs'
 import { summarizePlan } from '../../../actions/tf-apply-toggle/src/plan-json'
@@ -126,7 +126,7 @@ describe('inputs', () => {
 
   it('reads every input with its defaults', () => {
     const raw: Record<string, string> = { mode: 'plan', 'working-directory': 'infra', 'lock-timeout': '' }
-    const inputs = readInputs((name) => raw[name] ?? '', dir)
+    const inputs = parseInputs((name) => raw[name] ?? '', dir)
     expect(inputs).toMatchObject({
       mode: 'plan',
       workingDirectory: join(dir, 'infra'),

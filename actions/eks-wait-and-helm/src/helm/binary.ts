@@ -1,5 +1,6 @@
 import { findOnPath } from '../../../../lib/files'
-import { DEFAULT_HELM_VERSION, HELM, installReleaseTool, parseReleaseVersion } from '../../../../lib/release-tool'
+import { parseReleaseVersion } from '../../../../lib/inputs'
+import { DEFAULT_HELM_VERSION, HELM, installReleaseTool } from '../../../../lib/release-tool'
 
 export { DEFAULT_HELM_VERSION }
 
@@ -11,7 +12,7 @@ export interface HelmInstallDeps {
 }
 
 export function normalizeHelmVersion(raw: string): string {
-  return parseReleaseVersion('helm-version', raw, 'v3.19.0 or 4.0.0', 'Helm release')
+  return parseReleaseVersion('helm-version', raw, { example: 'v3.19.0 or 4.0.0', what: 'Helm release' })
 }
 
 /**
