@@ -1,12 +1,12 @@
 import { type HttpFetch, httpFetch } from '../http'
 import { xmlText } from './query-xml'
-import { type AwsCredentials, signRequest } from './sigv4'
+import { type AwsCredentials, signRequest } from './signing'
 
 /**
  * A client for the three STS calls the actions make, over STS's Query API
  * (form-encoded POST, XML answer) over node:http(s). AssumeRoleWithWebIdentity is
  * authorised by the token itself and goes unsigned; AssumeRole and
- * GetCallerIdentity are signed with SigV4. The client makes exactly one
+ * GetCallerIdentity are signed with SigV4 (lib/aws/signing). The client makes exactly one
  * request per call: retrying is the caller's decision (lib/retry), and its
  * errors carry the `code` and `statusCode` that lib/aws/errors classifies.
  */
@@ -115,7 +115,7 @@ export class StsClient {
     const body = new URLSearchParams({ Action: action, Version: VERSION, ...params }).toString()
     let headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }
     if (credentials) {
-      headers = signRequest(
+      headers = await signRequest(
         { method: 'POST', url, headers, body },
         { credentials, region: this.options.region, service: 'sts', now: this.now() },
       )

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_POLL, formatElapsed, pollDelay } from '../../../actions/eks-wait-and-helm/src/eks/poll'
+import { DEFAULT_POLL, formatElapsed } from '../../../actions/eks-wait-and-helm/src/eks/poll'
 import { waitForCluster } from '../../../actions/eks-wait-and-helm/src/eks/wait-cluster'
 import { ManualClock } from '../../../lib/clock'
 import { isUserError, userMessage } from '../../../lib/errors'
+import { pollDelay } from '../../../lib/retry'
 import { awsError, cluster, FakeEks, MINUTE, notFound, waitContext } from './fakes'
 
 describe('pollDelay', () => {

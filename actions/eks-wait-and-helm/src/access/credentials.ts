@@ -1,10 +1,5 @@
+import type { AwsCredentials } from '../../../../lib/aws/signing'
 import { UserError } from '../../../../lib/errors'
-
-export interface AwsCredentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-}
 
 /**
  * The credentials a credentials step (oidc-auth, configure-aws-credentials)

@@ -1,7 +1,6 @@
 import { UserError } from '../../../../lib/errors'
 import { credentialsFromEnv } from './credentials'
-import { stsEndpoint } from './sts-endpoint'
-import { createEksToken } from './token'
+import { createEksToken, stsEndpoint } from './token'
 
 export const EXEC_API_VERSION = 'client.authentication.k8s.io/v1beta1'
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../../lib/clock'
 import { messageOf, UserError } from '../../../../lib/errors'
-import { formatElapsed, type PollPolicy, pollDelay } from '../eks/poll'
+import { type PollPolicy, pollUntil } from '../../../../lib/retry'
+import { formatElapsed } from '../eks/poll'
 import type { KubeReader } from './kube-reader'
 
 export interface ReadinessOptions {
@@ -41,12 +42,12 @@ export async function waitForApi(options: ReadinessOptions): Promise<void> {
   let firstDenied: number | undefined
   let firstUnreachable: number | undefined
   let last = 'no answer'
-  for (let attempt = 1; ; attempt++) {
+  const poll = async () => {
     const answer = await ask(url, options)
     const now = clock.now()
     if (answer.kind === 'ready') {
       options.log(`The API server of '${options.clusterName}' is ready and accepts the CI role's token (${formatElapsed(now - started)}).`)
-      return
+      return { done: true as const, value: undefined }
     }
     if (answer.kind === 'denied') {
       firstUnreachable = undefined
@@ -71,15 +72,19 @@ export async function waitForApi(options: ReadinessOptions): Promise<void> {
       last = answer.detail
       options.log(`The API server is not ready yet (${answer.detail}); retrying.`)
     }
-    if (now >= options.deadline) {
-      throw new UserError(
+    return { done: false as const }
+  }
+  await pollUntil(poll, {
+    clock,
+    random: options.random,
+    policy: READINESS_POLL,
+    deadline: options.deadline,
+    timedOut: () =>
+      new UserError(
         `The API server of '${options.clusterName}' was not ready within the timeout; its last answer was ${last}.`,
         'Raise timeout, or set check-api to false to skip this check.',
-      )
-    }
-    const delay = pollDelay(attempt, READINESS_POLL, options.random)
-    await clock.sleep(Math.max(0, Math.min(delay, options.deadline - now)))
-  }
+      ),
+  })
 }
 
 async function ask(url: string, options: ReadinessOptions): Promise<Answer> {

@@ -1,7 +1,11 @@
-import { Hash } from '@smithy/hash-node'
-import { SignatureV4 } from '@smithy/signature-v4'
-import type { AwsCredentials } from './credentials'
-import type { StsEndpoint } from './sts-endpoint'
+import { type AwsCredentials, presignUrl } from '../../../../lib/aws/signing'
+import { resolveStsEndpoint } from '../../../../lib/aws/sts-endpoint'
+
+export interface StsEndpoint {
+  url: URL
+  /** The region the presigned request is signed for. */
+  signingRegion: string
+}
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.'
 /** The header naming the cluster; signing it binds the token to one cluster. */
@@ -27,35 +31,37 @@ export interface TokenRequest {
 }
 
 /**
+ * Where the token's GetCallerIdentity URL points: the region's own STS
+ * endpoint in its partition (lib/aws/sts-endpoint), or the standard endpoint
+ * variables' (how tests reach moto). The API server's authenticator calls
+ * this URL, so it must be a real STS endpoint; the regional one avoids the
+ * global endpoint's us-east-1 dependency.
+ */
+export function stsEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): StsEndpoint {
+  return { url: resolveStsEndpoint(region, { kind: 'regional' }, env).url, signingRegion: region }
+}
+
+/**
  * The standard EKS bearer token: a presigned STS GetCallerIdentity URL that
  * also signs the cluster name header, base64url-encoded without padding. The
  * API server calls the URL to learn who the caller is.
  */
 export async function createEksToken(request: TokenRequest): Promise<EksToken> {
-  const { url } = request.endpoint
-  const signer = new SignatureV4({
-    service: 'sts',
-    region: request.endpoint.signingRegion,
-    credentials: request.credentials,
-    sha256: Hash.bind(null, 'sha256'),
-  })
-  const presigned = await signer.presign(
+  const signedUrl = await presignUrl(
     {
       method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname || '/',
+      url: request.endpoint.url,
       query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
-      headers: { host: url.host, [CLUSTER_ID_HEADER]: request.clusterName },
+      headers: { [CLUSTER_ID_HEADER]: request.clusterName },
     },
-    { expiresIn: PRESIGN_EXPIRES_SECONDS, signingDate: request.now },
+    {
+      credentials: request.credentials,
+      region: request.endpoint.signingRegion,
+      service: 'sts',
+      now: request.now.getTime(),
+      expiresInSeconds: PRESIGN_EXPIRES_SECONDS,
+    },
   )
-  const query = new URLSearchParams()
-  for (const [key, value] of Object.entries(presigned.query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item !== null) query.append(key, item)
-  }
-  const signedUrl = `${url.protocol}//${url.host}${url.pathname || '/'}?${query.toString()}`
   return {
     token: TOKEN_PREFIX + Buffer.from(signedUrl, 'utf8').toString('base64url'),
     expiresAt: new Date(request.now.getTime() + TOKEN_LIFETIME_MS),

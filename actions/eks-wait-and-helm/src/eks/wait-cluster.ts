@@ -1,9 +1,10 @@
 import { endpointFromEnv } from '../../../../lib/aws/endpoints'
 import { endpointFault, networkCodeOf } from '../../../../lib/aws/errors'
 import { UserError } from '../../../../lib/errors'
+import { type Poll, pollUntil } from '../../../../lib/retry'
 import { type ClusterView, describeIssues, type EksApi } from './api'
 import { formatElapsed } from './poll'
-import { classifyAwsError, describeAwsError, ProgressLog, sleepBeforeNextPoll, type WaitContext } from './wait-context'
+import { classifyAwsError, describeAwsError, ProgressLog, type WaitContext } from './wait-context'
 
 /** AWS endpoints do not refuse connections: after this many in a row the endpoint is wrong, and waiting cannot help. */
 const REFUSALS_BEFORE_GIVING_UP = 3
@@ -32,7 +33,7 @@ export async function waitForCluster(api: EksApi, name: string, options: Cluster
   const progress = new ProgressLog(options)
   let lastState = 'not polled'
   let refusals = 0
-  for (let attempt = 1; ; attempt++) {
+  const poll = async (attempt: number): Promise<Poll<ClusterView>> => {
     let cluster: ClusterView | undefined
     try {
       cluster = await api.describeCluster(name)
@@ -75,7 +76,7 @@ export async function waitForCluster(api: EksApi, name: string, options: Cluster
       const elapsed = formatElapsed(clock.now() - started)
       if (cluster.status === 'ACTIVE') {
         options.log(`Cluster '${name}' is ACTIVE (after ${elapsed}, ${attempt} DescribeCluster call${attempt === 1 ? '' : 's'}).`)
-        return cluster
+        return { done: true, value: cluster }
       }
       if (cluster.status === 'FAILED') {
         throw new UserError(
@@ -96,14 +97,16 @@ export async function waitForCluster(api: EksApi, name: string, options: Cluster
       progress.report(cluster.status, `Cluster '${name}' is ${cluster.status} (${elapsed}).`)
     }
 
-    if (clock.now() >= options.deadline) {
-      throw new UserError(
+    // While the cluster is missing, wake at the appear deadline too, so "not found" is decided on time.
+    return { done: false, wakeBy: lastState === 'not found' ? appearDeadline : options.deadline }
+  }
+  return pollUntil(poll, {
+    ...options,
+    policy: options.poll,
+    timedOut: () =>
+      new UserError(
         `Cluster '${name}' did not become ACTIVE within ${formatElapsed(options.deadline - started)} (timeout); its last state was ${lastState}.`,
         'EKS control planes usually take 8 to 15 minutes to create; raise timeout if yours take longer.',
-      )
-    }
-    // While the cluster is missing, wake at the appear deadline too, so "not found" is decided on time.
-    const wakeBy = lastState === 'not found' ? appearDeadline : options.deadline
-    await sleepBeforeNextPoll(options, attempt, wakeBy)
-  }
+      ),
+  })
 }

@@ -1,7 +1,7 @@
 import { awsErrorCode, isAccessDenied, isTransientAwsError } from '../../../../lib/aws/errors'
 import type { Clock } from '../../../../lib/clock'
 import { messageOf } from '../../../../lib/errors'
-import { type PollPolicy, pollDelay } from './poll'
+import type { PollPolicy } from '../../../../lib/retry'
 
 /** Everything a wait loop needs besides the API: injected so a simulated clock can drive hours of waiting. */
 export interface WaitContext {
@@ -28,15 +28,6 @@ export function describeAwsError(error: unknown): string {
   const code = awsErrorCode(error)
   const message = messageOf(error)
   return code && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message
-}
-
-/**
- * Sleeps the policy's delay after poll `attempt`, but never past `wakeBy`,
- * so the last poll happens exactly at a deadline rather than a delay after it.
- */
-export async function sleepBeforeNextPoll(context: WaitContext, attempt: number, wakeBy: number): Promise<void> {
-  const delay = pollDelay(attempt, context.poll, context.random)
-  await context.clock.sleep(Math.max(0, Math.min(delay, wakeBy - context.clock.now())))
 }
 
 /** Logs a line when the state changes, and otherwise once a minute so a long wait shows it is alive. */

@@ -1,7 +1,8 @@
 import { UserError } from '../../../../lib/errors'
+import { type Poll, pollUntil } from '../../../../lib/retry'
 import { describeIssues, type EksApi, type NodegroupView } from './api'
 import { formatElapsed } from './poll'
-import { classifyAwsError, describeAwsError, ProgressLog, sleepBeforeNextPoll, type WaitContext } from './wait-context'
+import { classifyAwsError, describeAwsError, ProgressLog, type WaitContext } from './wait-context'
 
 export type NodegroupSelection = { kind: 'all' } | { kind: 'none' } | { kind: 'names'; names: string[] }
 
@@ -32,8 +33,9 @@ export async function waitForNodegroups(
   let names: string[] | undefined = selection.kind === 'names' ? [...selection.names] : undefined
   const ready = new Map<string, NodegroupView>()
   const states = new Map<string, string>()
+  let summary = ''
 
-  for (let attempt = 1; ; attempt++) {
+  const poll = async (): Promise<Poll<NodegroupView[]>> => {
     let waitingForAppearance = false
     if (names === undefined) {
       names = await listOrUndefined(api, clusterName, progress)
@@ -41,7 +43,7 @@ export async function waitForNodegroups(
         options.log(
           `Cluster '${clusterName}' has no node groups; nothing to wait for. Name them in 'nodegroups' if they are created later.`,
         )
-        return []
+        return { done: true, value: [] }
       }
     }
     for (const name of names ?? []) {
@@ -96,19 +98,22 @@ export async function waitForNodegroups(
       options.log(
         `Node groups ready: ${views.map((view) => `${view.name} (${view.status})`).join(', ')} after ${formatElapsed(clock.now() - started)}.`,
       )
-      return views
+      return { done: true, value: views }
     }
     const pending = (names ?? []).filter((name) => !ready.has(name))
-    const summary = pending.map((name) => `${name}: ${states.get(name) ?? 'unknown'}`).join(', ')
+    summary = pending.map((name) => `${name}: ${states.get(name) ?? 'unknown'}`).join(', ')
     if (names !== undefined) progress.report(summary, `Waiting for node groups (${formatElapsed(clock.now() - started)}): ${summary}.`)
-    if (clock.now() >= options.deadline) {
-      throw new UserError(
+    return { done: false, wakeBy: waitingForAppearance ? appearDeadline : options.deadline }
+  }
+  return pollUntil(poll, {
+    ...options,
+    policy: options.poll,
+    timedOut: () =>
+      new UserError(
         `Node groups of cluster '${clusterName}' were not ACTIVE within the timeout: ${summary || 'the node group list could not be read'}.`,
         'Managed node groups usually take 3 to 6 minutes; raise timeout if yours take longer.',
-      )
-    }
-    await sleepBeforeNextPoll(options, attempt, waitingForAppearance ? appearDeadline : options.deadline)
-  }
+      ),
+  })
 }
 
 type DescribeOutcome = { kind: 'view'; view: NodegroupView } | { kind: 'not-found' | 'denied' | 'transient' | 'other'; message: string }
