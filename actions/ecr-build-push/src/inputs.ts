@@ -22,6 +22,8 @@ export interface Inputs {
   file?: string
   target?: string
   buildArgs: Map<string, string>
+  /** BuildKit secrets, id → value: files mounted for the RUN steps that ask, never arguments or layers. */
+  buildSecrets: Map<string, string>
   platforms: string[]
   labels: Map<string, string>
   ociLabels: boolean
@@ -31,6 +33,8 @@ export interface Inputs {
   /** Tags beyond the commit SHA. */
   tags: string[]
   keepLogin: boolean
+  /** False: build only, for pull requests (no AWS, no registry). */
+  push: boolean
 }
 
 // ECR's own pattern for repository names (namespaces separated by '/').
@@ -86,10 +90,13 @@ function parseBuildPath(name: string, raw: string | undefined, env: NodeJS.Proce
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const repository = parseRepositoryName('repository', readRequired('repository'))
   const cacheRepository = readOptional('cache-repository')
+  const push = readBoolean('push', true)
   return {
     repository,
+    push,
     createRepository: readBoolean('create-repository', true),
-    region: resolveRegion('aws-region', readOptional('aws-region'), env),
+    // A build that pushes nothing talks to no AWS API, so it needs no region (a fork's pull request has none).
+    region: push ? resolveRegion('aws-region', readOptional('aws-region'), env) : '',
     registry: parseRegistryTarget('registry', readRaw('registry')),
     kmsKey: readOptional('kms-key'),
     scanOnPush: readBoolean('scan-on-push', true),
@@ -99,6 +106,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     file: parseBuildPath('file', readOptional('file'), env),
     target: readOptional('target'),
     buildArgs: readKeyValues('build-args'),
+    buildSecrets: readKeyValues('build-secrets'),
     platforms: parsePlatforms('platforms', readRaw('platforms')),
     labels: readKeyValues('labels'),
     ociLabels: readBoolean('oci-labels', true),

@@ -23,6 +23,7 @@ export function defaultDeps(): Deps {
 export function run(deps: Deps = defaultDeps()): Promise<void> {
   return withErrorBoundary(async () => {
     const inputs = readInputs(deps.env)
+    for (const value of inputs.buildSecrets.values()) if (value !== '') core.setSecret(value)
     const published = await publishImage(inputs, deps)
     core.setOutput('registry', published.registry)
     core.setOutput('image', published.image)
@@ -30,7 +31,12 @@ export function run(deps: Deps = defaultDeps()): Promise<void> {
     core.setOutput('image-ref', published.imageRef)
     core.setOutput('tags', published.tags.join(','))
     core.setOutput('skipped', String(published.skipped))
-    core.info(`${published.skipped ? 'Skipped' : 'Pushed'}: ${published.imageRef}`)
+    core.setOutput('pushed', String(published.pushed))
+    core.info(
+      published.outcome.kind === 'built-only'
+        ? `Built ${published.image}; nothing was pushed (push: false).`
+        : `${published.skipped ? 'Skipped' : 'Pushed'}: ${published.imageRef}`,
+    )
     await appendSummary(imageSummary(published))
   })
 }

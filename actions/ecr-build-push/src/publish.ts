@@ -5,6 +5,8 @@ import type { Clock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
+import { buildOnly } from './build-only'
+import { writeBuildSecrets } from './build-secrets'
 import { BuildahBuilder } from './builders/buildah'
 import { dockerBuilder } from './builders/docker'
 import type { Builder, BuilderDeps } from './builders/types'
@@ -30,9 +32,12 @@ export interface Deps {
 export interface Published extends ImageReport {
   registry: string
   skipped: boolean
+  /** This run pushed the image (false when it was already there, or push is false). */
+  pushed: boolean
 }
 
 export async function publishImage(inputs: Inputs, deps: Deps): Promise<Published> {
+  if (!inputs.push) return buildOnly(inputs, deps)
   const options = { clock: deps.clock, random: deps.random }
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
@@ -121,6 +126,8 @@ export async function publishImage(inputs: Inputs, deps: Deps): Promise<Publishe
         authFile: login.configFile,
         insecure: inputs.registry.endpoint?.insecure ?? false,
         tempDir: workDir,
+        secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
+        push: true,
       })
       // The registry's own answer is the digest users get, whatever the builder printed.
       const pushed = await registry.digestOf(inputs.repository, commit)
@@ -147,6 +154,7 @@ export async function publishImage(inputs: Inputs, deps: Deps): Promise<Publishe
     sizeBytes,
     tags,
     skipped: plan.kind === 'skip',
+    pushed: plan.kind !== 'skip',
     outcome,
     repository: {
       name: inputs.repository,
@@ -157,7 +165,7 @@ export async function publishImage(inputs: Inputs, deps: Deps): Promise<Publishe
   }
 }
 
-async function requireDirectory(input: string, path: string): Promise<void> {
+export async function requireDirectory(input: string, path: string): Promise<void> {
   const found = await stat(path).catch(() => undefined)
   if (!found?.isDirectory()) throw new UserError(`Input '${input}' must be a folder in the workspace; '${path}' is not one.`)
 }

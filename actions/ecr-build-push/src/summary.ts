@@ -7,7 +7,11 @@ export interface ImageReport {
   sizeBytes?: number
   tags: readonly string[]
   /** How the image came to be: built by which builder, or skipped. */
-  outcome: { kind: 'built'; builder: string } | { kind: 'skipped'; retagged: readonly string[] }
+  outcome:
+    | { kind: 'built'; builder: string }
+    | { kind: 'skipped'; retagged: readonly string[] }
+    /** push: false, a pull request's check: built, nothing pushed. */
+    | { kind: 'built-only'; builder: string }
   repository: { name: string; created: boolean; mutability: string; settings?: string }
 }
 
@@ -26,14 +30,20 @@ export function imageSummary(report: ImageReport): string {
   const outcome =
     report.outcome.kind === 'built'
       ? `built with ${report.outcome.builder} and pushed`
-      : `skipped: the commit's tag was already in the registry${report.outcome.retagged.length > 0 ? `; tagged ${report.outcome.retagged.join(', ')}` : ''}`
-  const repository = report.repository.created
-    ? `${report.repository.name} (created: ${report.repository.settings ?? report.repository.mutability})`
-    : `${report.repository.name} (existing, ${report.repository.mutability.toLowerCase().replace(/_/g, ' ')} tags)`
+      : report.outcome.kind === 'built-only'
+        ? `built with ${report.outcome.builder}; not pushed (push: false)`
+        : `skipped: the commit's tag was already in the registry${report.outcome.retagged.length > 0 ? `; tagged ${report.outcome.retagged.join(', ')}` : ''}`
+  const repository =
+    report.outcome.kind === 'built-only'
+      ? `${report.repository.name} (not checked: push is false)`
+      : report.repository.created
+        ? `${report.repository.name} (created: ${report.repository.settings ?? report.repository.mutability})`
+        : `${report.repository.name} (existing, ${report.repository.mutability.toLowerCase().replace(/_/g, ' ')} tags)`
+  const code = (text: string) => (text ? `\`${text}\`` : 'none')
   const rows: [string, string][] = [
-    ['image', `\`${report.image}\``],
-    ['digest', `\`${report.digest}\``],
-    ['image-ref', `\`${report.imageRef}\``],
+    ['image', code(report.image)],
+    ['digest', code(report.digest)],
+    ['image-ref', code(report.imageRef)],
     ['size (compressed)', report.sizeBytes === undefined ? 'unknown' : formatBytes(report.sizeBytes)],
     ['result', outcome],
     ['tags', report.tags.map((tag) => `\`${tag}\``).join(', ')],

@@ -3,7 +3,7 @@ import { UserError } from '../../../lib/errors'
 import { parseBoolean, parseDuration, parseEnum, readRaw } from '../../../lib/inputs'
 import type { NodegroupSelection } from './eks/wait-nodegroups'
 import { normalizeHelmVersion } from './helm/binary'
-import { parseReleases, type Release } from './releases'
+import { type Deployment, parseReleases } from './releases'
 
 export const MODES = ['deploy', 'uninstall'] as const
 export type Mode = (typeof MODES)[number]
@@ -18,7 +18,9 @@ export interface Inputs {
   appearTimeoutMs: number
   nodegroups: NodegroupSelection
   checkApi: boolean
-  releases: Release[]
+  releases: Deployment[]
+  /** Server-side apply's field manager for manifests entries. */
+  fieldManager: string
   helmVersion?: string
   exportKubeconfig: boolean
 }
@@ -36,7 +38,8 @@ export type RawInputs = Record<
   | 'check-api'
   | 'releases'
   | 'helm-version'
-  | 'export-kubeconfig',
+  | 'export-kubeconfig'
+  | 'field-manager',
   string
 >
 
@@ -52,6 +55,7 @@ export function readRawInputs(): RawInputs {
     releases: readRaw('releases'),
     'helm-version': readRaw('helm-version'),
     'export-kubeconfig': readRaw('export-kubeconfig'),
+    'field-manager': readRaw('field-manager'),
   }
 }
 
@@ -81,6 +85,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
     releases,
     ...(raw['helm-version'] ? { helmVersion: normalizeHelmVersion(raw['helm-version']) } : {}),
     exportKubeconfig: parseBoolean('export-kubeconfig', raw['export-kubeconfig'], true),
+    fieldManager: parseFieldManager(raw['field-manager']),
   }
 }
 
@@ -99,4 +104,13 @@ export function parseNodegroups(raw: string): NodegroupSelection {
     }
   }
   return { kind: 'names', names: [...new Set(names)] }
+}
+
+/** A field manager name as the API server accepts it (printable, at most 128 characters). */
+export function parseFieldManager(raw: string): string {
+  const name = raw.trim() || 'pipeline-actions'
+  if (name.length > 128 || !/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(name)) {
+    throw new UserError(`Input 'field-manager' must be up to 128 letters, digits, '.', '_', ':', '/' and '-'; got '${raw}'.`)
+  }
+  return name
 }

@@ -8,6 +8,7 @@ import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
+import { findOnPath } from '../../../lib/files'
 import { appendSummary } from '../../../lib/summary'
 import { credentialsFromEnv } from './access/credentials'
 import { type HttpsGet, httpsGet } from './access/https-get'
@@ -23,9 +24,12 @@ import { classifyAwsError, type WaitContext } from './eks/wait-context'
 import { waitForNodegroups } from './eks/wait-nodegroups'
 import { resolveHelm } from './helm/binary'
 import { helmCli } from './helm/cli'
-import { deployReleases, type ReleaseResult, uninstallReleases } from './helm/deploy'
+import { deployReleases, type KubeContext, type ReleaseResult, uninstallReleases } from './helm/deploy'
 import { detectHelm } from './helm/version'
 import { type Inputs, parseInputs, readRawInputs } from './inputs'
+import { discoverKinds } from './manifests/kinds'
+import { kubectlCli } from './manifests/kubectl'
+import { isManifestSet } from './releases'
 import { summaryMarkdown } from './summary'
 
 export interface Deps {
@@ -63,7 +67,7 @@ export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
     const deps = { ...defaultDeps(), ...overrides }
     const inputs = parseInputs(readRawInputs(), deps.env)
-    for (const release of inputs.releases) if (release.password) core.setSecret(release.password)
+    for (const release of inputs.releases) if ('password' in release && release.password) core.setSecret(release.password)
     await execute(inputs, deps)
   })
 }
@@ -180,6 +184,7 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
         log: context.log,
         warn: context.warn,
         ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
+        ...(reader && inputs.releases.some(isManifestSet) ? { kube: await kubeContext(inputs, deps, kubeconfig, reader) } : {}),
       }
       releases =
         inputs.mode === 'deploy'
@@ -200,6 +205,23 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
       ...(helmVersion ? { helmVersion } : {}),
     }),
   )
+}
+
+/** kubectl (the runner's, as on GitHub's images) and the cluster's kinds, for manifests entries. */
+async function kubeContext(inputs: Inputs, deps: Deps, kubeconfig: string, reader: KubeReader): Promise<KubeContext> {
+  const path = await findOnPath('kubectl', deps.env.PATH ?? '')
+  if (!path) {
+    throw new UserError(
+      "Input 'releases' has manifests or kustomization entries, which need kubectl on PATH (GitHub's runner images have it).",
+      'Install kubectl before this step (azure/setup-kubectl, or your package manager).',
+    )
+  }
+  return {
+    kubectl: kubectlCli({ path, kubeconfig, cwd: deps.env.GITHUB_WORKSPACE || process.cwd(), exec: deps.exec, env: deps.env }),
+    fieldManager: inputs.fieldManager,
+    // Read afresh each time: an uninstall that deleted a CRD has removed its kind.
+    servedKinds: () => discoverKinds(reader),
+  }
 }
 
 async function clusterExists(api: EksApi, name: string): Promise<boolean> {

@@ -38,6 +38,30 @@ const KEYS = [
   'repository-password',
 ] as const
 
+/**
+ * Plain manifests or a kustomization, applied server-side in the list's order
+ * with the Helm releases, each object labelled with the entry's name so an
+ * uninstall can find and delete them by label.
+ */
+export interface ManifestSet {
+  kind: 'manifests'
+  name: string
+  /** For namespaced objects that name none; created when missing, never deleted. */
+  namespace: string
+  /** YAML files or folders of them (not recursive), in the workspace. */
+  paths: string[]
+  /** A kustomization folder, rendered with `kubectl kustomize`. */
+  kustomization?: string
+}
+
+export type Deployment = Release | ManifestSet
+
+export function isManifestSet(entry: Deployment): entry is ManifestSet {
+  return 'kind' in entry && entry.kind === 'manifests'
+}
+
+const MANIFEST_KEYS = ['name', 'namespace', 'manifests', 'kustomization'] as const
+
 export const DEFAULT_RELEASE_TIMEOUT_MS = 10 * 60_000
 
 // Helm's own rule for release names: a DNS-1123 subdomain of at most 53 characters.
@@ -48,7 +72,7 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
  * Parses the `releases` input: a YAML list of maps. Errors name the release
  * and the field, never the offending text, which may hold a password.
  */
-export function parseReleases(raw: string): Release[] {
+export function parseReleases(raw: string): Deployment[] {
   if (raw.trim() === '') return []
   let document: unknown
   try {
@@ -70,15 +94,19 @@ export function parseReleases(raw: string): Release[] {
   const seen = new Set<string>()
   for (const release of releases) {
     const key = `${release.namespace}/${release.name}`
-    if (seen.has(key)) throw new UserError(`Input 'releases' lists release '${release.name}' in namespace '${release.namespace}' twice.`)
+    if (seen.has(key)) {
+      const what = isManifestSet(release) ? 'manifests' : 'release'
+      throw new UserError(`Input 'releases' lists ${what} '${release.name}' in namespace '${release.namespace}' twice.`)
+    }
     seen.add(key)
   }
   return releases
 }
 
-function parseRelease(item: unknown, index: number): Release {
+function parseRelease(item: unknown, index: number): Deployment {
   const label = `releases[${index}]`
-  if (!isMap(item)) throw new UserError(`Input '${label}' must be a map with at least name and chart.`)
+  if (!isMap(item)) throw new UserError(`Input '${label}' must be a map with at least name and chart (or manifests, or kustomization).`)
+  if ('manifests' in item || 'kustomization' in item) return parseManifestSet(item, label)
   for (const key of Object.keys(item)) {
     if (!(KEYS as readonly string[]).includes(key)) {
       throw new UserError(`Input '${label}' has an unknown field '${key}'; the fields are ${KEYS.join(', ')}.`)
@@ -140,6 +168,32 @@ function parseRelease(item: unknown, index: number): Release {
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   }
+}
+
+function parseManifestSet(item: Record<string, unknown>, label: string): ManifestSet {
+  for (const key of Object.keys(item)) {
+    if (!(MANIFEST_KEYS as readonly string[]).includes(key)) {
+      throw new UserError(
+        `Input '${label}' has a field '${key}' that an entry with manifests or a kustomization does not take; its fields are ${MANIFEST_KEYS.join(', ')}.`,
+      )
+    }
+  }
+  const name = requiredString(item, 'name', label)
+  const where = `manifests '${name}'`
+  // The name becomes a label value (63 characters) on every object; the same rule as release names keeps one shape.
+  if (name.length > 53 || !RELEASE_NAME.test(name)) {
+    throw new UserError(`Input 'releases': name '${name}' must be lowercase letters, digits, '-' and '.', at most 53 characters.`)
+  }
+  const namespace = optionalString(item, 'namespace', where) ?? 'default'
+  if (namespace.length > 63 || !NAMESPACE.test(namespace)) {
+    throw new UserError(`Input 'releases': ${where} namespace '${namespace}' must be a DNS label (lowercase letters, digits and '-').`)
+  }
+  const paths = stringList(item, 'manifests', where)
+  const kustomization = optionalString(item, 'kustomization', where)
+  if (paths.length > 0 === (kustomization !== undefined && kustomization !== '')) {
+    throw new UserError(`Input 'releases': ${where} needs either manifests (files or folders) or a kustomization folder, not both.`)
+  }
+  return { kind: 'manifests', name, namespace, paths, ...(kustomization ? { kustomization } : {}) }
 }
 
 /**

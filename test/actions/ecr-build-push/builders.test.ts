@@ -37,6 +37,8 @@ function request(extra: Partial<BuildRequest> = {}): BuildRequest {
     authFile: '/login/config.json',
     insecure: false,
     tempDir: temp,
+    push: true,
+    secretFiles: new Map(),
     ...extra,
   }
 }
@@ -67,6 +69,16 @@ describe('the classic docker builder', () => {
     await expect(new ClassicDockerBuilder(deps(fake)).buildAndPush(request({ platforms: ['linux/amd64', 'linux/arm64'] }))).rejects.toThrow(
       "Input 'platforms' lists 2 platforms, but the classic Docker builder builds one image per run.",
     )
+  })
+
+  it('refuses build secrets (it could only pass them as build arguments, which the image keeps), and pushes nothing with push false', async () => {
+    const fake = new FakeExec()
+    await expect(
+      new ClassicDockerBuilder(deps(fake)).buildAndPush(request({ secretFiles: new Map([['token', '/private/secret-0']]) })),
+    ).rejects.toThrow("Input 'build-secrets' needs BuildKit")
+    expect(fake.calls).toEqual([])
+    await new ClassicDockerBuilder(deps(fake)).buildAndPush(request({ push: false }))
+    expect(fake.calls.map((call) => call.args[0])).toEqual(['build'])
   })
 
   it('strips the legacy-builder notice from a failure', () => {
@@ -155,6 +167,13 @@ describe('buildah', () => {
       /^The image build failed \(buildah build exited 1\)\. Last lines of its output:\nSTEP 2\/2: RUN false\nerror building at STEP/,
     )
     expect(broken.argsOf('buildah build')).toHaveLength(1)
+  })
+
+  it('passes build secrets by file path, never by value, and pushes nothing with push false', async () => {
+    const fake = new FakeExec()
+    await new BuildahBuilder(deps(fake)).buildAndPush(request({ push: false, secretFiles: new Map([['token', '/private/secret-0']]) }))
+    expect(fake.calls.map((call) => call.args[0])).toEqual(['build'])
+    expect(fake.argsOf('buildah build')[0]).toEqual(expect.arrayContaining(['--secret', 'id=token,src=/private/secret-0']))
   })
 
   it('needs a reference to push', async () => {

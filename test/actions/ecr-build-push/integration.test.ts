@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import {
   DescribeRepositoriesCommand,
   ECRClient,
@@ -98,6 +99,27 @@ async function build(
   return { run, runnerTemp }
 }
 
+/** A pull request's job: no credentials step ran, so no AWS variable at all (as on a fork's pull request). */
+async function buildWithoutAws(
+  name: string,
+  options: { sha: string; cwd: string; inputs: Record<string, string>; userDockerConfig?: string },
+): Promise<ActionRun> {
+  const runnerTemp = join(work, `${name}-temp`)
+  await mkdir(runnerTemp, { recursive: true })
+  return runAction('ecr-build-push', {
+    cwd: options.cwd,
+    timeoutMs: 180_000,
+    env: {
+      ...docker.env,
+      ...buildah.env,
+      GITHUB_SHA: options.sha,
+      RUNNER_TEMP: runnerTemp,
+      DOCKER_CONFIG: options.userDockerConfig ?? join(work, 'no-user-docker-config'),
+    },
+    inputs: options.inputs,
+  })
+}
+
 function expectNoSecret(run: ActionRun): void {
   expect(run.masks).toEqual(expect.arrayContaining([token.encoded, token.password]))
   expect(run.visibleLog).not.toContain(token.password)
@@ -143,6 +165,7 @@ describe('ecr-build-push through the runner, with docker', () => {
       'image-ref': `${host}/team/app@${manifest?.digest}`,
       tags: `${SHA_A},release-1`,
       skipped: 'false',
+      pushed: 'true',
     })
     expect((await registry.manifest('team/app', 'release-1'))?.digest).toBe(manifest?.digest)
 
@@ -246,6 +269,42 @@ describe('ecr-build-push through the runner, with docker', () => {
     expect(retries[0]?.message).toMatch(/toomanyrequests: Rate exceeded/)
     expect((await registry.manifest('team/app', SHA_C))?.digest).toBe(run.outputs.digest)
     expectNoSecret(run)
+  })
+
+  it('push: false builds with no AWS credentials or region and sends nothing to any registry', async () => {
+    proxy.clear()
+    // No AWS variable reaches the step: any ECR call would fail for want of a region and credentials.
+    const run = await buildWithoutAws('pr-classic', {
+      sha: SHA_B,
+      cwd: app,
+      inputs: { repository: 'team/app', tags: 'pr-7', push: 'false', cache: 'true' },
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs).toEqual({
+      registry: '',
+      image: `team/app:${SHA_B}`,
+      digest: '',
+      'image-ref': '',
+      tags: `${SHA_B},pr-7`,
+      skipped: 'false',
+      pushed: 'false',
+    })
+    expect(proxy.calls).toEqual([])
+    expect(await registry.manifest('team/app', SHA_B)).toBeUndefined()
+    // The image is in the engine under its local names only, built from this commit's files.
+    const built = await docker.docker(['run', '--rm', '--network', 'none', `team/app:pr-7`, 'cat', '/app.txt'])
+    expect(built.stdout.trim()).toBe('changed')
+    expect(run.summary).toMatch(/built with docker \(classic builder\); not pushed \(push: false\)/)
+    expect(run.state['docker-config']).toBeUndefined()
+    expect(run.post?.exitCode).toBe(0)
+  })
+
+  it('push: false still fails the check on a broken Dockerfile', async () => {
+    const broken = await workspace('broken-pr', `FROM ${docker.baseImage}\nRUN echo pr-build-fails && exit 4\n`)
+    const run = await buildWithoutAws('broken-pr', { sha: SHA_B, cwd: broken, inputs: { repository: 'team/broken', push: 'false' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toMatch(/^The image build failed \(docker build exited 4\)/)
+    expect(run.failure).toContain('pr-build-fails')
   })
 })
 
@@ -372,4 +431,91 @@ describe('ecr-build-push through the runner, with buildx on a BuildKit builder (
     expect(second.run.outputs.digest).toBe((await registry.manifest('team/bk', SHA_B))?.digest)
     expectNoSecret(second.run)
   })
+
+  it('passes build secrets as BuildKit secrets: the RUN step reads them, no log, argument or layer holds them', async () => {
+    proxy.clear()
+    const secret = 'pip-index-t0ken,with=odd chars'
+    const secretApp = await workspace(
+      'buildkit-secret-app',
+      `FROM ${buildx.baseImage}\nRUN --mount=type=secret,id=index_token wc -c < /run/secrets/index_token > /secret-length && ls /run/secrets > /mounted\nRUN ls /run/secrets > /after 2>&1 || true\n`,
+    )
+    const { run } = await build('buildkit-secret', {
+      sha: SHA_A,
+      cwd: secretApp,
+      inputs: { repository: 'team/secret', 'build-secrets': `index_token=${secret}` },
+      userDockerConfig: buildx.dockerConfig,
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.masks).toContain(secret)
+    expect(run.visibleLog).not.toContain(secret)
+    type Manifest = {
+      config: { digest: string }
+      layers: { digest: string }[]
+      manifests?: { digest: string; platform?: { os: string } }[]
+    }
+    let manifest = JSON.parse((await registry.manifest('team/secret', SHA_A))?.body ?? '{}') as Manifest
+    // buildx pushes an index (the image beside its provenance attestation): follow it to the image itself.
+    const image = manifest.manifests?.find((entry) => entry.platform?.os !== 'unknown')
+    if (image) manifest = JSON.parse((await registry.manifest('team/secret', image.digest))?.body ?? '{}') as Manifest
+    const auth = { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}` }
+    const blob = async (digest: string) =>
+      Buffer.from(await (await fetch(`${registry.url}/v2/team/secret/blobs/${digest}`, { headers: auth })).arrayBuffer())
+    // The image's files: the RUN step saw the secret (its length), the next RUN step no longer had it mounted.
+    const files = new Map<string, string>()
+    for (const layer of manifest.layers) {
+      const tar = gunzipSync(await blob(layer.digest))
+      expect(tar.includes(Buffer.from(secret))).toBe(false)
+      for (const [name, content] of tarEntries(tar)) files.set(name, content)
+    }
+    expect(files.get('secret-length')?.trim()).toBe(String(Buffer.byteLength(secret)))
+    expect(files.get('mounted')?.trim()).toBe('index_token')
+    expect(files.get('after')).not.toContain('index_token')
+    // Nor the image's configuration and history (where a build argument would be).
+    expect((await blob(manifest.config.digest)).includes(Buffer.from(secret))).toBe(false)
+  })
+
+  it('push: false builds on the BuildKit builder, pulling the base image with the user login, and writes nothing to the registry', async () => {
+    proxy.clear()
+    // The user's own login to the base image's registry (what `docker login` leaves): the action makes none with push false.
+    const userConfig = join(buildx.dockerConfig, 'config.json')
+    await writeFile(userConfig, JSON.stringify({ auths: { [new URL(proxy.endpoint).host]: { auth: token.encoded } } }), { mode: 0o600 })
+    const run = await buildWithoutAws('buildkit-pr', {
+      sha: SHA_C,
+      cwd: app,
+      inputs: { repository: 'team/bk', push: 'false' },
+      userDockerConfig: buildx.dockerConfig,
+    }).finally(() => rm(userConfig, { force: true }))
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs).toMatchObject({ registry: '', image: `team/bk:${SHA_C}`, 'image-ref': '', pushed: 'false', skipped: 'false' })
+    // buildx reports the digest of the image it built, though nothing was pushed.
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(proxy.calls.filter((call) => !['GET', 'HEAD'].includes(call.method))).toEqual([])
+    expect(await registry.manifest('team/bk', SHA_C)).toBeUndefined()
+    expect(run.summary).toMatch(/built with docker buildx; not pushed \(push: false\)/)
+  })
 })
+
+/** The regular files of an uncompressed tar archive (ustar headers), by path without a leading './'. */
+function tarEntries(tar: Buffer): [string, string][] {
+  const entries: [string, string][] = []
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const name = tar
+      .subarray(offset, offset + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '')
+    if (name === '') break
+    const size = Number.parseInt(
+      tar
+        .subarray(offset + 124, offset + 136)
+        .toString('utf8')
+        .replace(/\0.*$/s, '')
+        .trim() || '0',
+      8,
+    )
+    const type = String.fromCharCode(tar[offset + 156] ?? 0)
+    if (type === '0' || type === '\0')
+      entries.push([name.replace(/^\.\//, ''), tar.subarray(offset + 512, offset + 512 + size).toString('utf8')])
+    offset += 512 + Math.ceil(size / 512) * 512
+  }
+  return entries
+}

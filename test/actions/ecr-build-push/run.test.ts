@@ -46,6 +46,7 @@ describe('run() with the classic docker builder', () => {
       'image-ref': `${URI}@${digest}`,
       tags: `${SHA},latest-main,v1`,
       skipped: 'false',
+      pushed: 'true',
     })
     expect(f.ecr.calls.map((call) => call.operation)).toEqual([
       'GetAuthorizationToken',

@@ -20,6 +20,8 @@ export class FakeHelm {
   /** Release names whose next upgrade fails like a failed install would. */
   readonly failUpgrade = new Set<string>()
   historyFailure?: string
+  /** What helm template prints when the chart does not render. */
+  templateFailure?: string
   version = 'v3.19.0'
 
   seed(namespace: string, name: string, history: HistoryEntry[]): void {
@@ -78,7 +80,10 @@ export class FakeHelm {
         return ok(`release "${args[1]}" uninstalled`)
       case 'repo':
       case 'registry':
+      case 'dependency':
         return ok('ok')
+      case 'template':
+        return this.templateFailure ? fail(this.templateFailure) : ok('')
       default:
         return fail(`Error: unknown command "${args[0]}" for "helm"`)
     }

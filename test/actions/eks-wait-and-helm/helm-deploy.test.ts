@@ -54,8 +54,9 @@ describe('deployReleases', () => {
     )
     const results = await deployReleases(releases, context)
     expect(results).toEqual([{ name: 'demo', namespace: 'apps', revision: 1, status: 'deployed', chart: 'demo-0.1.0' }])
-    expect(fake.commands()).toEqual(['history demo', 'upgrade --install', 'history demo'])
-    const upgrade = fake.calls[1]
+    // Rendered first, before anything is deployed; then the history decides install or upgrade.
+    expect(fake.commands()).toEqual(['template demo', 'history demo', 'upgrade --install', 'history demo'])
+    const upgrade = fake.calls[2]
     const inline = join(workDir, 'values-0-demo.yaml')
     expect(upgrade?.args).toEqual([
       'upgrade',
@@ -103,8 +104,8 @@ describe('deployReleases', () => {
       { revision: 3, status: 'pending-upgrade' },
     ])
     const results = await deployReleases(demo(), context)
-    expect(fake.commands()).toEqual(['history demo', 'rollback demo', 'upgrade --install', 'history demo'])
-    expect(fake.calls[1]?.args).toEqual(['rollback', 'demo', '2', '--namespace', 'apps', '--timeout', '600s', '--wait'])
+    expect(fake.commands()).toEqual(['template demo', 'history demo', 'rollback demo', 'upgrade --install', 'history demo'])
+    expect(fake.calls[2]?.args).toEqual(['rollback', 'demo', '2', '--namespace', 'apps', '--timeout', '600s', '--wait'])
     expect(warnings).toEqual([
       "Release 'demo' was left pending-upgrade at revision 3 by an interrupted run; rolling back to revision 2 before upgrading.",
     ])
@@ -122,7 +123,7 @@ describe('deployReleases', () => {
     const { fake, context, warnings } = await setup()
     fake.seed('apps', 'demo', [{ revision: 1, status: 'pending-install' }])
     const results = await deployReleases(demo(), context)
-    expect(fake.commands()).toEqual(['history demo', 'uninstall demo', 'upgrade --install', 'history demo'])
+    expect(fake.commands()).toEqual(['template demo', 'history demo', 'uninstall demo', 'upgrade --install', 'history demo'])
     expect(warnings[0]).toMatch(/left pending-install at revision 1 with no earlier good revision; uninstalling it/)
     expect(results[0]).toMatchObject({ revision: 1, status: 'deployed' })
   })
@@ -141,8 +142,8 @@ describe('deployReleases', () => {
       { revision: 2, status: 'pending-upgrade' },
     ])
     await deployReleases(demo(), context)
-    expect(fake.calls[1]?.args.at(-1)).toBe('--wait=watcher')
-    expect(fake.calls[2]?.args.slice(-2)).toEqual(['--wait=watcher', '--rollback-on-failure'])
+    expect(fake.calls[2]?.args.at(-1)).toBe('--wait=watcher')
+    expect(fake.calls[3]?.args.slice(-2)).toEqual(['--wait=watcher', '--rollback-on-failure'])
   })
 
   it('adds a repository once with the password on stdin, and logs in to an OCI registry once per host', async () => {
@@ -236,9 +237,11 @@ describe('deployReleases', () => {
     context.helm = {
       ...context.helm,
       run: async (args) =>
-        args[0] === 'history'
-          ? { exitCode: 1, stdout: '', stderr: 'Error: release: not found' }
-          : { exitCode: 143, signal: 'SIGTERM', stdout: '', stderr: '' },
+        args[0] === 'template'
+          ? { exitCode: 0, stdout: '', stderr: '' }
+          : args[0] === 'history'
+            ? { exitCode: 1, stdout: '', stderr: 'Error: release: not found' }
+            : { exitCode: 143, signal: 'SIGTERM', stdout: '', stderr: '' },
     }
     expect(await failure(deployReleases(demo(), context))).toBe("helm upgrade of release 'demo' was stopped by SIGTERM.")
   })
@@ -278,6 +281,17 @@ describe('deployReleases', () => {
     expect(asked).toBe(1)
   })
 
+  it('a chart that does not render stops the list before its first entry is deployed, naming the release', async () => {
+    const { fake, context } = await setup()
+    fake.templateFailure =
+      'Error: template: demo/templates/configmap.yaml:4:3: executing "demo/templates/configmap.yaml" at <required>: settings is required'
+    const list = parseReleases('- name: first\n  chart: ./charts/demo\n- name: second\n  chart: ./charts/demo\n  namespace: apps\n')
+    expect(await failure(deployReleases(list, context))).toBe(
+      "Release 'first': chart './charts/demo' does not render with its values, so nothing was deployed: Error: template: demo/templates/configmap.yaml:4:3: executing \"demo/templates/configmap.yaml\" at <required>: settings is required.",
+    )
+    expect(fake.commands()).toEqual(['template first'])
+  })
+
   it('refuses a values file that does not exist, before running helm upgrade', async () => {
     const { fake, context } = await setup()
     expect(await failure(deployReleases(demo('  values-files: [missing.yaml]\n'), context))).toBe(
@@ -300,7 +314,7 @@ describe('deployReleases', () => {
   it('accepts an absolute values file path', async () => {
     const { fake, context, workspace } = await setup()
     await deployReleases(demo(`  values-files: ['${join(workspace, 'base.yaml')}']\n`), context)
-    expect(fake.calls[1]?.args).toContain(join(workspace, 'base.yaml'))
+    expect(fake.calls[2]?.args).toContain(join(workspace, 'base.yaml'))
   })
 })
 

@@ -7,7 +7,7 @@ import { historyArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } f
 import { helmCli } from '../../../actions/eks-wait-and-helm/src/helm/cli'
 import { writeInlineValues } from '../../../actions/eks-wait-and-helm/src/helm/values'
 import { detectHelm } from '../../../actions/eks-wait-and-helm/src/helm/version'
-import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
+import { parseReleases, type Release } from '../../../actions/eks-wait-and-helm/src/releases'
 import { exec } from '../../../lib/exec'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { freePort } from '../../bench/ports'
@@ -62,7 +62,7 @@ describe('the real helm', () => {
     [3, helmPath],
     [4, helm4Path],
   ])('Helm %d renders inline values exactly, where --set would split them on commas', async (major, path) => {
-    const [release] = parseReleases(`
+    const [release] = helmReleases(`
 - name: demo
   chart: ${chart}
   namespace: apps
@@ -102,7 +102,7 @@ describe('the real helm', () => {
     [3, helmPath],
     [4, helm4Path],
   ])('Helm %d accepts every command line the deploy path builds for it, failing only on the unreachable cluster', async (major, path) => {
-    const [release] = parseReleases(`- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 5s\n`)
+    const [release] = helmReleases(`- name: demo\n  chart: ${chart}\n  namespace: apps\n  timeout: 5s\n`)
     if (!release) throw new Error('no release parsed')
     for (const args of [
       upgradeArgs(release, release.chart, [`${chart}/values.yaml`], major),
@@ -119,3 +119,8 @@ describe('the real helm', () => {
     }
   })
 })
+
+/** The Helm releases of a releases input (these tests list no manifests entries). */
+function helmReleases(text: string): Release[] {
+  return parseReleases(text) as Release[]
+}

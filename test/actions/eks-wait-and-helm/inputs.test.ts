@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseInputs, parseNodegroups, type RawInputs } from '../../../actions/eks-wait-and-helm/src/inputs'
-import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
+import { parseFieldManager, parseInputs, parseNodegroups, type RawInputs } from '../../../actions/eks-wait-and-helm/src/inputs'
+import { parseReleases, type Release } from '../../../actions/eks-wait-and-helm/src/releases'
 import { isUserError } from '../../../lib/errors'
 import { repoRoot } from '../../harness/runner'
 
 const raw = (overrides: Partial<RawInputs> = {}): RawInputs => ({
   'cluster-name': 'data-dev',
+  'field-manager': '',
   'aws-region': '',
   mode: '',
   timeout: '',
@@ -43,6 +44,7 @@ describe('parseInputs', () => {
       checkApi: true,
       releases: [],
       exportKubeconfig: true,
+      fieldManager: 'pipeline-actions',
     })
   })
 
@@ -186,8 +188,44 @@ describe('parseReleases', () => {
     ['- name: a\n  chart: x\n  values-files: [1]', /values-files must be a file path or a list/],
     ['- name: a\n  chart: 3', /chart must be a string/],
     ['- name: a\n  chart: x\n- name: a\n  chart: y', /lists release 'a' in namespace 'default' twice/],
+    [
+      '- name: m\n  manifests: [k8s]\n  kustomization: k8s/base',
+      /manifests 'm' needs either manifests \(files or folders\) or a kustomization folder, not both/,
+    ],
+    ['- name: m\n  manifests: []', /needs either manifests/],
+    [
+      '- name: m\n  manifests: k8s\n  values-files: [v.yaml]',
+      /has a field 'values-files' that an entry with manifests or a kustomization does not take; its fields are name, namespace, manifests, kustomization/,
+    ],
+    ['- name: M\n  kustomization: k8s', /name 'M' must be lowercase/],
+    ['- name: m\n  manifests: k8s\n- name: m\n  kustomization: k8s', /lists manifests 'm' in namespace 'default' twice/],
   ])('refuses %j', (text, message) => {
     expect(thrown(() => parseReleases(text)).message).toMatch(message)
+  })
+
+  it('reads manifests and kustomization entries beside releases, in the order given', () => {
+    expect(
+      parseReleases(
+        '- name: ns\n  manifests: k8s/namespaces.yaml\n- name: app\n  chart: ./charts/app\n- name: base\n  kustomization: k8s/base\n  namespace: api\n',
+      ),
+    ).toEqual([
+      { kind: 'manifests', name: 'ns', namespace: 'default', paths: ['k8s/namespaces.yaml'] },
+      expect.objectContaining({ name: 'app', chart: './charts/app' }),
+      { kind: 'manifests', name: 'base', namespace: 'api', paths: [], kustomization: 'k8s/base' },
+    ])
+  })
+
+  it.each([
+    ['pipeline-actions', ''],
+    ['team/ci:deploy', 'team/ci:deploy'],
+  ])('takes field manager %s from %j', (expected, raw) => {
+    expect(parseFieldManager(raw)).toBe(expected)
+  })
+
+  it('refuses a field manager the API server would not take', () => {
+    expect(thrown(() => parseFieldManager('has space')).message).toBe(
+      "Input 'field-manager' must be up to 128 letters, digits, '.', '_', ':', '/' and '-'; got 'has space'.",
+    )
   })
 
   it.each([
@@ -244,7 +282,7 @@ describe('the releases the pipeline workflow composes', () => {
       },
     })
     expect(result.stderr).toBe('')
-    const releases = parseReleases(result.stdout)
+    const releases = parseReleases(result.stdout) as Release[]
     expect(releases.map((release) => [release.name, release.chart, release.repository, release.version, release.namespace])).toEqual([
       ['airflow', 'airflow', 'https://airflow.apache.org', '1.18.0', 'airflow'],
       ['extra', 'oci://registry.example.com/charts/extra', undefined, '2.0.0', 'default'],

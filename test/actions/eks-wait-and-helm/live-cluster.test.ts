@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,7 +10,7 @@ import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
 import { waitFor } from '../../bench/ports'
 import { startRegistry } from '../../bench/registry'
-import { runAction } from '../../harness/runner'
+import { repoRoot, runAction } from '../../harness/runner'
 import { makeTlsFixture } from './tls-api-server'
 
 /**
@@ -411,5 +411,145 @@ describe('against a real Kubernetes API server', () => {
     expect(await configMap('apps', 'demo-settings')).toBeUndefined()
     expect(await configMap('apps4', 'demo4-settings')).toBeUndefined()
     expect((await runHelm(['history', 'demo', '--namespace', 'apps'])).stderr).toMatch(/release: not found/)
+  })
+})
+
+describe('plain manifests, kustomizations and local charts with dependencies, against the real API server', () => {
+  let workspace: string
+  let repository: Awaited<ReturnType<typeof startChartRepository>>
+
+  beforeAll(async () => {
+    plane.setAccess(ciRole, { groups: ['system:masters'] })
+    repository = await startChartRepository({ charts: [chart] })
+    // A consumer's checkout: manifests, a kustomize base, and a chart whose dependency comes from a chart repository.
+    workspace = await mkdtemp(join(tmpdir(), 'live-manifests-'))
+    await cp(join(repoRoot, 'test/fixtures/deploy'), join(workspace, 'deploy'), { recursive: true })
+    await cp(join(repoRoot, 'test/fixtures/kustomize/base'), join(workspace, 'k8s/base'), { recursive: true })
+    await cp(join(repoRoot, 'test/fixtures/charts/demo'), join(workspace, 'charts/demo'), { recursive: true })
+    const chartFile = join(workspace, 'deploy/umbrella/Chart.yaml')
+    await writeFile(chartFile, (await readFile(chartFile, 'utf8')).replace('REPOSITORY_URL', repository.url))
+  }, 120_000)
+
+  afterAll(async () => {
+    await repository?.stop()
+  })
+
+  const list = `
+- name: stack
+  manifests: [deploy/app]
+  namespace: stack
+- name: crds
+  manifests: deploy/crd.yaml
+- name: umbrella
+  chart: ./deploy/umbrella
+  namespace: stack
+  timeout: 2m
+- name: widgets
+  manifests: [deploy/widget.yaml]
+  namespace: stack
+- name: kz
+  kustomization: k8s/base
+  namespace: kz
+`
+  const run = (releases: string, mode = 'deploy') =>
+    runAction('eks-wait-and-helm', {
+      cwd: workspace,
+      inputs: { 'cluster-name': CLUSTER, nodegroups: 'none', releases, mode, 'helm-version': 'v3.19.0', 'field-manager': 'data-team-ci' },
+      env: jobEnv(),
+      timeoutMs: 600_000,
+    })
+  const get = async (path: string) => {
+    const response = await plane.request(path)
+    return response.status === 200
+      ? (response.body as {
+          metadata: { labels?: Record<string, string>; managedFields?: { manager: string; operation: string }[] }
+          data?: Record<string, string>
+        })
+      : undefined
+  }
+
+  it('a misspelt kind or a chart that does not render stops the list before its first entry is deployed, naming the entry', async () => {
+    const typo = await run(
+      `- name: first\n  manifests: deploy/crd.yaml\n- name: typo\n  manifests: deploy/misspelt-kind.yaml\n  namespace: typo\n`,
+    )
+    expect(typo.failure).toBe(
+      "Manifests 'typo': Deploymnet 'typo' in deploy/misspelt-kind.yaml has apiVersion apps/v1, a kind this cluster does not serve and no CustomResourceDefinition in the list defines; nothing was deployed. Fix the kind or apiVersion, or deploy the CRD (or the chart that brings it) earlier in the list.",
+    )
+    const unrenderable = await run(
+      `- name: first\n  manifests: deploy/crd.yaml\n- name: broken\n  chart: ./charts/demo\n  values-files: [charts/demo/values-unrenderable.yaml]\n`,
+    )
+    expect(unrenderable.failure).toMatch(
+      /^Release 'broken': chart '\.\/charts\/demo' does not render with its values, so nothing was deployed: Error: execution error at \(demo\/templates\/configmap\.yaml:\d+:\d+\): logLevel is required\.$/,
+    )
+    expect(await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).toBeUndefined()
+    expect(await get('/api/v1/namespaces/typo')).toBeUndefined()
+  })
+
+  it('deploys the list in order: manifests server-side with the owner label, a CRD then its objects, a chart after helm dependency build, a kustomization', async () => {
+    const first = await run(list)
+    expect(first.failure).toBeUndefined()
+    expect(JSON.parse(first.outputs.releases ?? '')).toEqual([
+      { name: 'stack', namespace: 'stack', revision: 0, status: 'applied', objects: 4 },
+      { name: 'crds', namespace: 'default', revision: 0, status: 'applied', objects: 1 },
+      { name: 'umbrella', namespace: 'stack', revision: 1, status: 'deployed', chart: 'umbrella-0.1.0' },
+      { name: 'widgets', namespace: 'stack', revision: 0, status: 'applied', objects: 1 },
+      { name: 'kz', namespace: 'kz', revision: 0, status: 'applied', objects: 2 },
+    ])
+    expect(first.visibleLog).toContain("Built the dependencies of chart './deploy/umbrella' (helm dependency build).")
+    expect(await readdir(join(workspace, 'deploy/umbrella/charts'))).toEqual(['demo-0.1.0.tgz'])
+    // The dependency's values came through the umbrella chart.
+    expect((await get('/api/v1/namespaces/stack/configmaps/umbrella-settings'))?.data).toEqual({ FROM: 'umbrella' })
+
+    const deployment = await get('/apis/apps/v1/namespaces/stack/deployments/api')
+    expect(deployment?.metadata.labels).toMatchObject({ 'pipeline-actions/deployment': 'stack' })
+    expect(deployment?.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'data-team-ci', operation: 'Apply' }))
+    expect(await get('/apis/autoscaling/v2/namespaces/stack/horizontalpodautoscalers/api')).toBeDefined()
+    // No namespace in the file: the entry's.
+    expect((await get('/api/v1/namespaces/stack/configmaps/api-settings'))?.data).toEqual({ MODE: 'plain-manifests' })
+    expect((await get('/apis/example.com/v1/namespaces/stack/widgets/first'))?.metadata.labels).toMatchObject({
+      'pipeline-actions/deployment': 'widgets',
+    })
+    // The kustomization's namePrefix applied, in a namespace created for it (not labelled: it is never deleted).
+    expect((await get('/apis/apps/v1/namespaces/kz/deployments/kz-api'))?.metadata.labels).toMatchObject({
+      'pipeline-actions/deployment': 'kz',
+    })
+    expect((await get('/api/v1/namespaces/kz'))?.metadata.labels?.['pipeline-actions/deployment']).toBeUndefined()
+
+    const again = await run(list)
+    expect(again.failure).toBeUndefined()
+    expect(JSON.parse(again.outputs.releases ?? '').map((entry: { status: string }) => entry.status)).toEqual([
+      'applied',
+      'applied',
+      'deployed',
+      'applied',
+      'applied',
+    ])
+  })
+
+  it('uninstalls in reverse order, deleting every object that carries an entry label, wherever it is', async () => {
+    const removed = await run(list, 'uninstall')
+    expect(removed.failure, removed.failure).toBeUndefined()
+    expect(JSON.parse(removed.outputs.releases ?? '')).toEqual([
+      { name: 'kz', namespace: 'kz', revision: 0, status: 'deleted', objects: 2 },
+      { name: 'widgets', namespace: 'stack', revision: 0, status: 'deleted', objects: 1 },
+      { name: 'umbrella', namespace: 'stack', revision: 2, status: 'uninstalled', chart: 'umbrella-0.1.0' },
+      { name: 'crds', namespace: 'default', revision: 0, status: 'deleted', objects: 1 },
+      { name: 'stack', namespace: 'stack', revision: 0, status: 'deleted', objects: 4 },
+    ])
+    expect(await get('/apis/apps/v1/namespaces/kz/deployments/kz-api')).toBeUndefined()
+    expect(await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).toBeUndefined()
+    expect(await get('/api/v1/namespaces/stack')).toBeUndefined()
+    // The namespace the action created for kz stays.
+    expect(await get('/api/v1/namespaces/kz')).toBeDefined()
+
+    const nothingLeft = await run(list, 'uninstall')
+    expect(nothingLeft.failure).toBeUndefined()
+    expect(JSON.parse(nothingLeft.outputs.releases ?? '').map((entry: { status: string }) => entry.status)).toEqual([
+      'not-installed',
+      'not-installed',
+      'not-installed',
+      'not-installed',
+      'not-installed',
+    ])
   })
 })

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { secretFlags } from '../build-secrets'
 import { pushWithRetry } from '../tool-output'
 import { buildFailure, commonBuildFlags, singlePlatform, withCacheFallback } from './common'
 import type { Builder, BuilderDeps, BuildRequest, BuildResult } from './types'
@@ -15,11 +16,20 @@ export class BuildahBuilder implements Builder {
   constructor(private readonly deps: BuilderDeps) {}
 
   async buildAndPush(request: BuildRequest): Promise<BuildResult> {
-    const env = { ...this.deps.env, REGISTRY_AUTH_FILE: request.authFile }
-    const base = ['build', '--layers', '--format', 'docker', ...commonBuildFlags(request), ...singlePlatform(request, 'buildah')]
+    const env = { ...this.deps.env, ...(request.authFile ? { REGISTRY_AUTH_FILE: request.authFile } : {}) }
+    const authFlags = request.authFile ? ['--authfile', request.authFile] : []
+    const base = [
+      'build',
+      '--layers',
+      '--format',
+      'docker',
+      ...commonBuildFlags(request),
+      ...secretFlags(request.secretFiles),
+      ...singlePlatform(request, 'buildah'),
+    ]
     const cache = request.cacheRepository
     const built = await withCacheFallback(Boolean(cache), (withCache) => {
-      const flags = [...base, '--authfile', request.authFile]
+      const flags = [...base, ...authFlags]
       if (withCache && cache) {
         flags.push('--cache-from', cache, '--cache-to', cache)
         // The cache lives on the plain-HTTP endpoint; the flag covers every pull of this build, so it is set only with a cache.
@@ -28,13 +38,14 @@ export class BuildahBuilder implements Builder {
       return this.deps.exec('buildah', [...flags, request.context], { env })
     })
     if (built.exitCode !== 0) throw buildFailure('buildah build', built)
+    if (!request.push) return {}
 
     const digestFile = join(request.tempDir, 'buildah-digest')
     const [first] = request.references
     if (!first) throw new Error('buildah push needs at least one reference')
     let digest: string | undefined
     for (const reference of request.references) {
-      const args = ['push', '--authfile', request.authFile, '--digestfile', digestFile]
+      const args = ['push', ...authFlags, '--digestfile', digestFile]
       if (request.insecure) args.push('--tls-verify=false')
       // Every tag pushes the image built under the commit's tag: one image, many names.
       args.push(first, `docker://${reference}`)

@@ -1,7 +1,9 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as core from '../../../../lib/core'
+import { UserError } from '../../../../lib/errors'
 import type { ExecResult } from '../../../../lib/exec'
+import { secretFlags } from '../build-secrets'
 import { isTransientRegistryFailure, outputOf, pushWithRetry } from '../tool-output'
 import { buildFailure, commonBuildFlags, singlePlatform, withCacheFallback } from './common'
 import type { Builder, BuilderDeps, BuildRequest, BuildResult } from './types'
@@ -17,7 +19,7 @@ export async function dockerBuilder(deps: BuilderDeps): Promise<Builder> {
 }
 
 function dockerEnv(deps: BuilderDeps, request: BuildRequest, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...deps.env, DOCKER_CONFIG: request.dockerConfigDir, ...extra }
+  return { ...deps.env, ...(request.dockerConfigDir ? { DOCKER_CONFIG: request.dockerConfigDir } : {}), ...extra }
 }
 
 export class ClassicDockerBuilder implements Builder {
@@ -30,13 +32,19 @@ export class ClassicDockerBuilder implements Builder {
         'cache: the classic Docker builder cannot import or export a registry cache, so this build runs without one. Install buildx (docker/setup-buildx-action) or use builder: buildah.',
       )
     }
+    if (request.secretFiles.size > 0) {
+      throw new UserError(
+        "Input 'build-secrets' needs BuildKit: the classic Docker builder has no build secrets (it could only pass them as build arguments, which the image keeps).",
+        'Install buildx (docker/setup-buildx-action) before this step, or use builder: buildah.',
+      )
+    }
     const args = ['build', ...commonBuildFlags(request), ...singlePlatform(request, 'the classic Docker builder'), request.context]
     // DOCKER_BUILDKIT=0: without buildx a newer CLI would otherwise refuse when BuildKit is asked for.
     const env = dockerEnv(this.deps, request, { DOCKER_BUILDKIT: '0' })
     const built = await this.deps.exec('docker', args, { env })
     if (built.exitCode !== 0) throw buildFailure('docker build', { ...built, stderr: withoutLegacyNotice(built.stderr) })
     let digest: string | undefined
-    for (const reference of request.references) {
+    for (const reference of request.push ? request.references : []) {
       const pushed = await pushWithRetry(
         `docker push ${reference}`,
         () => this.deps.exec('docker', ['push', reference], { env }),
@@ -61,10 +69,11 @@ export class BuildxBuilder implements Builder {
         'buildx',
         'build',
         ...commonBuildFlags(request),
+        ...secretFlags(request.secretFiles),
         '--metadata-file',
         metadataFile,
         '--output',
-        `type=image,push=true${insecure}`,
+        `type=image,push=${request.push}${insecure}`,
       ]
       if (request.platforms.length > 0) flags.push('--platform', request.platforms.join(','))
       if (withCache && request.cacheRepository) {
@@ -77,6 +86,7 @@ export class BuildxBuilder implements Builder {
       return flags
     }
     // The build and the push are one command; a push refused with 429/5xx reruns it, and the rerun's build is cached.
+    // Without a push the retry never fires: a build failure is not transient.
     try {
       await pushWithRetry(
         'docker buildx build --push',

@@ -12,10 +12,14 @@ export interface BuildRequest {
   references: readonly string[]
   /** The registry cache: a repository reference without a tag (host/name). */
   cacheRepository?: string
-  /** The Docker config folder holding the registry login. */
-  dockerConfigDir: string
+  /** The Docker config folder holding the registry login; absent for a build that pushes nothing (the user's own config). */
+  dockerConfigDir?: string
   /** Its config.json, which buildah reads as an auth file. */
-  authFile: string
+  authFile?: string
+  /** Build secret id → the private file holding its value (build-secrets.ts). */
+  secretFiles: ReadonlyMap<string, string>
+  /** False: build only, push nothing (pull-request checks); the references stay local names. */
+  push: boolean
   /** The registry endpoint is plain HTTP (only when the registry input said http://). */
   insecure: boolean
   tempDir: string

@@ -3,18 +3,34 @@ import { isAbsolute, join } from 'node:path'
 import { UserError } from '../../../../lib/errors'
 import type { ExecResult } from '../../../../lib/exec'
 import { resolveInWorkspace } from '../../../../lib/workspace'
-import type { Release } from '../releases'
-import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, uninstallArgs, upgradeArgs } from './args'
+import { applyManifestSet, deleteManifestSet, type ManifestContext } from '../manifests/apply'
+import { deletableResources, type KindIndex, kindsDefinedBy, requireKnownKinds } from '../manifests/kinds'
+import type { Kubectl } from '../manifests/kubectl'
+import { type KubeObject, parseObjects, type RenderedObject, withOwner } from '../manifests/objects'
+import { renderManifestSet } from '../manifests/render'
+import { type Deployment, isManifestSet, type ManifestSet, type Release } from '../releases'
+import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from './args'
 import type { HelmCli } from './cli'
+import { buildDependencies, localChartDir } from './dependencies'
 import { type HistoryEntry, latestOf, parseHistory, planDeploy } from './plan'
 import { writeInlineValues } from './values'
 
 export interface ReleaseResult {
   name: string
   namespace: string
+  /** 0 for a manifests entry, which has no revisions. */
   revision: number
   status: string
   chart?: string
+  /** How many objects a manifests entry applied or deleted. */
+  objects?: number
+}
+
+/** What manifests entries need besides helm: kubectl on the same kubeconfig and the kinds the cluster serves. */
+export interface KubeContext {
+  kubectl: Kubectl
+  fieldManager: string
+  servedKinds: () => Promise<KindIndex>
 }
 
 /**
@@ -31,7 +47,13 @@ export interface HelmContext {
   warn: (line: string) => void
   /** The namespace's Warning events since a moment (ms): why a waited-on deploy timed out. */
   warningsSince?: (namespace: string, sinceMs: number) => Promise<string[]>
+  /** Needed only when the list holds manifests entries. */
+  kube?: KubeContext
 }
+
+type Prepared =
+  | { kind: 'release'; release: Release; ref: string; valuesFiles: string[] }
+  | { kind: 'manifests'; set: ManifestSet; objects: RenderedObject[] }
 
 /**
  * Event times are the API server's and the start is the runner's clock; the
@@ -39,53 +61,125 @@ export interface HelmContext {
  */
 const EVENT_CLOCK_MARGIN_MS = 5000
 
-/** Installs or upgrades each release in order, repairing one that a killed run left pending. */
-export async function deployReleases(releases: readonly Release[], context: HelmContext): Promise<ReleaseResult[]> {
-  const refs = await prepareChartSources(releases, context)
+/**
+ * Deploys the list in order: Helm releases installed or upgraded (repairing
+ * one a killed run left pending), manifests applied server-side. Everything
+ * that can be known without deploying is checked first, for every entry:
+ * chart dependencies built, every chart rendered with its values, every
+ * manifest read and its kind known to the cluster (or defined by a CRD in
+ * the list). A bad entry stops the run before the first one is deployed.
+ */
+export async function deployReleases(entries: readonly Deployment[], context: HelmContext): Promise<ReleaseResult[]> {
+  const prepared = await prepare(entries, context)
   const results: ReleaseResult[] = []
-  for (const [index, release] of releases.entries()) {
-    const valuesFiles = await valuesFilesFor(release, index, context)
-    const plan = planDeploy(await readHistory(context.helm, release))
-    if (plan.kind === 'rollback-then-upgrade') {
-      context.warn(
-        `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} by an interrupted run; rolling back to revision ${plan.target.revision} before upgrading.`,
-      )
-      await mustSucceed(
-        context.helm.run(rollbackArgs(release, plan.target.revision, context.helm.major)),
-        `helm rollback of release '${release.name}'`,
-      )
-    } else if (plan.kind === 'uninstall-then-install') {
-      context.warn(
-        `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} with no earlier good revision; uninstalling it before installing again.`,
-      )
-      await mustSucceed(context.helm.run(uninstallArgs(release, context.helm.major)), `helm uninstall of release '${release.name}'`)
+  for (const [index, entry] of prepared.entries()) {
+    if (entry.kind === 'manifests') {
+      const objects = withOwner(entry.objects, entry.set.name)
+      await applyManifestSet(entry.set, objects, index, manifestContext(context))
+      results.push({ name: entry.set.name, namespace: entry.set.namespace, revision: 0, status: 'applied', objects: objects.length })
+      continue
     }
-    const verb = plan.kind === 'upgrade' || plan.kind === 'rollback-then-upgrade' ? 'Upgrading' : 'Installing'
-    context.log(`${verb} release '${release.name}' in namespace '${release.namespace}' (helm ${context.helm.version}).`)
-    const ref = refs[index] as string
-    const upgradeStarted = Date.now()
-    const upgrade = await context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major))
-    const waited = release.wait || release.atomic
-    const warnings =
-      upgrade.exitCode !== 0 && waited && context.warningsSince
-        ? await context.warningsSince(release.namespace, upgradeStarted - EVENT_CLOCK_MARGIN_MS)
-        : []
-    await mustSucceed(
-      upgrade,
-      `helm upgrade of release '${release.name}'`,
-      false,
-      warnings.length > 0 ? `Warnings in namespace '${release.namespace}' meanwhile: ${warnings.join('; ')}.` : undefined,
-    )
-    const latest = latestOf(await readHistory(context.helm, release, 1))
-    results.push({
-      name: release.name,
-      namespace: release.namespace,
-      revision: latest?.revision ?? 0,
-      status: latest?.status ?? 'unknown',
-      ...(latest?.chart ? { chart: latest.chart } : {}),
-    })
+    results.push(await deployRelease(entry.release, entry.ref, entry.valuesFiles, context))
   }
   return results
+}
+
+async function prepare(entries: readonly Deployment[], context: HelmContext): Promise<Prepared[]> {
+  const charts = entries.filter((entry): entry is Release => !isManifestSet(entry))
+  const refs = await prepareChartSources(charts, context)
+  const prepared: Prepared[] = []
+  const rendered: KubeObject[] = []
+  for (const [index, entry] of entries.entries()) {
+    if (isManifestSet(entry)) {
+      const objects = await renderManifestSet(entry, context.workspace, requireKube(context).kubectl)
+      rendered.push(...objects.map(({ object }) => object))
+      prepared.push({ kind: 'manifests', set: entry, objects })
+      continue
+    }
+    const ref = refs[charts.indexOf(entry)] as string
+    const dir = await localChartDir(entry, context.workspace)
+    if (dir && (await buildDependencies(entry, dir, context.helm)))
+      context.log(`Built the dependencies of chart '${entry.chart}' (helm dependency build).`)
+    const valuesFiles = await valuesFilesFor(entry, index, context)
+    const template = await context.helm.run([...templateArgs(entry, ref, valuesFiles), '--include-crds'], { silent: true })
+    if (template.exitCode !== 0) {
+      throw new UserError(
+        `Release '${entry.name}': chart '${entry.chart}' does not render with its values, so nothing was deployed: ${lastLines((template.stderr || template.stdout).replace(/^Use --debug flag.*$/gm, ''))}.`,
+      )
+    }
+    rendered.push(...crdsIn(template.stdout))
+    prepared.push({ kind: 'release', release: entry, ref, valuesFiles })
+  }
+  const manifests = prepared.filter((entry) => entry.kind === 'manifests')
+  if (manifests.length > 0) {
+    const served = await requireKube(context).servedKinds()
+    const defined = kindsDefinedBy(rendered)
+    for (const entry of manifests) requireKnownKinds(`Manifests '${entry.set.name}'`, entry.objects, served, defined)
+  }
+  return prepared
+}
+
+/** The CRDs a chart brings (helm template --include-crds): kinds manifests later in the list may use. */
+function crdsIn(text: string): KubeObject[] {
+  try {
+    return parseObjects(text, 'the chart', 'chart')
+      .map(({ object }) => object)
+      .filter((object) => object.kind === 'CustomResourceDefinition')
+  } catch {
+    return []
+  }
+}
+
+function requireKube(context: HelmContext): KubeContext {
+  if (!context.kube) throw new Error('manifests entries need the kubectl context')
+  return context.kube
+}
+
+function manifestContext(context: HelmContext): ManifestContext {
+  const kube = requireKube(context)
+  return { kubectl: kube.kubectl, fieldManager: kube.fieldManager, workDir: context.workDir, log: context.log }
+}
+
+/** One release: repaired if a killed run left it pending, then installed or upgraded. */
+async function deployRelease(release: Release, ref: string, valuesFiles: readonly string[], context: HelmContext): Promise<ReleaseResult> {
+  const plan = planDeploy(await readHistory(context.helm, release))
+  if (plan.kind === 'rollback-then-upgrade') {
+    context.warn(
+      `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} by an interrupted run; rolling back to revision ${plan.target.revision} before upgrading.`,
+    )
+    await mustSucceed(
+      context.helm.run(rollbackArgs(release, plan.target.revision, context.helm.major)),
+      `helm rollback of release '${release.name}'`,
+    )
+  } else if (plan.kind === 'uninstall-then-install') {
+    context.warn(
+      `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} with no earlier good revision; uninstalling it before installing again.`,
+    )
+    await mustSucceed(context.helm.run(uninstallArgs(release, context.helm.major)), `helm uninstall of release '${release.name}'`)
+  }
+  const verb = plan.kind === 'upgrade' || plan.kind === 'rollback-then-upgrade' ? 'Upgrading' : 'Installing'
+  context.log(`${verb} release '${release.name}' in namespace '${release.namespace}' (helm ${context.helm.version}).`)
+  const upgradeStarted = Date.now()
+  const upgrade = await context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major))
+  const waited = release.wait || release.atomic
+  const warnings =
+    upgrade.exitCode !== 0 && waited && context.warningsSince
+      ? await context.warningsSince(release.namespace, upgradeStarted - EVENT_CLOCK_MARGIN_MS)
+      : []
+  await mustSucceed(
+    upgrade,
+    `helm upgrade of release '${release.name}'`,
+    false,
+    warnings.length > 0 ? `Warnings in namespace '${release.namespace}' meanwhile: ${warnings.join('; ')}.` : undefined,
+  )
+  const latest = latestOf(await readHistory(context.helm, release, 1))
+  return {
+    name: release.name,
+    namespace: release.namespace,
+    revision: latest?.revision ?? 0,
+    status: latest?.status ?? 'unknown',
+    ...(latest?.chart ? { chart: latest.chart } : {}),
+  }
 }
 
 /**
@@ -93,9 +187,22 @@ export async function deployReleases(releases: readonly Release[], context: Helm
  * created is released before Terraform destroys the VPC it sits in.
  * A release that is not installed is skipped.
  */
-export async function uninstallReleases(releases: readonly Release[], context: HelmContext): Promise<ReleaseResult[]> {
+export async function uninstallReleases(entries: readonly Deployment[], context: HelmContext): Promise<ReleaseResult[]> {
   const results: ReleaseResult[] = []
-  for (const release of [...releases].reverse()) {
+  for (const release of [...entries].reverse()) {
+    if (isManifestSet(release)) {
+      const resources = deletableResources(await requireKube(context).servedKinds())
+      const deleted = await deleteManifestSet(release, resources, manifestContext(context))
+      if (deleted === 0) context.log(`No object of manifests '${release.name}' is left in the cluster; nothing to delete.`)
+      results.push({
+        name: release.name,
+        namespace: release.namespace,
+        revision: 0,
+        status: deleted > 0 ? 'deleted' : 'not-installed',
+        objects: deleted,
+      })
+      continue
+    }
     const latest = latestOf(await readHistory(context.helm, release))
     if (!latest) {
       context.log(`Release '${release.name}' is not installed in namespace '${release.namespace}'; nothing to uninstall.`)

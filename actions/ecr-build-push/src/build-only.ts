@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '../../../lib/core'
+import { writeBuildSecrets } from './build-secrets'
+import { BuildahBuilder } from './builders/buildah'
+import { dockerBuilder } from './builders/docker'
+import type { Builder, BuilderDeps } from './builders/types'
+import { resolveCommit } from './commit'
+import type { Inputs } from './inputs'
+import { imageLabels } from './labels'
+import type { Deps, Published } from './publish'
+import { requireDirectory } from './publish'
+
+/**
+ * `push: false`, for pull requests: the image is built exactly as a push
+ * would build it (same Dockerfile, arguments, labels, platforms), so a broken
+ * build fails the check, but nothing touches AWS or a registry. No ECR login
+ * is made and no repository created, so the job needs no AWS credentials and
+ * a pull request from a fork can run it. Base images come through the
+ * user's own Docker login, as for any local build.
+ */
+export async function buildOnly(inputs: Inputs, deps: Deps): Promise<Published> {
+  const commit = await resolveCommit(deps.env, deps.exec)
+  await requireDirectory('context', inputs.context)
+  if (inputs.cache) core.info('push is false: the registry build cache is neither read nor written (it would need the ECR login).')
+  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  // Local names only: no registry host, so nothing could be pushed by mistake under them.
+  const references = tags.map((tag) => `${inputs.repository}:${tag}`)
+  const builderDeps: BuilderDeps = { exec: deps.exec, clock: deps.clock, random: deps.random, env: deps.env }
+  const builder: Builder = inputs.builder === 'buildah' ? new BuildahBuilder(builderDeps) : await dockerBuilder(builderDeps)
+  core.info(`Building ${references[0]} with ${builder.description}, without pushing (push: false).`)
+  const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'ecr-build-push-work-'))
+  let digest: string | undefined
+  try {
+    const built = await builder.buildAndPush({
+      context: inputs.context,
+      file: inputs.file,
+      target: inputs.target,
+      buildArgs: inputs.buildArgs,
+      labels: imageLabels({ oci: inputs.ociLabels, commit, now: deps.clock.now(), env: deps.env, extra: inputs.labels }),
+      platforms: inputs.platforms,
+      references,
+      insecure: false,
+      tempDir: workDir,
+      secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
+      push: false,
+    })
+    digest = built.digest
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+  return {
+    registry: '',
+    image: references[0] as string,
+    imageRef: '',
+    digest: digest ?? '',
+    tags,
+    skipped: false,
+    pushed: false,
+    outcome: { kind: 'built-only', builder: builder.description },
+    repository: { name: inputs.repository, created: false, mutability: 'not checked (push: false)' },
+  }
+}
