@@ -161,14 +161,31 @@ export function parseRoleArn(name: string, raw: string): RoleArn {
   return { arn: raw, partition, accountId, roleName: path.split('/').pop() ?? path }
 }
 
-export const readRequired = (name: string): string => parseRequired(name, readRaw(name))
-export const readOptional = (name: string): string | undefined => readRaw(name) || undefined
-export const readBoolean = (name: string, fallback: boolean): boolean => parseBoolean(name, readRaw(name), fallback)
-export const readEnum = <T extends string>(name: string, allowed: readonly T[], fallback?: T): T =>
-  parseEnum(name, readRaw(name), allowed, fallback)
-export const readInteger = (name: string, fallback: number, range?: IntegerRange): number =>
-  parseInteger(name, readRaw(name), fallback, range)
-export const readDuration = (name: string, fallback: number): number => parseDuration(name, readRaw(name), fallback)
-export const readList = (name: string): string[] => parseList(core.getInput(name))
-export const readKeyValues = (name: string): Map<string, string> => parseKeyValues(name, core.getInput(name))
-export const readRoleArn = (name: string): RoleArn => parseRoleArn(name, readRequired(name))
+/** The read* helpers over one reader: parseInputs(read) takes its inputs through these. */
+export function inputsFrom(read: ReadInput) {
+  const raw = (name: string) => read(name).trim()
+  const required = (name: string): string => parseRequired(name, raw(name))
+  return {
+    raw,
+    required,
+    optional: (name: string): string | undefined => raw(name) || undefined,
+    boolean: (name: string, fallback: boolean): boolean => parseBoolean(name, raw(name), fallback),
+    enum: <T extends string>(name: string, allowed: readonly T[], fallback?: T): T => parseEnum(name, raw(name), allowed, fallback),
+    integer: (name: string, fallback: number, range?: IntegerRange): number => parseInteger(name, raw(name), fallback, range),
+    duration: (name: string, fallback: number): number => parseDuration(name, raw(name), fallback),
+    list: (name: string): string[] => parseList(read(name)),
+    keyValues: (name: string): Map<string, string> => parseKeyValues(name, read(name)),
+    roleArn: (name: string): RoleArn => parseRoleArn(name, required(name)),
+  }
+}
+
+const runner = inputsFrom(readRaw)
+export const readRequired = runner.required
+export const readOptional = runner.optional
+export const readBoolean = runner.boolean
+export const readEnum = runner.enum
+export const readInteger = runner.integer
+export const readDuration = runner.duration
+export const readList = runner.list
+export const readKeyValues = runner.keyValues
+export const readRoleArn = runner.roleArn

@@ -9,7 +9,7 @@ import type { Builder, BuilderDeps } from './builders/types'
 import { resolveCommit } from './commit'
 import type { Inputs } from './inputs'
 import { imageLabels } from './labels'
-import type { Deps, Published } from './publish'
+import type { PublishDeps, Published } from './publish'
 import { requireDirectory } from './publish'
 
 /**
@@ -20,7 +20,7 @@ import { requireDirectory } from './publish'
  * a pull request from a fork can run it. Base images come through the
  * user's own Docker login, as for any local build.
  */
-export async function buildOnly(inputs: Inputs, deps: Deps): Promise<Published> {
+export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Published> {
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
   if (inputs.cache) core.info('push is false: the registry build cache is neither read nor written (it would need the ECR login).')

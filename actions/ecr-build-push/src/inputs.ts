@@ -1,6 +1,6 @@
 import { resolveRegion } from '../../../lib/aws/region'
 import { UserError } from '../../../lib/errors'
-import { readBoolean, readEnum, readInteger, readKeyValues, readList, readOptional, readRaw, readRequired } from '../../../lib/inputs'
+import { inputsFrom, parseItems, type ReadInput, readRaw } from '../../../lib/inputs'
 import { resolveInWorkspace } from '../../../lib/workspace'
 import { parseRegistryTarget, type RegistryTarget } from './registry-target'
 
@@ -65,10 +65,7 @@ export function parseTags(name: string, values: readonly string[]): string[] {
 
 /** Platforms as buildx writes them, comma- or newline-separated: linux/amd64,linux/arm64/v8. */
 export function parsePlatforms(name: string, raw: string): string[] {
-  const platforms = raw
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter(Boolean)
+  const platforms = parseItems(raw)
   for (const platform of platforms) {
     if (!PLATFORM.test(platform))
       throw new UserError(`Input '${name}' must list platforms such as linux/amd64 or linux/arm64/v8; got '${platform}'.`)
@@ -87,33 +84,35 @@ function parseBuildPath(name: string, raw: string | undefined, env: NodeJS.Proce
   return raw
 }
 
-export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const repository = parseRepositoryName('repository', readRequired('repository'))
-  const cacheRepository = readOptional('cache-repository')
-  const push = readBoolean('push', true)
+/** Reads every input once (a runner's by default), failing on the first bad one with a line that names it. */
+export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const input = inputsFrom(read)
+  const repository = parseRepositoryName('repository', input.required('repository'))
+  const cacheRepository = input.optional('cache-repository')
+  const push = input.boolean('push', true)
   return {
     repository,
     push,
-    createRepository: readBoolean('create-repository', true),
+    createRepository: input.boolean('create-repository', true),
     // A build that pushes nothing talks to no AWS API, so it needs no region (a fork's pull request has none).
-    region: push ? resolveRegion('aws-region', readOptional('aws-region'), env) : '',
-    registry: parseRegistryTarget('registry', readRaw('registry')),
-    kmsKey: readOptional('kms-key'),
-    scanOnPush: readBoolean('scan-on-push', true),
-    repositoryTags: readKeyValues('repository-tags'),
-    keepImages: readInteger('keep-images', 30, { min: 0, max: 10_000 }),
-    context: parseBuildPath('context', readOptional('context'), env) ?? '.',
-    file: parseBuildPath('file', readOptional('file'), env),
-    target: readOptional('target'),
-    buildArgs: readKeyValues('build-args'),
-    buildSecrets: readKeyValues('build-secrets'),
-    platforms: parsePlatforms('platforms', readRaw('platforms')),
-    labels: readKeyValues('labels'),
-    ociLabels: readBoolean('oci-labels', true),
-    builder: readEnum('builder', BUILDERS, 'docker'),
-    cache: readBoolean('cache', false),
+    region: push ? resolveRegion('aws-region', input.optional('aws-region'), env) : '',
+    registry: parseRegistryTarget('registry', input.raw('registry')),
+    kmsKey: input.optional('kms-key'),
+    scanOnPush: input.boolean('scan-on-push', true),
+    repositoryTags: input.keyValues('repository-tags'),
+    keepImages: input.integer('keep-images', 30, { min: 0, max: 10_000 }),
+    context: parseBuildPath('context', input.optional('context'), env) ?? '.',
+    file: parseBuildPath('file', input.optional('file'), env),
+    target: input.optional('target'),
+    buildArgs: input.keyValues('build-args'),
+    buildSecrets: input.keyValues('build-secrets'),
+    platforms: parsePlatforms('platforms', input.raw('platforms')),
+    labels: input.keyValues('labels'),
+    ociLabels: input.boolean('oci-labels', true),
+    builder: input.enum('builder', BUILDERS, 'docker'),
+    cache: input.boolean('cache', false),
     cacheRepository: cacheRepository ? parseRepositoryName('cache-repository', cacheRepository) : `${repository}-build-cache`,
-    tags: parseTags('tags', readList('tags')),
-    keepLogin: readBoolean('keep-login', false),
+    tags: parseTags('tags', input.list('tags')),
+    keepLogin: input.boolean('keep-login', false),
   }
 }

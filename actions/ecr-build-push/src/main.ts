@@ -5,10 +5,17 @@ import { systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { withErrorBoundary } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
+import { type ReadInput, readRaw } from '../../../lib/inputs'
+import { runnerLog } from '../../../lib/log'
 import { appendSummary } from '../../../lib/summary'
-import { readInputs } from './inputs'
-import { type Deps, publishImage } from './publish'
+import { parseInputs } from './inputs'
+import { type PublishDeps, publishImage } from './publish'
 import { imageSummary } from './summary'
+
+/** Everything that touches tools, AWS, the registry, time, the log or the inputs, so tests can replace it. */
+export interface Deps extends PublishDeps {
+  read: ReadInput
+}
 
 export function defaultDeps(): Deps {
   return {
@@ -17,12 +24,15 @@ export function defaultDeps(): Deps {
     clock: systemClock,
     env: process.env,
     ecr: (region) => new ECRClient(awsClientConfig('ECR', region)),
+    log: runnerLog,
+    read: readRaw,
   }
 }
 
-export function run(deps: Deps = defaultDeps()): Promise<void> {
+export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
-    const inputs = readInputs(deps.env)
+    const deps: Deps = { ...defaultDeps(), ...overrides }
+    const inputs = parseInputs(deps.read, deps.env)
     for (const value of inputs.buildSecrets.values()) if (value !== '') core.setSecret(value)
     const published = await publishImage(inputs, deps)
     core.setOutput('registry', published.registry)
@@ -32,7 +42,7 @@ export function run(deps: Deps = defaultDeps()): Promise<void> {
     core.setOutput('tags', published.tags.join(','))
     core.setOutput('skipped', String(published.skipped))
     core.setOutput('pushed', String(published.pushed))
-    core.info(
+    deps.log.info(
       published.outcome.kind === 'built-only'
         ? `Built ${published.image}; nothing was pushed (push: false).`
         : `${published.skipped ? 'Skipped' : 'Pushed'}: ${published.imageRef}`,

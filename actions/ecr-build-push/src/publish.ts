@@ -5,6 +5,7 @@ import type { Clock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
+import type { Logger } from '../../../lib/log'
 import { buildOnly } from './build-only'
 import { writeBuildSecrets } from './build-secrets'
 import { BuildahBuilder } from './builders/buildah'
@@ -20,13 +21,14 @@ import { describeSettings, ensureRepository, isTagImmutable, type RepositorySett
 import type { ImageReport } from './summary'
 import { planTags } from './tag-plan'
 
-export interface Deps {
+export interface PublishDeps {
   exec: Exec
   fetch: typeof fetch
   clock: Clock
   random?: () => number
   env: NodeJS.ProcessEnv
   ecr: (region: string) => EcrApi
+  log: Logger
 }
 
 export interface Published extends ImageReport {
@@ -36,14 +38,73 @@ export interface Published extends ImageReport {
   pushed: boolean
 }
 
-export async function publishImage(inputs: Inputs, deps: Deps): Promise<Published> {
-  if (!inputs.push) return buildOnly(inputs, deps)
-  const options = { clock: deps.clock, random: deps.random }
+/**
+ * The phases, each a group in the log: log in to ECR's registry, make sure
+ * the repository (and its cache) exist as configured, plan the tags against
+ * what the registry holds, then build and push, or only retag an image that
+ * is already there.
+ */
+export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<Published> {
+  if (!inputs.push) return deps.log.group('Build (push: false)', () => buildOnly(inputs, deps))
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
   const ecr = deps.ecr(inputs.region)
+  const session = await deps.log.group('Log in to the registry', () => logIn(ecr, inputs, deps))
+  const { repository, settings } = await deps.log.group(`Prepare repository ${inputs.repository}`, () =>
+    prepareRepositories(ecr, inputs, deps),
+  )
+  const registry = new RegistryApi({
+    baseUrl: `${inputs.registry.endpoint?.insecure ? 'http' : 'https'}://${session.host}`,
+    username: session.credentials.username,
+    password: session.credentials.password,
+    fetch: deps.fetch,
+    clock: deps.clock,
+    random: deps.random,
+  })
+  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  const states = await Promise.all(tags.map(async (tag) => ({ tag, digest: await registry.digestOf(inputs.repository, tag) })))
+  const plan = planTags(states, (tag) => isTagImmutable(repository, tag), inputs.repository)
+  const target: Target = { uri: `${session.host}/${inputs.repository}`, commit, tags, host: session.host }
 
-  const credentials = await fetchRegistryCredentials(ecr, inputs.registry.registryId, options)
+  const { digest, outcome } =
+    plan.kind === 'skip'
+      ? await deps.log.group('Retag the existing image', () => retag(registry, inputs, target, plan, deps))
+      : await deps.log.group('Build and push', () => buildAndPush(registry, inputs, target, session.login, deps))
+
+  const sizeBytes = await registry.imageSize(inputs.repository, digest).catch((error: unknown) => {
+    core.debug(`image size unavailable: ${messageOf(error)}`)
+    return undefined
+  })
+  return {
+    registry: session.host,
+    image: `${target.uri}:${commit}`,
+    imageRef: `${target.uri}@${digest}`,
+    digest,
+    sizeBytes,
+    tags,
+    skipped: plan.kind === 'skip',
+    pushed: plan.kind !== 'skip',
+    outcome,
+    repository: {
+      name: inputs.repository,
+      created: repository.created,
+      mutability: repository.mutability,
+      settings: repository.created ? describeSettings(settings) : undefined,
+    },
+  }
+}
+
+interface Target {
+  /** host/repository */
+  uri: string
+  commit: string
+  tags: string[]
+  host: string
+}
+
+/** ECR's login token, written to a private Docker config whose folder the post step removes. */
+async function logIn(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
+  const credentials = await fetchRegistryCredentials(ecr, inputs.registry.registryId, { clock: deps.clock, random: deps.random })
   const host = inputs.registry.endpoint?.host ?? credentials.host
   if (!host) throw new Error('ECR returned no registry endpoint with the login token')
   const tempRoot = deps.env.RUNNER_TEMP || tmpdir()
@@ -53,8 +114,13 @@ export async function publishImage(inputs: Inputs, deps: Deps): Promise<Publishe
     core.exportVariable('DOCKER_CONFIG', login.dir)
     core.exportVariable('REGISTRY_AUTH_FILE', login.configFile)
   }
-  core.info(`Logged in to ${host} as ${credentials.username} (credentials in a private Docker config, not on any command line).`)
+  deps.log.info(`Logged in to ${host} as ${credentials.username} (credentials in a private Docker config, not on any command line).`)
+  return { credentials, host, login }
+}
 
+/** The image repository (immutable tags, scanning, lifecycle) and, with cache, its cache repository. */
+async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
+  const options = { clock: deps.clock, random: deps.random }
   const settings: RepositorySettings = {
     mutability: 'IMMUTABLE',
     scanOnPush: inputs.scanOnPush,
@@ -80,88 +146,68 @@ export async function publishImage(inputs: Inputs, deps: Deps): Promise<Publishe
       options,
     )
   }
+  return { repository, settings }
+}
 
-  const registry = new RegistryApi({
-    baseUrl: `${inputs.registry.endpoint?.insecure ? 'http' : 'https'}://${host}`,
-    username: credentials.username,
-    password: credentials.password,
-    fetch: deps.fetch,
-    ...options,
-  })
-  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
-  const states = await Promise.all(tags.map(async (tag) => ({ tag, digest: await registry.digestOf(inputs.repository, tag) })))
-  const plan = planTags(states, (tag) => isTagImmutable(repository, tag), inputs.repository)
-  const uri = `${host}/${inputs.repository}`
-
-  let digest: string
-  let outcome: ImageReport['outcome']
-  if (plan.kind === 'skip') {
-    digest = plan.digest
-    core.info(`${uri}:${commit} already exists (${digest}): nothing to build.`)
-    if (plan.retag.length > 0) {
-      const manifest = await registry.manifest(inputs.repository, digest)
-      if (!manifest) throw new Error(`the registry lost ${digest} between two requests`)
-      for (const { tag, previous } of plan.retag) {
-        await registry.putManifest(inputs.repository, tag, manifest)
-        core.info(previous ? `Moved tag ${tag} from ${previous} to ${digest}.` : `Tagged ${digest} as ${tag}.`)
-      }
+/** The commit's image is already there: nothing is built; the other tags are pointed at it. */
+async function retag(
+  registry: RegistryApi,
+  inputs: Inputs,
+  target: Target,
+  plan: Extract<ReturnType<typeof planTags>, { kind: 'skip' }>,
+  deps: PublishDeps,
+): Promise<{ digest: string; outcome: ImageReport['outcome'] }> {
+  const digest = plan.digest
+  deps.log.info(`${target.uri}:${target.commit} already exists (${digest}): nothing to build.`)
+  if (plan.retag.length > 0) {
+    const manifest = await registry.manifest(inputs.repository, digest)
+    if (!manifest) throw new Error(`the registry lost ${digest} between two requests`)
+    for (const { tag, previous } of plan.retag) {
+      await registry.putManifest(inputs.repository, tag, manifest)
+      deps.log.info(previous ? `Moved tag ${tag} from ${previous} to ${digest}.` : `Tagged ${digest} as ${tag}.`)
     }
-    outcome = { kind: 'skipped', retagged: plan.retag.map((entry) => entry.tag) }
-  } else {
-    const builderDeps: BuilderDeps = { exec: deps.exec, clock: deps.clock, random: deps.random, env: deps.env }
-    const builder: Builder = inputs.builder === 'buildah' ? new BuildahBuilder(builderDeps) : await dockerBuilder(builderDeps)
-    core.info(`Building ${uri}:${commit} with ${builder.description}.`)
-    const workDir = await mkdtemp(join(tempRoot, 'ecr-build-push-work-'))
-    try {
-      const built = await builder.buildAndPush({
-        context: inputs.context,
-        file: inputs.file,
-        target: inputs.target,
-        buildArgs: inputs.buildArgs,
-        labels: imageLabels({ oci: inputs.ociLabels, commit, now: deps.clock.now(), env: deps.env, extra: inputs.labels }),
-        platforms: inputs.platforms,
-        references: tags.map((tag) => `${uri}:${tag}`),
-        cacheRepository: inputs.cache ? `${host}/${inputs.cacheRepository}` : undefined,
-        dockerConfigDir: login.dir,
-        authFile: login.configFile,
-        insecure: inputs.registry.endpoint?.insecure ?? false,
-        tempDir: workDir,
-        secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
-        push: true,
-      })
-      // The registry's own answer is the digest users get, whatever the builder printed.
-      const pushed = await registry.digestOf(inputs.repository, commit)
-      if (!pushed) throw new UserError(`${builder.description} reported a successful push, but ${uri}:${commit} is not in the registry.`)
-      if (built.digest && built.digest !== pushed) {
-        core.warning(`${builder.description} reported digest ${built.digest}, the registry has ${pushed}; the registry's is used.`)
-      }
-      digest = pushed
-    } finally {
-      await rm(workDir, { recursive: true, force: true })
-    }
-    outcome = { kind: 'built', builder: builder.description }
   }
+  return { digest, outcome: { kind: 'skipped', retagged: plan.retag.map((entry) => entry.tag) } }
+}
 
-  const sizeBytes = await registry.imageSize(inputs.repository, digest).catch((error: unknown) => {
-    core.debug(`image size unavailable: ${messageOf(error)}`)
-    return undefined
-  })
-  return {
-    registry: host,
-    image: `${uri}:${commit}`,
-    imageRef: `${uri}@${digest}`,
-    digest,
-    sizeBytes,
-    tags,
-    skipped: plan.kind === 'skip',
-    pushed: plan.kind !== 'skip',
-    outcome,
-    repository: {
-      name: inputs.repository,
-      created: repository.created,
-      mutability: repository.mutability,
-      settings: repository.created ? describeSettings(settings) : undefined,
-    },
+/** One build pushed under every tag; the digest is the registry's own answer, whatever the builder printed. */
+async function buildAndPush(
+  registry: RegistryApi,
+  inputs: Inputs,
+  target: Target,
+  login: Awaited<ReturnType<typeof writeDockerLogin>>,
+  deps: PublishDeps,
+): Promise<{ digest: string; outcome: ImageReport['outcome'] }> {
+  const { uri, commit, tags, host } = target
+  const builderDeps: BuilderDeps = { exec: deps.exec, clock: deps.clock, random: deps.random, env: deps.env }
+  const builder: Builder = inputs.builder === 'buildah' ? new BuildahBuilder(builderDeps) : await dockerBuilder(builderDeps)
+  deps.log.info(`Building ${uri}:${commit} with ${builder.description}.`)
+  const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'ecr-build-push-work-'))
+  try {
+    const built = await builder.buildAndPush({
+      context: inputs.context,
+      file: inputs.file,
+      target: inputs.target,
+      buildArgs: inputs.buildArgs,
+      labels: imageLabels({ oci: inputs.ociLabels, commit, now: deps.clock.now(), env: deps.env, extra: inputs.labels }),
+      platforms: inputs.platforms,
+      references: tags.map((tag) => `${uri}:${tag}`),
+      cacheRepository: inputs.cache ? `${host}/${inputs.cacheRepository}` : undefined,
+      dockerConfigDir: login.dir,
+      authFile: login.configFile,
+      insecure: inputs.registry.endpoint?.insecure ?? false,
+      tempDir: workDir,
+      secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
+      push: true,
+    })
+    const pushed = await registry.digestOf(inputs.repository, commit)
+    if (!pushed) throw new UserError(`${builder.description} reported a successful push, but ${uri}:${commit} is not in the registry.`)
+    if (built.digest && built.digest !== pushed) {
+      deps.log.warning(`${builder.description} reported digest ${built.digest}, the registry has ${pushed}; the registry's is used.`)
+    }
+    return { digest: pushed, outcome: { kind: 'built', builder: builder.description } }
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
   }
 }
 

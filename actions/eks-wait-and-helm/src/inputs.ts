@@ -1,6 +1,6 @@
 import { resolveRegion } from '../../../lib/aws/region'
 import { UserError } from '../../../lib/errors'
-import { parseBoolean, parseDuration, parseEnum, readRaw } from '../../../lib/inputs'
+import { parseBoolean, parseDuration, parseEnum, parseItems, type ReadInput, readRaw } from '../../../lib/inputs'
 import type { NodegroupSelection } from './eks/wait-nodegroups'
 import { normalizeHelmVersion } from './helm/binary'
 import { type Deployment, parseReleases } from './releases'
@@ -27,48 +27,18 @@ export interface Inputs {
 
 const EKS_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/
 
-/** The raw text of each input, so parsing is testable without a runner. */
-export type RawInputs = Record<
-  | 'cluster-name'
-  | 'aws-region'
-  | 'mode'
-  | 'timeout'
-  | 'appear-timeout'
-  | 'nodegroups'
-  | 'check-api'
-  | 'releases'
-  | 'helm-version'
-  | 'export-kubeconfig'
-  | 'field-manager',
-  string
->
-
-export function readRawInputs(): RawInputs {
-  return {
-    'cluster-name': readRaw('cluster-name'),
-    'aws-region': readRaw('aws-region'),
-    mode: readRaw('mode'),
-    timeout: readRaw('timeout'),
-    'appear-timeout': readRaw('appear-timeout'),
-    nodegroups: readRaw('nodegroups'),
-    'check-api': readRaw('check-api'),
-    releases: readRaw('releases'),
-    'helm-version': readRaw('helm-version'),
-    'export-kubeconfig': readRaw('export-kubeconfig'),
-    'field-manager': readRaw('field-manager'),
-  }
-}
-
-export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
-  const clusterName = raw['cluster-name']
+/** Reads every input once (a runner's by default), failing on the first bad one with a line that names it. */
+export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const raw = (name: string) => read(name).trim()
+  const clusterName = raw('cluster-name')
   if (clusterName === '') throw new UserError("Input 'cluster-name' is required.")
   if (clusterName.length > 100 || !EKS_NAME.test(clusterName)) {
     throw new UserError(`Input 'cluster-name' must be an EKS cluster name (letters, digits, '-' and '_'); got '${clusterName}'.`)
   }
-  const timeoutMs = parseDuration('timeout', raw.timeout, 30 * 60_000)
-  if (timeoutMs <= 0) throw new UserError(`Input 'timeout' must be longer than zero; got '${raw.timeout}'.`)
-  const checkApi = parseBoolean('check-api', raw['check-api'], true)
-  const releases = parseReleases(raw.releases)
+  const timeoutMs = parseDuration('timeout', raw('timeout'), 30 * 60_000)
+  if (timeoutMs <= 0) throw new UserError(`Input 'timeout' must be longer than zero; got '${raw('timeout')}'.`)
+  const checkApi = parseBoolean('check-api', raw('check-api'), true)
+  const releases = parseReleases(raw('releases'))
   if (!checkApi && releases.length > 0) {
     throw new UserError(
       "Input 'releases' needs check-api true: with check-api false (a private endpoint this runner cannot reach) the step stops after writing the kubeconfig.",
@@ -76,16 +46,16 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv): Inputs {
   }
   return {
     clusterName,
-    region: resolveRegion('aws-region', raw['aws-region'] || undefined, env),
-    mode: parseEnum('mode', raw.mode, MODES, 'deploy'),
+    region: resolveRegion('aws-region', raw('aws-region') || undefined, env),
+    mode: parseEnum('mode', raw('mode'), MODES, 'deploy'),
     timeoutMs,
-    appearTimeoutMs: parseDuration('appear-timeout', raw['appear-timeout'], 10 * 60_000),
-    nodegroups: parseNodegroups(raw.nodegroups),
+    appearTimeoutMs: parseDuration('appear-timeout', raw('appear-timeout'), 10 * 60_000),
+    nodegroups: parseNodegroups(raw('nodegroups')),
     checkApi,
     releases,
-    ...(raw['helm-version'] ? { helmVersion: normalizeHelmVersion(raw['helm-version']) } : {}),
-    exportKubeconfig: parseBoolean('export-kubeconfig', raw['export-kubeconfig'], true),
-    fieldManager: parseFieldManager(raw['field-manager']),
+    ...(raw('helm-version') ? { helmVersion: normalizeHelmVersion(raw('helm-version')) } : {}),
+    exportKubeconfig: parseBoolean('export-kubeconfig', raw('export-kubeconfig'), true),
+    fieldManager: parseFieldManager(raw('field-manager')),
   }
 }
 
@@ -94,10 +64,7 @@ export function parseNodegroups(raw: string): NodegroupSelection {
   const text = raw.trim()
   if (text === '' || text.toLowerCase() === 'all') return { kind: 'all' }
   if (text.toLowerCase() === 'none') return { kind: 'none' }
-  const names = text
-    .split(/[\s,]+/)
-    .map((name) => name.trim())
-    .filter(Boolean)
+  const names = parseItems(text, { blanks: true })
   for (const name of names) {
     if (!EKS_NAME.test(name) || name.length > 63) {
       throw new UserError(`Input 'nodegroups' must be all, none, or node group names; '${name}' is not a node group name.`)

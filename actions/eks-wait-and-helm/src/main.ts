@@ -9,6 +9,8 @@ import { withErrorBoundary } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
 import { findOnPath } from '../../../lib/files'
+import { type ReadInput, readRaw } from '../../../lib/inputs'
+import { type Logger, runnerLog } from '../../../lib/log'
 import { appendSummary } from '../../../lib/summary'
 import { credentialsFromEnv } from './access/credentials'
 import { type HttpsGet, httpsGet } from './access/https-get'
@@ -26,12 +28,13 @@ import { resolveHelm } from './helm/binary'
 import { helmCli } from './helm/cli'
 import { deployReleases, type KubeContext, type ReleaseResult, uninstallReleases } from './helm/deploy'
 import { detectHelm } from './helm/version'
-import { type Inputs, parseInputs, readRawInputs } from './inputs'
+import { type Inputs, parseInputs } from './inputs'
 import { discoverKinds } from './manifests/kinds'
 import { kubectlCli } from './manifests/kubectl'
 import { isManifestSet } from './releases'
 import { summaryMarkdown } from './summary'
 
+/** Everything that touches AWS, time, tools, the network, the log or the inputs, so tests can replace it. */
 export interface Deps {
   eks: (region: string) => EksApi
   clock: Clock
@@ -44,12 +47,14 @@ export interface Deps {
   nodePath: string
   /** This action's bundled token script, beside its main bundle. */
   tokenScript: string
+  log: Logger
+  read: ReadInput
 }
 
 /** How long 401/403 answers are retried: access entries created with the cluster apply within about a minute. */
 export const ACCESS_GRACE_MS = 2 * 60_000
 
-function defaultDeps(): Deps {
+export function defaultDeps(): Deps {
   return {
     eks: (region) => sdkEksApi(region),
     clock: systemClock,
@@ -60,32 +65,38 @@ function defaultDeps(): Deps {
     env: process.env,
     nodePath: process.execPath,
     tokenScript: join(dirname(resolve(process.argv[1] ?? '.')), 'bin', 'token', 'index.js'),
+    log: runnerLog,
+    read: readRaw,
   }
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return withErrorBoundary(async () => {
     const deps = { ...defaultDeps(), ...overrides }
-    const inputs = parseInputs(readRawInputs(), deps.env)
+    const inputs = parseInputs(deps.read, deps.env)
     for (const release of inputs.releases) if ('password' in release && release.password) core.setSecret(release.password)
     await execute(inputs, deps)
   })
 }
 
+/**
+ * The phases, each a group in the log: wait for the cluster (and its node
+ * groups), reach it (kubeconfig, then the API server with the CI role's
+ * token), deploy or uninstall the releases, and report.
+ */
 async function execute(inputs: Inputs, deps: Deps): Promise<void> {
-  const { clock } = deps
-  const started = clock.now()
+  const started = deps.clock.now()
   const deadline = started + inputs.timeoutMs
   // Fail now rather than after a 15-minute wait when the token could not be signed anyway.
   if (inputs.checkApi) credentialsFromEnv(deps.env)
   const api = deps.eks(inputs.region)
   const context: WaitContext = {
-    clock,
+    clock: deps.clock,
     random: deps.random,
     poll: DEFAULT_POLL,
     deadline,
-    log: (line) => core.info(line),
-    warn: (line) => core.warning(line),
+    log: (line) => deps.log.info(line),
+    warn: (line) => deps.log.warning(line),
   }
 
   if (inputs.mode === 'uninstall' && !(await clusterExists(api, inputs.clusterName))) {
@@ -94,6 +105,31 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
     return
   }
 
+  const { cluster, nodegroups } = await deps.log.group(`Wait for cluster ${inputs.clusterName}`, () =>
+    waitForClusterPhase(api, inputs, context, started),
+  )
+  const access = await deps.log.group('Reach the cluster', () => reachCluster(cluster, inputs, deps, deadline))
+  let releases: ReleaseResult[] = []
+  let helmVersion: string | undefined
+  if (inputs.releases.length > 0) {
+    const title = inputs.mode === 'deploy' ? 'Deploy the releases' : 'Uninstall the releases'
+    ;({ releases, helmVersion } = await deps.log.group(title, () => releasesPhase(inputs, deps, access)))
+  }
+  core.setOutput('releases', JSON.stringify(releases))
+  await appendSummary(
+    summaryMarkdown({
+      cluster,
+      nodegroups,
+      apiChecked: inputs.checkApi,
+      mode: inputs.mode,
+      releases,
+      ...(helmVersion ? { helmVersion } : {}),
+    }),
+  )
+}
+
+/** The cluster ACTIVE, then (to deploy) its node groups. */
+async function waitForClusterPhase(api: EksApi, inputs: Inputs, context: WaitContext, started: number) {
   const cluster = await waitForCluster(api, inputs.clusterName, {
     ...context,
     appearDeadline: started + inputs.appearTimeoutMs,
@@ -103,10 +139,20 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
     inputs.mode === 'deploy'
       ? await waitForNodegroups(api, inputs.clusterName, inputs.nodegroups, {
           ...context,
-          appearDeadline: clock.now() + inputs.appearTimeoutMs,
+          appearDeadline: context.clock.now() + inputs.appearTimeoutMs,
         })
       : []
+  return { cluster, nodegroups }
+}
 
+interface Access {
+  kubeconfig: string
+  /** The action's own reader of the API; none with check-api false. */
+  reader?: KubeReader
+}
+
+/** The kubeconfig (written and exported), then the API server answering the CI role's token. */
+async function reachCluster(cluster: ClusterView, inputs: Inputs, deps: Deps, deadline: number): Promise<Access> {
   const { endpoint, certificateAuthority } = requireAccessDetails(cluster)
   const kubeconfig = join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm', `${inputs.clusterName}.kubeconfig`)
   if (!existsSync(deps.tokenScript)) throw new Error(`the token plugin is missing from the action bundle (${deps.tokenScript})`)
@@ -125,86 +171,72 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
   core.setOutput('endpoint', endpoint)
   core.setOutput('kubeconfig', kubeconfig)
   if (inputs.exportKubeconfig) core.exportVariable('KUBECONFIG', kubeconfig)
-  core.info(`Wrote the kubeconfig for '${inputs.clusterName}' to ${kubeconfig}.`)
+  deps.log.info(`Wrote the kubeconfig for '${inputs.clusterName}' to ${kubeconfig}.`)
 
   // The action's own reads of the API (readiness, events) use the same token the kubeconfig's plugin makes.
   // Without check-api there are no releases either (the inputs refuse them), so nothing reads the API.
-  const reader: KubeReader | undefined = inputs.checkApi
-    ? {
-        endpoint,
-        caPem: decodeCertificate(certificateAuthority),
-        token: async () =>
-          (
-            await createEksToken({
-              clusterName: inputs.clusterName,
-              credentials: credentialsFromEnv(deps.env),
-              endpoint: stsEndpoint(inputs.region, deps.env),
-              now: new Date(clock.now()),
-            })
-          ).token,
-        get: deps.httpsGet,
-      }
-    : undefined
-  if (reader) {
-    await waitForApi({
-      clusterName: inputs.clusterName,
-      reader,
-      ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
-      clock,
-      random: deps.random,
-      deadline,
-      graceMs: ACCESS_GRACE_MS,
-      log: context.log,
-    })
-  } else {
-    core.info('check-api is false: stopping after writing the kubeconfig, without reaching the API server.')
+  if (!inputs.checkApi) {
+    deps.log.info('check-api is false: stopping after writing the kubeconfig, without reaching the API server.')
+    return { kubeconfig }
   }
+  const reader: KubeReader = {
+    endpoint,
+    caPem: decodeCertificate(certificateAuthority),
+    token: async () =>
+      (
+        await createEksToken({
+          clusterName: inputs.clusterName,
+          credentials: credentialsFromEnv(deps.env),
+          endpoint: stsEndpoint(inputs.region, deps.env),
+          now: new Date(deps.clock.now()),
+        })
+      ).token,
+    get: deps.httpsGet,
+  }
+  await waitForApi({
+    clusterName: inputs.clusterName,
+    reader,
+    ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
+    clock: deps.clock,
+    random: deps.random,
+    deadline,
+    graceMs: ACCESS_GRACE_MS,
+    log: (line) => deps.log.info(line),
+  })
+  return { kubeconfig, reader }
+}
 
-  let releases: ReleaseResult[] = []
-  let helmVersion: string | undefined
-  if (inputs.releases.length > 0) {
-    const helmPath = await resolveHelm(inputs.helmVersion, { env: deps.env, fetch: deps.fetch })
-    const info = await detectHelm(helmPath, deps.exec)
-    helmVersion = info.version
-    const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm-'))
-    try {
-      const helmContext = {
-        helm: helmCli({
-          path: info.path,
-          major: info.major,
-          version: info.version,
-          kubeconfig,
-          stateDir: workDir,
-          cwd: deps.env.GITHUB_WORKSPACE || process.cwd(),
-          exec: deps.exec,
-          env: deps.env,
-        }),
-        workDir,
-        workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
-        log: context.log,
-        warn: context.warn,
-        ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
-        ...(reader && inputs.releases.some(isManifestSet) ? { kube: await kubeContext(inputs, deps, kubeconfig, reader) } : {}),
-      }
-      releases =
-        inputs.mode === 'deploy'
-          ? await deployReleases(inputs.releases, helmContext)
-          : await uninstallReleases(inputs.releases, helmContext)
-    } finally {
-      await rm(workDir, { recursive: true, force: true })
+/** Helm (the pinned one, the runner's, or the default installed), then each release deployed or uninstalled in order. */
+async function releasesPhase(inputs: Inputs, deps: Deps, access: Access) {
+  const { kubeconfig, reader } = access
+  const helmPath = await resolveHelm(inputs.helmVersion, { env: deps.env, fetch: deps.fetch })
+  const info = await detectHelm(helmPath, deps.exec)
+  const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm-'))
+  try {
+    const helmContext = {
+      helm: helmCli({
+        path: info.path,
+        major: info.major,
+        version: info.version,
+        kubeconfig,
+        stateDir: workDir,
+        cwd: deps.env.GITHUB_WORKSPACE || process.cwd(),
+        exec: deps.exec,
+        env: deps.env,
+      }),
+      workDir,
+      workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
+      log: (line: string) => deps.log.info(line),
+      warn: (line: string) => deps.log.warning(line),
+      ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
+      ...(reader && inputs.releases.some(isManifestSet) ? { kube: await kubeContext(inputs, deps, kubeconfig, reader) } : {}),
     }
+    const releases =
+      inputs.mode === 'deploy' ? await deployReleases(inputs.releases, helmContext) : await uninstallReleases(inputs.releases, helmContext)
+    return { releases, helmVersion: info.version }
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
   }
-  core.setOutput('releases', JSON.stringify(releases))
-  await appendSummary(
-    summaryMarkdown({
-      cluster,
-      nodegroups,
-      apiChecked: inputs.checkApi,
-      mode: inputs.mode,
-      releases,
-      ...(helmVersion ? { helmVersion } : {}),
-    }),
-  )
 }
 
 /** kubectl (the runner's, as on GitHub's images) and the cluster's kinds, for manifests entries. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -9,13 +9,13 @@ import {
   PutLifecyclePolicyCommand,
   type Repository,
 } from '@aws-sdk/client-ecr'
+import type { Deps } from '../../../actions/ecr-build-push/src/main'
 import { run } from '../../../actions/ecr-build-push/src/main'
-import type { Deps } from '../../../actions/ecr-build-push/src/publish'
 import { ManualClock } from '../../../lib/clock'
 import type { Exec, ExecOptions, ExecResult } from '../../../lib/exec'
-import { captureStdout } from '../../harness/capture'
-import { parseFileCommands, type WorkflowCommands } from '../../harness/commands'
-import { inputVariable } from '../../harness/runner'
+import { readRaw } from '../../../lib/inputs'
+import { runnerLog } from '../../../lib/log'
+import { type InProcessRun as KitRun, runInProcess } from '../../harness/in-process'
 
 /**
  * In-process stand-ins for ECR, a registry and the builders, for unit tests
@@ -213,15 +213,8 @@ export function pushesInto(registry: FakeRegistry, fakeExec: FakeExec, options: 
   })
 }
 
-export interface InProcessRun {
-  outputs: Record<string, string>
+export interface InProcessRun extends KitRun<void> {
   exportedEnv: Record<string, string>
-  state: Record<string, string>
-  summary: string
-  stdout: string
-  commands: WorkflowCommands
-  exitCode: number
-  failure?: string
 }
 
 export interface Fixture {
@@ -263,6 +256,8 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
       ...env,
     },
     ecr: () => ecr,
+    log: runnerLog,
+    read: readRaw,
   }
   return {
     ecr,
@@ -276,39 +271,8 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
   }
 }
 
-/** Runs run() in this process the way the runner would: inputs as INPUT_*, file commands in temp files. */
-// Every run of a test process shares one folder for the runner files.
-let filesDir: string | undefined
-
-export async function runInProcess(deps: Deps, inputs: Record<string, string>): Promise<InProcessRun> {
-  filesDir ??= await mkdtemp(join(tmpdir(), 'ecr-build-push-files-'))
-  const dir = filesDir
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-  }
-  const saved = { ...process.env }
-  for (const file of Object.values(files)) await writeFile(file, '')
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
-  for (const [key, value] of Object.entries(inputs)) process.env[inputVariable(key)] = value
-  Object.assign(process.env, files)
-  try {
-    const { stdout, commands, exitCode } = await captureStdout(() => run(deps))
-    const read = (file: string) => readFile(file, 'utf8')
-    return {
-      outputs: parseFileCommands(await read(files.GITHUB_OUTPUT)),
-      exportedEnv: parseFileCommands(await read(files.GITHUB_ENV)),
-      state: parseFileCommands(await read(files.GITHUB_STATE)),
-      summary: await read(files.GITHUB_STEP_SUMMARY),
-      stdout,
-      commands,
-      exitCode,
-      failure: commands.annotations.find((annotation) => annotation.level === 'error')?.message,
-    }
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-    Object.assign(process.env, saved)
-  }
+/** run() in this process with the fixture's deps, as the runner would start it (test/harness/in-process). */
+export async function runWith(deps: Deps, inputs: Record<string, string>): Promise<InProcessRun> {
+  const result = await runInProcess(() => run(deps), { inputs })
+  return { ...result, exportedEnv: result.env }
 }

@@ -10,6 +10,7 @@ import { ensureRepository } from '../../../actions/ecr-build-push/src/repository
 import { ManualClock } from '../../../lib/clock'
 import { UserError, userMessage } from '../../../lib/errors'
 import { captureStdout } from '../../harness/capture'
+import { runInProcess } from '../../harness/in-process'
 import { awsError, FakeEcr, HOST, PASSWORD, TOKEN } from './fakes'
 
 let temp: string
@@ -90,17 +91,8 @@ describe('the private Docker config', () => {
 })
 
 describe('the post step', () => {
-  async function post(state: string | undefined, keepLogin: string) {
-    const saved = { ...process.env }
-    process.env['STATE_docker-config'] = state ?? ''
-    process.env['INPUT_KEEP-LOGIN'] = keepLogin
-    try {
-      return await captureStdout(() => runPost())
-    } finally {
-      delete process.env['STATE_docker-config']
-      delete process.env['INPUT_KEEP-LOGIN']
-      Object.assign(process.env, saved)
-    }
+  function post(state: string | undefined, keepLogin: string) {
+    return runInProcess(() => runPost(), { inputs: { 'keep-login': keepLogin }, env: { 'STATE_docker-config': state ?? '' } })
   }
 
   it.each([

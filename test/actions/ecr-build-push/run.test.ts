@@ -5,7 +5,7 @@ import { ECRClient } from '@aws-sdk/client-ecr'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultDeps } from '../../../actions/ecr-build-push/src/main'
 import { systemClock } from '../../../lib/clock'
-import { awsError, type Fixture, fixture, HOST, manifestOf, PASSWORD, pushesInto, runInProcess, TOKEN } from './fakes'
+import { awsError, type Fixture, fixture, HOST, manifestOf, PASSWORD, pushesInto, runWith, TOKEN } from './fakes'
 
 const SHA = 'f'.repeat(40)
 const URI = `${HOST}/team/app`
@@ -33,7 +33,7 @@ function expectMasked(run: { commands: { masks: string[] }; stdout: string }): v
 describe('run() with the classic docker builder', () => {
   it('creates the repository, builds, pushes every tag, and reports what the registry holds', async () => {
     pushesInto(f.registry, f.exec)
-    const run = await runInProcess(
+    const run = await runWith(
       f.deps,
       inputs({ tags: 'latest-main\nv1', 'build-args': 'A=1', labels: 'team=data', 'repository-tags': 'k=v' }),
     )
@@ -106,7 +106,7 @@ describe('run() with the classic docker builder', () => {
     const existing = manifestOf('old')
     f.registry.put('team/app', SHA, existing)
     f.registry.put('team/app', 'latest', manifestOf('older'))
-    const run = await runInProcess(f.deps, inputs({ tags: 'latest\nnew' }))
+    const run = await runWith(f.deps, inputs({ tags: 'latest\nnew' }))
     expect(run.failure).toBeUndefined()
     expect(run.outputs.skipped).toBe('true')
     expect(run.outputs.digest).toBe(existing.digest)
@@ -123,7 +123,7 @@ describe('run() with the classic docker builder', () => {
     f.ecr.repositories.set('team/app', { repositoryName: 'team/app', imageTagMutability: 'IMMUTABLE' })
     f.registry.put('team/app', SHA, manifestOf('this-commit'))
     f.registry.put('team/app', 'stable', manifestOf('another'))
-    const run = await runInProcess(f.deps, inputs({ tags: 'stable' }))
+    const run = await runWith(f.deps, inputs({ tags: 'stable' }))
     expect(run.exitCode).toBe(1)
     expect(run.failure).toContain(
       `Tag 'stable' (${manifestOf('another').digest}) already exists in immutable repository 'team/app' with other content`,
@@ -143,7 +143,7 @@ describe('run() with the classic docker builder', () => {
       }),
     )
     pushesInto(f.registry, f.exec)
-    const run = await runInProcess(f.deps, inputs({ 'keep-login': 'true' }))
+    const run = await runWith(f.deps, inputs({ 'keep-login': 'true' }))
     expect(run.failure).toBeUndefined()
     const dir = run.exportedEnv.DOCKER_CONFIG as string
     expect(run.exportedEnv.REGISTRY_AUTH_FILE).toBe(join(dir, 'config.json'))
@@ -158,7 +158,7 @@ describe('run() with the classic docker builder', () => {
     const local = await fixture()
     try {
       local.registry.put('team/app', SHA, manifestOf('x'))
-      const byEndpoint = await runInProcess(
+      const byEndpoint = await runWith(
         { ...local.deps, fetch: rewriteHost(local, 'http://127.0.0.1:5000') },
         {
           repository: 'team/app',
@@ -170,7 +170,7 @@ describe('run() with the classic docker builder', () => {
       expect(byEndpoint.outputs.registry).toBe('127.0.0.1:5000')
       expect(byEndpoint.outputs['image-ref']).toBe(`127.0.0.1:5000/team/app@${manifestOf('x').digest}`)
 
-      const byAccount = await runInProcess(local.deps, { repository: 'team/app', context: local.workspace, registry: '210987654321' })
+      const byAccount = await runWith(local.deps, { repository: 'team/app', context: local.workspace, registry: '210987654321' })
       expect(byAccount.failure).toBeUndefined()
       expect(local.ecr.calls.filter((call) => call.operation === 'GetAuthorizationToken').at(-1)?.input).toEqual({
         registryIds: ['210987654321'],
@@ -198,13 +198,13 @@ describe('run() with the classic docker builder', () => {
     ['a bad repository name', { repository: 'Team/App' }, "Input 'repository' must be an ECR repository name"],
     ['a bad tag', { tags: '-bad' }, "Input 'tags' must list image tags"],
   ])('fails with one clear line on %s', async (_name, extra, message) => {
-    const run = await runInProcess(f.deps, inputs(extra))
+    const run = await runWith(f.deps, inputs(extra))
     expect(run.exitCode).toBe(1)
     expect(run.failure).toContain(message)
   })
 
   it('fails clearly when the push reports success but the registry lacks the tag', async () => {
-    const run = await runInProcess(f.deps, inputs())
+    const run = await runWith(f.deps, inputs())
     expect(run.failure).toBe(`docker (classic builder) reported a successful push, but ${URI}:${SHA} is not in the registry.`)
   })
 
@@ -212,7 +212,7 @@ describe('run() with the classic docker builder', () => {
     f.ecr.fail('GetAuthorizationToken', awsError('ThrottlingException', 400))
     f.registry.statuses.push(429, 503)
     pushesInto(f.registry, f.exec)
-    const run = await runInProcess(f.deps, inputs())
+    const run = await runWith(f.deps, inputs())
     expect(run.failure).toBeUndefined()
     expect(f.clock.sleeps).toEqual([500, 500, 1000])
   })
@@ -224,7 +224,7 @@ describe('run() with the classic docker builder', () => {
       ...(await push?.(args, options)),
       stdout: `x: digest: sha256:${'0'.repeat(64)} size: 1`,
     }))
-    const run = await runInProcess(f.deps, inputs())
+    const run = await runWith(f.deps, inputs())
     expect(run.outputs.digest).toBe(f.registry.digest('team/app', SHA))
     expect(run.commands.annotations.map((a) => a.message)).toEqual([
       expect.stringMatching(/reported digest sha256:0+, the registry has sha256:/),
@@ -235,10 +235,10 @@ describe('run() with the classic docker builder', () => {
     f.deps.env.GITHUB_SHA = undefined
     f.exec.on('git rev-parse', () => ({ stdout: `${'e'.repeat(40)}\n` }))
     f.registry.put('team/app', 'e'.repeat(40), manifestOf('git'))
-    const run = await runInProcess(f.deps, inputs())
+    const run = await runWith(f.deps, inputs())
     expect(run.outputs.image).toBe(`${URI}:${'e'.repeat(40)}`)
     f.exec.on('git rev-parse', () => ({ exitCode: 128, stderr: 'not a git repository' }))
-    const failed = await runInProcess(f.deps, inputs())
+    const failed = await runWith(f.deps, inputs())
     expect(failed.failure).toMatch(/^Cannot tell which commit to tag the image with/)
   })
 })
@@ -257,7 +257,7 @@ describe('defaultDeps', () => {
 describe('run() with buildah', () => {
   it('builds once and pushes that image under every tag, reading the digest buildah wrote', async () => {
     pushesInto(f.registry, f.exec)
-    const run = await runInProcess(
+    const run = await runWith(
       f.deps,
       inputs({ builder: 'buildah', tags: 'v2', platforms: 'linux/amd64', target: 'app', file: 'Containerfile' }),
     )
@@ -278,7 +278,7 @@ describe('run() with buildah', () => {
 
   it('creates a mutable cache repository and passes the cache flags, with TLS verification off only for an http:// endpoint', async () => {
     pushesInto(f.registry, f.exec, { host: '127.0.0.1:5000' })
-    const run = await runInProcess(
+    const run = await runWith(
       { ...f.deps, fetch: rewriteHost(f, 'http://127.0.0.1:5000') },
       inputs({ builder: 'buildah', cache: 'true', registry: 'http://127.0.0.1:5000' }),
     )

@@ -1,25 +1,17 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseFieldManager, parseInputs, parseNodegroups, type RawInputs } from '../../../actions/eks-wait-and-helm/src/inputs'
+import { parseFieldManager, parseInputs, parseNodegroups } from '../../../actions/eks-wait-and-helm/src/inputs'
 import { parseReleases, type Release } from '../../../actions/eks-wait-and-helm/src/releases'
 import { isUserError } from '../../../lib/errors'
+import type { ReadInput } from '../../../lib/inputs'
 import { repoRoot } from '../../harness/runner'
 
-const raw = (overrides: Partial<RawInputs> = {}): RawInputs => ({
-  'cluster-name': 'data-dev',
-  'field-manager': '',
-  'aws-region': '',
-  mode: '',
-  timeout: '',
-  'appear-timeout': '',
-  nodegroups: '',
-  'check-api': '',
-  releases: '',
-  'helm-version': '',
-  'export-kubeconfig': '',
-  ...overrides,
-})
+/** The inputs as parseInputs reads them: cluster-name set, the ones given, every other one empty. */
+const raw =
+  (overrides: Record<string, string> = {}): ReadInput =>
+  (name) =>
+    ({ 'cluster-name': 'data-dev', ...overrides })[name] ?? ''
 
 function thrown(body: () => unknown): Error {
   try {

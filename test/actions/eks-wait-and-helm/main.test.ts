@@ -1,15 +1,13 @@
 import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { httpsGet } from '../../../actions/eks-wait-and-helm/src/access/https-get'
 import type { ClusterView } from '../../../actions/eks-wait-and-helm/src/eks/api'
 import { type Deps, run } from '../../../actions/eks-wait-and-helm/src/main'
 import { ManualClock } from '../../../lib/clock'
-import { captureStdout } from '../../harness/capture'
-import { parseFileCommands } from '../../harness/commands'
-import { inputVariable } from '../../harness/runner'
+import { runInProcess } from '../../harness/in-process'
 import { FakeHelm } from './fake-helm'
 import { awsError, cluster, FakeEks, nodegroup } from './fakes'
 import { tokenSignatureValid } from './sigv4-verify'
@@ -24,25 +22,12 @@ beforeAll(async () => {
 })
 afterAll(() => api.stop())
 
-const saved = { ...process.env }
 let runnerDir: string
-let files: Record<'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STEP_SUMMARY', string>
 
 beforeEach(async () => {
   runnerDir = await mkdtemp(join(tmpdir(), 'main-test-'))
-  // The runner files live outside each test's folder, shared by every test.
-  files ??= await (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'main-test-runner-'))
-    return { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
-  })()
-  for (const file of Object.values(files)) await writeFile(file, '')
-  Object.assign(process.env, files)
   apiAnswers = []
   api.requests.length = 0
-})
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-  Object.assign(process.env, saved)
 })
 
 const activeCluster = (): ClusterView =>
@@ -54,7 +39,6 @@ async function harness(options: {
   env?: NodeJS.ProcessEnv
   tokenScript?: string
 }) {
-  for (const [name, value] of Object.entries(options.inputs)) process.env[inputVariable(name)] = value
   const clock = new ManualClock(Date.now())
   const eks = new FakeEks(clock, options.clusterScript ?? (() => activeCluster()), { workers: () => nodegroup('workers', 'ACTIVE') })
   const helm = new FakeHelm()
@@ -82,12 +66,8 @@ async function harness(options: {
       ...options.env,
     },
   }
-  const captured = await captureStdout(() => run(deps))
-  const outputs = parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8'))
-  const exported = parseFileCommands(await readFile(files.GITHUB_ENV, 'utf8'))
-  const summary = await readFile(files.GITHUB_STEP_SUMMARY, 'utf8')
-  const failure = captured.commands.annotations.find((annotation) => annotation.level === 'error')?.message
-  return { ...captured, outputs, exported, summary, failure, eks, helm, tokenScript }
+  const captured = await runInProcess(() => run(deps), { inputs: options.inputs })
+  return { ...captured, exported: captured.env, eks, helm, tokenScript }
 }
 
 const releases = `
