@@ -42,7 +42,16 @@ export type Exec = (command: string, args: readonly string[], options?: ExecOpti
 
 /**
  * Runs a program with an argument array and no shell, so no input is ever
- * interpreted as shell syntax. A non-zero exit is a result, not an error: the
+ * interpreted as shell syntax.
+ *
+ * Written here rather than on @actions/exec, which cannot do four things the
+ * actions need: it gives no handle on the child, so lib/cancel cannot end
+ * it (and its group) when the job is cancelled, nor tf-apply-toggle forward
+ * exactly one interrupt to Terraform's process group; it cannot start the
+ * child in its own group (detached); it has no time limit that kills the
+ * tool; and it echoes the command line and streams the tool's output as it
+ * is, where every line must be defused first so output cannot forge a
+ * workflow command (lib/escape). A non-zero exit is a result, not an error: the
  * caller decides what it means (Terraform's exit code 2 means "changes").
  * Only a program that cannot start at all rejects.
  */

@@ -1,24 +1,20 @@
 import { createHash } from 'node:crypto'
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { withChildEnv } from './child-env'
 import { UserError } from './errors'
 import { exec as defaultExec, type Exec, tail } from './exec'
 import { isFile } from './files'
 import { retry } from './retry'
+import { toolCacheRoot } from './tool-cache-root.mjs'
 
 /**
  * Pinned tools are downloaded once, checked against a sha256 and kept in one
  * per-user folder keyed by name and version, so later runs (and fresh clones)
- * reuse them. PIPELINE_ACTIONS_TOOL_CACHE overrides the folder; on a hosted
- * runner RUNNER_TOOL_CACHE is the natural home.
+ * reuse them; lib/tool-cache-root says where, for the setup scripts too.
  */
-export function toolCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PIPELINE_ACTIONS_TOOL_CACHE) return env.PIPELINE_ACTIONS_TOOL_CACHE
-  if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'pipeline-actions')
-  return join(homedir(), '.cache', 'pipeline-actions')
-}
+export { toolCacheRoot }
 
 export function toolDir(name: string, version: string, env?: NodeJS.ProcessEnv): string {
   return join(toolCacheRoot(env), `${name}-${version}`)

@@ -1,8 +1,8 @@
 // The pinned tools of the test bench and the rehearsal, and where they live.
 // Everything is kept under one per-user cache folder, keyed by version, so a
 // fresh clone reuses what an earlier run installed.
-import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { toolCacheRoot } from '../lib/tool-cache-root.mjs'
 
 export const VERSIONS = {
   node: '24.21.0',
@@ -301,8 +301,9 @@ export function toolsFor(command) {
   return Object.entries(TOOLS).filter(([, tool]) => tool.commands.includes(command))
 }
 
+/** Where the tools live: the rule the actions use too (lib/tool-cache-root.mjs). */
 export function cacheRoot(env = process.env) {
-  return env.PIPELINE_ACTIONS_TOOL_CACHE || join(homedir(), '.cache', 'pipeline-actions')
+  return toolCacheRoot(env)
 }
 
 export function toolPaths(env = process.env) {
