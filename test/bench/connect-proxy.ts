@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
+import { serveOnLoopback } from './ports'
 
 /**
  * A forward proxy on loopback, as a self-hosted runner's egress proxy: it
@@ -22,7 +23,7 @@ export interface ConnectProxy {
 export async function startConnectProxy(): Promise<ConnectProxy> {
   const tunnels: string[] = []
   const refused: string[] = []
-  const sockets = new Set<Socket>()
+  const upstreams = new Set<Socket>()
   const server: Server = createServer((request, response) => {
     refused.push(`${request.method} ${request.url}`)
     response.writeHead(405).end()
@@ -37,28 +38,24 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
       upstream.pipe(client)
       client.pipe(upstream)
     })
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-    }
+    upstreams.add(upstream)
+    upstream.on('close', () => upstreams.delete(upstream))
     upstream.on('error', () => client.destroy())
     client.on('error', () => upstream.destroy())
+    client.on('close', () => upstream.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const serving = await serveOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${serving.port}`,
     tunnels,
     refused,
     clear() {
       tunnels.length = 0
       refused.length = 0
     },
-    stop: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    stop: () => {
+      for (const socket of upstreams) socket.destroy()
+      return serving.stop()
+    },
   }
 }

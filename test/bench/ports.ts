@@ -53,3 +53,50 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }
+
+export interface Serving {
+  port: number
+  /** Closes the server, dropping the connections still open (a client that hangs cannot hold a test). */
+  stop(): Promise<void>
+}
+
+/** Starts `server` (node:http, node:https or node:net) on a loopback port the kernel picks. */
+export async function serveOnLoopback(server: import('node:net').Server): Promise<Serving> {
+  const sockets = new Set<import('node:net').Socket>()
+  server.on('connection', (socket: import('node:net').Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+export interface RecordingServer {
+  url: string
+  /** One line a request, as `describe` put it. */
+  requests: string[]
+  stop(): Promise<void>
+}
+
+/** A loopback HTTP server answering every request with `handler`, recording each one (method and path by default). */
+export async function startRecordingServer(
+  handler: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void,
+  describe: (request: import('node:http').IncomingMessage) => string = (request) => `${request.method} ${request.url}`,
+): Promise<RecordingServer> {
+  const { createServer } = await import('node:http')
+  const requests: string[] = []
+  const server = createServer((request, response) => {
+    requests.push(describe(request))
+    handler(request, response)
+  })
+  const { port, stop } = await serveOnLoopback(server)
+  return { url: `http://127.0.0.1:${port}`, requests, stop }
+}

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { childEnv, withChildEnv } from '../../lib/child-env'
 import { exec } from '../../lib/exec'
+import { RUNNER_CREDENTIALS } from '../harness/runner-credentials'
 
-const RUNNER = {
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/',
-  ACTIONS_RUNTIME_TOKEN: 'runtime-token',
-  ACTIONS_RUNTIME_URL: 'https://runtime.example/',
-  ACTIONS_CACHE_URL: 'https://cache.example/',
-  ACTIONS_CACHE_SERVICE_V2: 'True',
-  ACTIONS_RESULTS_URL: 'https://results.example/',
-  GITHUB_TOKEN: 'ghs_0123',
-  'INPUT_GITHUB-TOKEN': 'ghs_4567',
-}
+const RUNNER = { ...RUNNER_CREDENTIALS, ACTIONS_CACHE_SERVICE_V2: 'True', 'INPUT_GITHUB-TOKEN': 'ghs_4567' }
 
 describe('childEnv', () => {
   it("drops the runner's credentials and the action's inputs, keeps the rest, adds the extras", () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
 import { repoRoot } from '../harness/runner'
 import {
@@ -12,7 +12,7 @@ import {
   type PolicyDocument,
   startMotoForTerraform,
 } from './moto-for-terraform'
-import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
+import { cleanUpAfterAll, copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * terraform/bootstrap's two layers applied as examples/README.md says, by
@@ -92,10 +92,7 @@ beforeAll(async () => {
   await copy.pointAtMoto('bootstrap/environment', { localState: true })
 }, 300_000)
 
-afterAll(async () => {
-  await copy?.remove()
-  await aws?.stop()
-})
+cleanUpAfterAll(() => ({ copy, aws }))
 
 describe('terraform/bootstrap/account with the AWS provider, on moto', () => {
   it('creates the state bucket, the image repositories and the boundary, and adopts the existing OIDC provider', async () => {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
 import { addGithubOidcProvider, type MotoForTerraform, motoInventory, startMotoForTerraform } from './moto-for-terraform'
-import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
+import { cleanUpAfterAll, copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * envs/dev planned by Terraform with the real AWS provider against a moto
@@ -80,10 +80,7 @@ beforeAll(async () => {
   }
 }, 600_000)
 
-afterAll(async () => {
-  await copy?.remove()
-  await aws?.stop()
-})
+cleanUpAfterAll(() => ({ copy, aws }))
 
 describe('terraform/envs/dev with the AWS provider, planned on a bootstrapped moto account', () => {
   it('plans the whole environment in one run, every for_each and count known at plan time', async () => {

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
 import { type MotoForTerraform, motoInventory, startMotoForTerraform } from './moto-for-terraform'
-import { copyOfTerraform, type TerraformCopy } from './terraform-copy'
+import { cleanUpAfterAll, copyOfTerraform, type TerraformCopy } from './terraform-copy'
 
 /**
  * modules/network and modules/data-lake as envs/dev uses them, through a
@@ -44,10 +44,7 @@ beforeAll(async () => {
   await copy.pointAtMoto('probe')
 }, 300_000)
 
-afterAll(async () => {
-  await copy?.remove()
-  await aws?.stop()
-})
+cleanUpAfterAll(() => ({ copy, aws }))
 
 describe('modules/network and modules/data-lake with the AWS provider, on moto', () => {
   it('creates the VPC with its subnets, NAT gateway and flow logs, and the two data lake zones', async () => {

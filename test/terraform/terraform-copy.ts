@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { afterAll } from 'vitest'
 import { type ExecResult, exec } from '../../lib/exec'
 import { toolPaths } from '../../scripts/toolchain.mjs'
 import { repoRoot } from '../harness/runner'
@@ -98,4 +99,13 @@ export async function copyOfTerraform(): Promise<TerraformCopy> {
 export function validationProblems(stdout: string): Diagnostic[] {
   const report = JSON.parse(stdout) as { diagnostics: Diagnostic[] }
   return report.diagnostics.filter((diagnostic) => diagnostic.summary !== DEV_OVERRIDES_WARNING)
+}
+
+/** After the file's tests: the copy removed, then moto stopped (each given by a getter, as beforeAll sets them). */
+export function cleanUpAfterAll(parts: () => { copy?: TerraformCopy; aws?: { stop(): Promise<void> } }): void {
+  afterAll(async () => {
+    const { copy, aws } = parts()
+    await copy?.remove()
+    await aws?.stop()
+  })
 }

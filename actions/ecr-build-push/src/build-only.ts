@@ -1,14 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as core from '../../../lib/core'
-import { writeBuildSecrets } from './build-secrets'
-import { BuildahBuilder } from './builders/buildah'
-import { dockerBuilder } from './builders/docker'
-import type { Builder, BuilderDeps } from './builders/types'
+import { build } from './build'
 import { resolveCommit } from './commit'
 import type { Inputs } from './inputs'
-import { imageLabels } from './labels'
 import type { PublishDeps, Published } from './publish'
 import { requireDirectory } from './publish'
 
@@ -27,29 +20,14 @@ export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Publ
   const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
   // Local names only: no registry host, so nothing could be pushed by mistake under them.
   const references = tags.map((tag) => `${inputs.repository}:${tag}`)
-  const builderDeps: BuilderDeps = { exec: deps.exec, clock: deps.clock, random: deps.random, env: deps.env }
-  const builder: Builder = inputs.builder === 'buildah' ? new BuildahBuilder(builderDeps) : await dockerBuilder(builderDeps)
-  core.info(`Building ${references[0]} with ${builder.description}, without pushing (push: false).`)
-  const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'ecr-build-push-work-'))
-  let digest: string | undefined
-  try {
-    const built = await builder.buildAndPush({
-      context: inputs.context,
-      file: inputs.file,
-      target: inputs.target,
-      buildArgs: inputs.buildArgs,
-      labels: imageLabels({ oci: inputs.ociLabels, commit, now: deps.clock.now(), env: deps.env, extra: inputs.labels }),
-      platforms: inputs.platforms,
-      references,
-      insecure: false,
-      tempDir: workDir,
-      secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
-      push: false,
-    })
-    digest = built.digest
-  } finally {
-    await rm(workDir, { recursive: true, force: true })
-  }
+  const { builder, built } = await build(
+    inputs,
+    deps,
+    commit,
+    { references, insecure: false, push: false },
+    (builder) => `Building ${references[0]} with ${builder.description}, without pushing (push: false).`,
+  )
+  const digest = built.digest
   return {
     registry: '',
     image: references[0] as string,

@@ -1,21 +1,16 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Clock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
 import type { Logger } from '../../../lib/log'
+import { build } from './build'
 import { buildOnly } from './build-only'
-import { writeBuildSecrets } from './build-secrets'
-import { BuildahBuilder } from './builders/buildah'
-import { dockerBuilder } from './builders/docker'
-import type { Builder, BuilderDeps } from './builders/types'
 import { resolveCommit } from './commit'
 import { LOGIN_STATE, userDockerConfigDir, writeDockerLogin } from './docker-config'
 import { type EcrApi, fetchRegistryCredentials } from './ecr-login'
 import type { Inputs } from './inputs'
-import { imageLabels } from './labels'
 import { RegistryApi } from './registry-api'
 import { describeSettings, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
 import type { ImageReport } from './summary'
@@ -179,36 +174,26 @@ async function buildAndPush(
   deps: PublishDeps,
 ): Promise<{ digest: string; outcome: ImageReport['outcome'] }> {
   const { uri, commit, tags, host } = target
-  const builderDeps: BuilderDeps = { exec: deps.exec, clock: deps.clock, random: deps.random, env: deps.env }
-  const builder: Builder = inputs.builder === 'buildah' ? new BuildahBuilder(builderDeps) : await dockerBuilder(builderDeps)
-  deps.log.info(`Building ${uri}:${commit} with ${builder.description}.`)
-  const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'ecr-build-push-work-'))
-  try {
-    const built = await builder.buildAndPush({
-      context: inputs.context,
-      file: inputs.file,
-      target: inputs.target,
-      buildArgs: inputs.buildArgs,
-      labels: imageLabels({ oci: inputs.ociLabels, commit, now: deps.clock.now(), env: deps.env, extra: inputs.labels }),
-      platforms: inputs.platforms,
+  const { builder, built } = await build(
+    inputs,
+    deps,
+    commit,
+    {
       references: tags.map((tag) => `${uri}:${tag}`),
       cacheRepository: inputs.cache ? `${host}/${inputs.cacheRepository}` : undefined,
       dockerConfigDir: login.dir,
       authFile: login.configFile,
       insecure: inputs.registry.endpoint?.insecure ?? false,
-      tempDir: workDir,
-      secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
       push: true,
-    })
-    const pushed = await registry.digestOf(inputs.repository, commit)
-    if (!pushed) throw new UserError(`${builder.description} reported a successful push, but ${uri}:${commit} is not in the registry.`)
-    if (built.digest && built.digest !== pushed) {
-      deps.log.warning(`${builder.description} reported digest ${built.digest}, the registry has ${pushed}; the registry's is used.`)
-    }
-    return { digest: pushed, outcome: { kind: 'built', builder: builder.description } }
-  } finally {
-    await rm(workDir, { recursive: true, force: true })
+    },
+    (builder) => `Building ${uri}:${commit} with ${builder.description}.`,
+  )
+  const pushed = await registry.digestOf(inputs.repository, commit)
+  if (!pushed) throw new UserError(`${builder.description} reported a successful push, but ${uri}:${commit} is not in the registry.`)
+  if (built.digest && built.digest !== pushed) {
+    deps.log.warning(`${builder.description} reported digest ${built.digest}, the registry has ${pushed}; the registry's is used.`)
   }
+  return { digest: pushed, outcome: { kind: 'built', builder: builder.description } }
 }
 
 export async function requireDirectory(input: string, path: string): Promise<void> {

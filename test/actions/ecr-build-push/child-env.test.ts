@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Moto, startMoto } from '../../bench/moto'
 import { runAction } from '../../harness/runner'
+import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
 
 /**
  * Issue #16: the Docker CLI the bundle starts (and through it buildx and the
@@ -13,16 +14,6 @@ import { runAction } from '../../harness/runner'
  * that records the environment it was started with and fails, which ends the
  * step right after the first build command; ECR is moto's.
  */
-
-const RUNNER_CREDENTIALS = {
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token-77aa',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.example/idtoken?api-version=2.0',
-  ACTIONS_RUNTIME_TOKEN: 'runtime-token-3f9c',
-  ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime/',
-  ACTIONS_CACHE_URL: 'https://artifactcache.example/',
-  ACTIONS_RESULTS_URL: 'https://results-receiver.example/',
-  GITHUB_TOKEN: 'ghs_job_token_from_the_env_8901',
-}
 
 let moto: Moto
 let dir: string

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https'
 
+import { serveOnLoopback } from '../../bench/ports'
 import type { TlsFixture } from '../../bench/tls'
 
 export { makeTlsFixture, type TlsFixture } from '../../bench/tls'
@@ -36,16 +37,6 @@ export async function startFakeApiServer(tls: TlsFixture, respond: Responder): P
       res.end(text)
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  return {
-    endpoint: `https://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const { port, stop } = await serveOnLoopback(server)
+  return { endpoint: `https://127.0.0.1:${port}`, requests, stop }
 }

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { expect } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { startRecordingServer } from '../../bench/ports'
 import { forgedCommands } from '../../harness/commands'
 import type { ActionRun } from '../../harness/runner'
 
@@ -63,29 +63,8 @@ export interface Origin {
 }
 
 /** A loopback HTTP server answering every request with `handler`; stopping it drops open connections. */
-export async function startOrigin(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<Origin> {
-  const requests: string[] = []
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`)
-    handler(request, response)
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
+export function startOrigin(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<Origin> {
+  return startRecordingServer(handler)
 }
 
 /** A JSON schema server in kubeconform's standard layout: every `.json` is a schema that accepts any object. */

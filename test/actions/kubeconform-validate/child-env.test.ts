@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { runAction } from '../../harness/runner'
+import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
 import { tempDir } from './helpers'
 
 /**
@@ -10,16 +11,6 @@ import { tempDir } from './helpers'
  * kubeconform) get no runner credential. Each is the real tool behind a
  * wrapper that first records the environment it was started with.
  */
-
-const RUNNER_CREDENTIALS = {
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token-5c1d',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.example/idtoken?api-version=2.0',
-  ACTIONS_RUNTIME_TOKEN: 'runtime-token-08e4',
-  ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime/',
-  ACTIONS_CACHE_URL: 'https://artifactcache.example/',
-  ACTIONS_RESULTS_URL: 'https://results-receiver.example/',
-  GITHUB_TOKEN: 'ghs_job_token_from_the_env_4567',
-}
 
 async function recordingWrapper(path: string, real: string, dump: string): Promise<void> {
   await writeFile(path, `#!/bin/sh\n/usr/bin/env > '${dump}'\nexec '${real}' "$@"\n`, { mode: 0o755 })

@@ -1,9 +1,10 @@
 import { mkdtemp } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ReadInput } from '../../../lib/inputs'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
+import { startRecordingServer } from '../../bench/ports'
 import { repoRoot } from '../../harness/runner'
 
 export const fixtures = join(repoRoot, 'test', 'fixtures')
@@ -20,19 +21,8 @@ export interface TestServer {
 
 /** A loopback HTTP server; the handler sees every request, and every path is recorded. */
 export async function startServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<TestServer> {
-  const requests: string[] = []
-  const server = createServer((request, response) => {
-    requests.push(request.url ?? '')
-    handler(request, response)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
+  const server = await startRecordingServer(handler, (request) => request.url ?? '')
+  return { url: server.url, requests: server.requests, close: server.stop }
 }
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type ActionRun, type RunOptions, repoRoot, runAction } from '../../harness/runner'
+import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
 import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 /**
@@ -14,16 +15,6 @@ import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
  */
 
 const FIXTURE = join(repoRoot, 'test/fixtures/terraform/least-privilege')
-
-const RUNNER_CREDENTIALS = {
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token-7f3a',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.example/idtoken?api-version=2.0',
-  ACTIONS_RUNTIME_TOKEN: 'runtime-token-91b2',
-  ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime/',
-  ACTIONS_CACHE_URL: 'https://artifactcache.example/',
-  ACTIONS_RESULTS_URL: 'https://results-receiver.example/',
-  GITHUB_TOKEN: 'ghs_job_token_from_the_env_0123',
-}
 
 let workspace: string
 let temp: string

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { run } from '../../../actions/tf-apply-toggle/src/main'
 import type { IssueComments, PullRequest } from '../../../actions/tf-apply-toggle/src/pr-comment'
 import { runInProcess } from '../../harness/in-process'
+import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
 import { type Call, diagnostic, fakeTerraform, jsonLines, message, PLAN_JSON, type Step } from './fake-terraform'
 
 /**
@@ -443,16 +444,6 @@ describe('the pull request comment in plan mode', () => {
 })
 
 describe('least privilege', () => {
-  const RUNNER_CREDENTIALS = {
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
-    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/idtoken',
-    ACTIONS_RUNTIME_TOKEN: 'runtime-token',
-    ACTIONS_RUNTIME_URL: 'https://runtime.example/',
-    ACTIONS_CACHE_URL: 'https://cache.example/',
-    ACTIONS_RESULTS_URL: 'https://results.example/',
-    GITHUB_TOKEN: 'ghs_job_token_0123456789',
-  }
-
   it("keeps the runner's OIDC, runtime and cache credentials and GITHUB_TOKEN out of every Terraform command's environment", async () => {
     const result = await runToggle({ mode: 'create' }, { env: { ...RUNNER_CREDENTIALS, AWS_REGION: 'eu-west-1' } })
     expect(result.failure).toBeUndefined()
