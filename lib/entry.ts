@@ -27,3 +27,16 @@ export async function withErrorBoundary(body: () => Promise<void>, options: { ha
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
+
+/**
+ * An action's run(overrides): its defaultDeps() with what a test replaces,
+ * handed to the body inside the one error boundary.
+ */
+export function runWithDeps<D>(
+  defaults: () => D,
+  overrides: Partial<D>,
+  body: (deps: D) => Promise<void>,
+  options: { handleSignals?: boolean } = {},
+): Promise<void> {
+  return withErrorBoundary(() => body({ ...defaults(), ...overrides }), options)
+}

@@ -129,3 +129,17 @@ export function killTree(child: ChildProcess, group: boolean): void {
 export function tail(text: string, lines = 10): string {
   return text.trimEnd().split(/\r?\n/).slice(-lines).join('\n')
 }
+
+/**
+ * A tool's last non-empty lines on one line (joined by ' / ', a final period
+ * dropped), for an error message that ends in its own period.
+ */
+export function lastLines(text: string, count = 3): string {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .join(' / ')
+    .replace(/\.$/, '')
+}

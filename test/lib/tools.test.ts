@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserError } from '../../lib/errors'
-import { checksumFor, download, ensureTool, HttpStatusError, sha256, toolCacheRoot, toolDir } from '../../lib/tools'
+import { checksumFor, download, ensureTool, HttpStatusError, sha256, type ToolSpec, toolCacheRoot, toolDir } from '../../lib/tools'
 
 let baseUrl = ''
 let tarball: Buffer
@@ -45,18 +45,22 @@ async function cacheEnv() {
   return { PIPELINE_ACTIONS_TOOL_CACHE: await mkdtemp(join(tmpdir(), 'tool-cache-')) }
 }
 
+/** The demo archive's spec: the served tarball, its checksum, the binary one folder down. */
+const demo = (overrides: Partial<ToolSpec> = {}): ToolSpec => ({
+  name: 'demo',
+  version: '1.0.0',
+  url: `${baseUrl}/tool.tar.gz`,
+  sha256: sha256(tarball),
+  archive: 'tar.gz',
+  binary: 'demo',
+  stripComponents: 1,
+  ...overrides,
+})
+
 describe('ensureTool', () => {
   it('downloads, verifies, unpacks and then reuses the cache', async () => {
     const env = await cacheEnv()
-    const spec = {
-      name: 'demo',
-      version: '1.0.0',
-      url: `${baseUrl}/tool.tar.gz`,
-      sha256: sha256(tarball),
-      archive: 'tar.gz' as const,
-      binary: 'demo',
-      stripComponents: 1,
-    }
+    const spec = demo()
     const path = await ensureTool(spec, { env })
     expect(path).toBe(join(env.PIPELINE_ACTIONS_TOOL_CACHE, 'demo-1.0.0', 'demo'))
     expect(spawnSync(path).stdout.toString()).toBe('demo\n')
@@ -77,14 +81,7 @@ describe('ensureTool', () => {
 
   it('refuses a download whose checksum does not match, and caches nothing', async () => {
     const env = await cacheEnv()
-    const spec = {
-      name: 'demo',
-      version: '6.6.6',
-      url: `${baseUrl}/tool.tar.gz`,
-      sha256: '0'.repeat(64),
-      archive: 'tar.gz' as const,
-      binary: 'demo',
-    }
+    const spec = demo({ version: '6.6.6', sha256: '0'.repeat(64), stripComponents: 0 })
     const error = await ensureTool(spec, { env }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UserError)
     expect((error as Error).message).toContain('refusing to use it')
@@ -93,14 +90,14 @@ describe('ensureTool', () => {
 
   it('reports an archive that cannot be unpacked', async () => {
     const env = await cacheEnv()
-    const spec = {
+    const spec = demo({
       name: 'bad',
       version: '1',
       url: `${baseUrl}/raw-tool`,
       sha256: sha256('#!/bin/sh\necho raw\n'),
-      archive: 'tar.gz' as const,
       binary: 'bad',
-    }
+      stripComponents: 0,
+    })
     await expect(ensureTool(spec, { env })).rejects.toThrow(/Could not unpack bad 1/)
   })
 })

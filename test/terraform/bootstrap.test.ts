@@ -12,7 +12,7 @@ import {
   type PolicyDocument,
   startMotoForTerraform,
 } from './moto-for-terraform'
-import { cleanUpAfterAll, copyOfTerraform, type TerraformCopy } from './terraform-copy'
+import { cleanUpAfterAll, copyWithBootstrapOnMoto, type TerraformCopy } from './terraform-copy'
 
 /**
  * terraform/bootstrap's two layers applied as examples/README.md says, by
@@ -85,11 +85,7 @@ function tfFiles(dir: string): string[] {
 beforeAll(async () => {
   aws = await startMotoForTerraform(REGION)
   await addGithubOidcProvider(aws.moto.endpoint, REGION)
-  copy = await copyOfTerraform()
-  // The account layer keeps local state by design: it creates the bucket remote state lives in.
-  await copy.pointAtMoto('bootstrap/account')
-  // The environment layer's S3 backend needs an init, which Terraform refuses with the provider overridden.
-  await copy.pointAtMoto('bootstrap/environment', { localState: true })
+  copy = await copyWithBootstrapOnMoto()
 }, 300_000)
 
 cleanUpAfterAll(() => ({ copy, aws }))

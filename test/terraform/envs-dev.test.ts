@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MOTO_ACCOUNT } from '../bench/moto'
 import { addGithubOidcProvider, type MotoForTerraform, motoInventory, startMotoForTerraform } from './moto-for-terraform'
-import { cleanUpAfterAll, copyOfTerraform, type TerraformCopy } from './terraform-copy'
+import { cleanUpAfterAll, copyWithBootstrapOnMoto, type TerraformCopy } from './terraform-copy'
 
 /**
  * envs/dev planned by Terraform with the real AWS provider against a moto
@@ -59,9 +59,7 @@ async function refused(args: string[]) {
 beforeAll(async () => {
   aws = await startMotoForTerraform(REGION)
   await addGithubOidcProvider(aws.moto.endpoint, REGION)
-  copy = await copyOfTerraform()
-  await copy.pointAtMoto('bootstrap/account')
-  await copy.pointAtMoto('bootstrap/environment', { localState: true })
+  copy = await copyWithBootstrapOnMoto()
   await copy.pointAtMoto('envs/dev', { localState: true })
   for (const [folder, vars] of [
     ['bootstrap/account', asVars({ region: REGION })],

@@ -109,3 +109,16 @@ export function cleanUpAfterAll(parts: () => { copy?: TerraformCopy; aws?: { sto
     await aws?.stop()
   })
 }
+
+/**
+ * A copy whose two bootstrap layers point at moto, both with local state: the
+ * account layer by design (it creates the bucket remote state lives in), the
+ * environment layer because its S3 backend needs an init, which Terraform
+ * refuses while the provider is overridden.
+ */
+export async function copyWithBootstrapOnMoto(): Promise<TerraformCopy> {
+  const copy = await copyOfTerraform()
+  await copy.pointAtMoto('bootstrap/account')
+  await copy.pointAtMoto('bootstrap/environment', { localState: true })
+  return copy
+}

@@ -3,7 +3,7 @@ import { awsClientConfig } from '../../../lib/aws/clients'
 import { withChildEnv } from '../../../lib/child-env'
 import { systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
-import { withErrorBoundary } from '../../../lib/entry'
+import { runWithDeps } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { runnerLog } from '../../../lib/log'
@@ -30,8 +30,7 @@ export function defaultDeps(): Deps {
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
-  return withErrorBoundary(async () => {
-    const deps: Deps = { ...defaultDeps(), ...overrides }
+  return runWithDeps(defaultDeps, overrides, async (deps) => {
     const inputs = parseInputs(deps.read, deps.env)
     for (const value of inputs.buildSecrets.values()) if (value !== '') core.setSecret(value)
     const published = await publishImage(inputs, deps)

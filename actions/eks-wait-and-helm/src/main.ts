@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { withChildEnv } from '../../../lib/child-env'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
-import { withErrorBoundary } from '../../../lib/entry'
+import { runWithDeps } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
 import { findOnPath } from '../../../lib/files'
@@ -71,8 +71,7 @@ export function defaultDeps(): Deps {
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
-  return withErrorBoundary(async () => {
-    const deps = { ...defaultDeps(), ...overrides }
+  return runWithDeps(defaultDeps, overrides, async (deps) => {
     const inputs = parseInputs(deps.read, deps.env)
     for (const release of inputs.releases) if ('password' in release && release.password) core.setSecret(release.password)
     await execute(inputs, deps)

@@ -5,7 +5,7 @@ import { annotateError, annotateWarning } from '../../../lib/annotations'
 import { withChildEnv } from '../../../lib/child-env'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
-import { withErrorBoundary } from '../../../lib/entry'
+import { runWithDeps } from '../../../lib/entry'
 import { UserError } from '../../../lib/errors'
 import { exec as defaultExec, type Exec } from '../../../lib/exec'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
@@ -34,8 +34,7 @@ export function defaultDeps(): Deps {
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
-  return withErrorBoundary(async () => {
-    const deps: Deps = { ...defaultDeps(), ...overrides }
+  return runWithDeps(defaultDeps, overrides, async (deps) => {
     const inputs = parseInputs(deps.read)
     const workspace = deps.env.GITHUB_WORKSPACE || process.cwd()
     const validation = await validate(inputs, { ...deps, workspace, tempDir: deps.env.RUNNER_TEMP || tmpdir() })

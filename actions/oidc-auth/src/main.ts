@@ -3,7 +3,7 @@ import { StsClient } from '../../../lib/aws/sts'
 import { resolveStsEndpoint } from '../../../lib/aws/sts-endpoint'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
-import { withErrorBoundary } from '../../../lib/entry'
+import { runWithDeps } from '../../../lib/entry'
 import { type HttpFetch, httpFetch } from '../../../lib/http'
 import { getIDToken } from '../../../lib/id-token'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
@@ -42,8 +42,7 @@ export const defaultDeps = (): Deps => ({
 })
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
-  return withErrorBoundary(async () => {
-    const deps: Deps = { ...defaultDeps(), ...overrides }
+  return runWithDeps(defaultDeps, overrides, async (deps) => {
     const inputs = parseInputs(deps.read, deps.env)
     const deadline = deps.clock.now() + inputs.timeoutMs
     const finalRole = inputs.roleChain.at(-1) ?? inputs.role

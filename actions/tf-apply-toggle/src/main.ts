@@ -1,5 +1,5 @@
 import { withChildEnv } from '../../../lib/child-env'
-import { withErrorBoundary } from '../../../lib/entry'
+import { runWithDeps } from '../../../lib/entry'
 import { exec } from '../../../lib/exec'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { maskSecret } from '../../../lib/masks'
@@ -33,9 +33,10 @@ export function defaultDeps(): Deps {
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
-  return withErrorBoundary(
-    async () => {
-      const deps: Deps = { ...defaultDeps(), ...overrides }
+  return runWithDeps(
+    defaultDeps,
+    overrides,
+    async (deps) => {
       const inputs = parseInputs(deps.read, deps.cwd)
       if (inputs.githubToken) maskSecret(inputs.githubToken)
       await toggle(inputs, deps)

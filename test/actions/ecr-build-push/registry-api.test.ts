@@ -4,8 +4,8 @@ import { ManualClock } from '../../../lib/clock'
 import { UserError } from '../../../lib/errors'
 import { FakeRegistry, HOST, manifestOf, PASSWORD } from './fakes'
 
-function api(registry: FakeRegistry, clock = new ManualClock()) {
-  return new RegistryApi({ baseUrl: `https://${HOST}`, username: 'AWS', password: PASSWORD, fetch: registry.fetch, clock, random: () => 1 })
+function api(registry: FakeRegistry, clock = new ManualClock(), password = PASSWORD) {
+  return new RegistryApi({ baseUrl: `https://${HOST}`, username: 'AWS', password, fetch: registry.fetch, clock, random: () => 1 })
 }
 
 describe('RegistryApi', () => {
@@ -49,13 +49,7 @@ describe('RegistryApi', () => {
     await expect(api(registry).digestOf('team/app', 'v1')).rejects.toThrow(/HTTP 400$/)
     expect(registry.requests).toHaveLength(1)
 
-    const wrong = new RegistryApi({
-      baseUrl: `https://${HOST}`,
-      username: 'AWS',
-      password: 'wrong',
-      fetch: registry.fetch,
-      clock: new ManualClock(),
-    })
+    const wrong = api(registry, new ManualClock(), 'wrong')
     const denied = await wrong.manifest('team/app', 'v1').catch((e: unknown) => e)
     expect(denied).toBeInstanceOf(UserError)
     expect((denied as Error).message).toBe(
@@ -106,13 +100,7 @@ describe('RegistryApi', () => {
   it('a Bearer challenge whose token service fails is an HTTP error', async () => {
     const registry = new FakeRegistry()
     registry.bearerRealm = 'https://auth.example.com/token'
-    const client = new RegistryApi({
-      baseUrl: `https://${HOST}`,
-      username: 'AWS',
-      password: 'wrong',
-      fetch: registry.fetch,
-      clock: new ManualClock(),
-    })
+    const client = api(registry, new ManualClock(), 'wrong')
     await expect(client.digestOf('team/app', 'v1')).rejects.toThrow('GET https://auth.example.com/token: HTTP 401')
   })
 })

@@ -268,10 +268,7 @@ describe('run: retries', () => {
 
   it('gives each attempt a time limit, cut short by the deadline, and retries a hung call', async () => {
     sts.script('AssumeRoleWithWebIdentity', { hang: true })
-    const running = runWith({ timeout: '40s' })
-    await waitFor(() => sts.calls.length === 1)
-    timers.fireLatest()
-    const result = await running
+    const result = await runFiringTimeout({ timeout: '40s' }, () => sts.calls.length === 1)
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain(`AssumeRoleWithWebIdentity attempt 1 of 6 failed (no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s)`)
     // 15 s for the first attempt; the second has 40 - 15 - 0.25 s left, more than its limit.
@@ -280,10 +277,7 @@ describe('run: retries', () => {
 
   it('ends a token request that hangs with the attempt, and tries again', async () => {
     let hung = 0
-    const running = runWith({ timeout: '40s' }, { hangToken: () => hung++ === 0 })
-    await waitFor(() => tokenRequests.length === 1)
-    timers.fireLatest()
-    const result = await running
+    const result = await runFiringTimeout({ timeout: '40s' }, () => tokenRequests.length === 1, { hangToken: () => hung++ === 0 })
     expect(result.exitCode).toBe(0)
     expect(tokenSignals[0]?.aborted).toBe(true)
     expect(tokenRequests).toHaveLength(2)
@@ -294,10 +288,7 @@ describe('run: retries', () => {
 
   it('limits an attempt to what is left of the deadline', async () => {
     sts.script('AssumeRoleWithWebIdentity', { hang: true })
-    const running = runWith({ timeout: '5s' })
-    await waitFor(() => sts.calls.length === 1)
-    timers.fireLatest()
-    const result = await running
+    const result = await runFiringTimeout({ timeout: '5s' }, () => sts.calls.length === 1)
     expect(timers.limits).toEqual([5000])
     expect(result.failure).toMatch(
       /within the 5 s timeout: AssumeRoleWithWebIdentity for .+ made 1 attempt, the last failed with no answer within 5 s/,
@@ -389,6 +380,14 @@ describe('run: failures that retrying cannot fix fail at the first attempt', () 
     expect(sts.calls).toEqual([])
   })
 })
+
+/** Starts a run, waits until a call hangs (`hung` says when), then fires that attempt's time limit. */
+async function runFiringTimeout(inputs: Record<string, string>, hung: () => boolean, hooks: Parameters<typeof runWith>[1] = {}) {
+  const running = runWith(inputs, hooks)
+  await waitFor(hung)
+  timers.fireLatest()
+  return running
+}
 
 async function waitFor(condition: () => boolean): Promise<void> {
   // The run first sets up its runner files (real file I/O), so this waits in real time, not in event-loop turns.

@@ -400,13 +400,18 @@ describe('cancellation', () => {
   })
 })
 
-describe('the pull request comment in plan mode', () => {
-  let eventPath: string
+/** A pull_request event (number 12) written before each test; prEnv() is the environment that names it. */
+function pullRequestEvent(): () => Record<string, string> {
+  let eventPath = ''
   beforeEach(async () => {
     eventPath = join(root, 'event.json')
     await writeFile(eventPath, JSON.stringify({ pull_request: { number: 12 } }))
   })
-  const prEnv = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+  return () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+}
+
+describe('the pull request comment in plan mode', () => {
+  const prEnv = pullRequestEvent()
 
   it('creates one comment, then updates it, and applies nothing', async () => {
     const comments = new FakeComments()
@@ -493,12 +498,7 @@ async function writePlan(call: Call) {
 }
 
 describe('the pull request comment shows no secret', () => {
-  let eventPath: string
-  beforeEach(async () => {
-    eventPath = join(root, 'event.json')
-    await writeFile(eventPath, JSON.stringify({ pull_request: { number: 12 } }))
-  })
-  const prEnv = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: 'http://127.0.0.1:9' })
+  const prEnv = pullRequestEvent()
   const API_KEY = 'sk-live-Zebra-Quartz-9917'
   const ACCESS_KEY = 'AKIAEXAMPLEBACKEND42'
   const MULTILINE = 'line-one-Secret\nline-two-Secret'

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { UserError } from '../../../../lib/errors'
+import { lastLines } from '../../../../lib/exec'
 import { resolveInWorkspace } from '../../../../lib/workspace'
 import type { Release } from '../releases'
 import { repoAddArgs } from './args'
@@ -52,13 +53,7 @@ export async function buildDependencies(release: Release, dir: string, helm: Hel
   return true
 }
 
+/** The tool's last line, for a one-line error. */
 function lastLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split(/\r?\n/)
-      .filter((line) => line.trim() !== '')
-      .at(-1)
-      ?.replace(/\.$/, '') ?? 'no output'
-  )
+  return lastLines(text, 1) || 'no output'
 }

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { UserError } from '../../../../lib/errors'
-import type { ExecResult } from '../../../../lib/exec'
+import { type ExecResult, lastLines } from '../../../../lib/exec'
 import { resolveInWorkspace } from '../../../../lib/workspace'
 import { applyManifestSet, deleteManifestSet, type ManifestContext } from '../manifests/apply'
 import { deletableResources, type KindIndex, kindsDefinedBy, requireKnownKinds } from '../manifests/kinds'
@@ -300,14 +300,4 @@ async function mustSucceed(pending: Promise<ExecResult> | ExecResult, what: stri
   const detail = silent || !result.stderr ? lastLines(result.stderr || result.stdout) : lastLines(result.stderr, 1)
   const hint = [explanation, forbiddenHint(result.stderr)].filter(Boolean).join(' ')
   throw new UserError(`${what} ${how}${detail ? `: ${detail}` : ''}.`, hint || undefined)
-}
-
-function lastLines(text: string, count = 3): string {
-  return text
-    .trim()
-    .split(/\r?\n/)
-    .filter((line) => line.trim() !== '')
-    .slice(-count)
-    .join(' / ')
-    .replace(/\.$/, '')
 }

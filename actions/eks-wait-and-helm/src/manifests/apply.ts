@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { UserError } from '../../../../lib/errors'
+import { lastLines } from '../../../../lib/exec'
 import type { ManifestSet } from '../releases'
 import type { Kubectl } from './kubectl'
 import { installOrder, type KubeObject, OWNER_LABEL } from './objects'
@@ -88,14 +89,4 @@ export async function deleteManifestSet(set: ManifestSet, resources: readonly st
   if (deleted.exitCode !== 0)
     throw new UserError(`kubectl delete of manifests '${set.name}' failed: ${lastLines(deleted.stderr || deleted.stdout)}.`)
   return names.length
-}
-
-function lastLines(text: string, count = 3): string {
-  return text
-    .trim()
-    .split(/\r?\n/)
-    .filter((line) => line.trim() !== '')
-    .slice(-count)
-    .join(' / ')
-    .replace(/\.$/, '')
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { UserError } from '../../../../lib/errors'
+import { lastLines } from '../../../../lib/exec'
 import { resolveInWorkspace } from '../../../../lib/workspace'
 import type { ManifestSet } from '../releases'
 import type { Kubectl } from './kubectl'
@@ -45,13 +46,7 @@ export async function renderManifestSet(set: ManifestSet, workspace: string, kub
   return objects
 }
 
+/** The tool's last line, for a one-line error. */
 function lastLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split(/\r?\n/)
-      .filter((line) => line.trim() !== '')
-      .at(-1)
-      ?.replace(/\.$/, '') ?? 'no output'
-  )
+  return lastLines(text, 1) || 'no output'
 }
