@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ExecOptions, type ExecResult, exec, tail } from '../../lib/exec'
+import { type ExecOptions, type ExecResult, exec } from '../../lib/exec'
 import { BASE_IMAGE, busyboxRootfsTar } from './base-image'
+import { checkedTool } from './checked-tool'
 import { unmountUnder } from './docker'
 
 /**
@@ -27,12 +28,7 @@ export async function startBuildah(): Promise<Buildah> {
   const storageConf = join(dir, 'storage.conf')
   await writeFile(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, 'root')}"\nrunroot = "${join(dir, 'run')}"\n`)
   const env = { CONTAINERS_STORAGE_CONF: storageConf, BUILDAH_ISOLATION: 'chroot', STORAGE_DRIVER: 'vfs' }
-  const buildah: Buildah['buildah'] = async (args, options = {}) => {
-    const result = await exec('buildah', args, { silent: true, ...options, env: { ...process.env, ...env, ...options.env } })
-    if (result.exitCode !== 0)
-      throw new Error(`buildah ${args.join(' ')} exited ${result.exitCode}: ${tail(result.stderr || result.stdout, 5)}`)
-    return result
-  }
+  const buildah: Buildah['buildah'] = checkedTool('buildah', env)
   let stopped = false
   const stop = async () => {
     if (stopped) return

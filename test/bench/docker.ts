@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ExecOptions, type ExecResult, exec, tail } from '../../lib/exec'
 import { BASE_IMAGE, busyboxRootfsTar } from './base-image'
+import { checkedTool } from './checked-tool'
 import { supervise } from './daemon'
 import { waitFor } from './ports'
 
@@ -79,12 +80,7 @@ async function launch(): Promise<DockerEngine> {
   const supervised = supervise(daemon)
 
   const env = { DOCKER_HOST: host }
-  const docker: DockerEngine['docker'] = async (args, options = {}) => {
-    const result = await exec('docker', args, { silent: true, ...options, env: { ...process.env, ...env, ...options.env } })
-    if (result.exitCode !== 0)
-      throw new Error(`docker ${args.join(' ')} exited ${result.exitCode}: ${tail(result.stderr || result.stdout, 5)}`)
-    return result
-  }
+  const docker: DockerEngine['docker'] = checkedTool('docker', env)
 
   let stopped = false
   const stop = async () => {

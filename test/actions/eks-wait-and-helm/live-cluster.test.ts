@@ -10,8 +10,19 @@ import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
 import { waitFor } from '../../bench/ports'
 import { startRegistry } from '../../bench/registry'
-import { repoRoot, runAction } from '../../harness/runner'
+import { type ActionRun, repoRoot, runAction } from '../../harness/runner'
 import { makeTlsFixture } from './tls-api-server'
+
+/** The step succeeded, and its releases output is exactly this list. */
+function expectReleases(run: ActionRun, releases: Record<string, unknown>[]): void {
+  expect(run.failure, run.failure).toBeUndefined()
+  expect(JSON.parse(run.outputs.releases ?? '')).toEqual(releases)
+}
+
+/** The step succeeded, and its releases output names exactly this release of the demo chart, deployed at `revision`. */
+function expectDeployed(run: ActionRun, name: string, namespace: string, revision: number): void {
+  expectReleases(run, [{ name, namespace, revision, status: 'deployed', chart: 'demo-0.1.0' }])
+}
 
 /**
  * The whole action against a real Kubernetes API server: the bench's control
@@ -117,6 +128,21 @@ function helmProcess(args: string[], env: Record<string, string> = {}, input?: s
   return child
 }
 
+/**
+ * Leaves a release as a killed run would: helm waits for pods that can never
+ * be scheduled until the release shows `status`, then dies by SIGKILL.
+ */
+async function killHelmAt(status: string, release: string, namespace: string, args: string[]): Promise<void> {
+  const stuck = helmProcess([...args, '--set', 'nodeSelector.nowhere=nowhere', '--wait', '--timeout', '10m'])
+  await waitFor(
+    `helm to mark the release ${status}`,
+    async () => (await history(release, namespace).catch(() => [])).at(-1)?.status === status,
+    60_000,
+  )
+  stuck.kill('SIGKILL')
+  await new Promise((resolve) => stuck.on('close', resolve))
+}
+
 function runHelm(
   args: string[],
   env: Record<string, string> = {},
@@ -164,10 +190,7 @@ describe('against a real Kubernetes API server', () => {
     const first = await deploy(demoRelease('      LIST: "a,b,c"\n      DSN: "postgresql://u:p@ss,w=rd@db/x?a=1,b=2"\n'), {
       'helm-version': 'v3.19.0',
     })
-    expect(first.failure).toBeUndefined()
-    expect(JSON.parse(first.outputs.releases ?? '')).toEqual([
-      { name: 'demo', namespace: 'apps', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
-    ])
+    expectDeployed(first, 'demo', 'apps', 1)
     expect(await configMap('apps', 'demo-settings')).toEqual({ LIST: 'a,b,c', DSN: 'postgresql://u:p@ss,w=rd@db/x?a=1,b=2' })
     const deployment = (await plane.request('/apis/apps/v1/namespaces/apps/deployments/demo')).body as {
       status: { readyReplicas?: number }
@@ -176,10 +199,7 @@ describe('against a real Kubernetes API server', () => {
     expect(first.visibleLog).toContain("Installing release 'demo' in namespace 'apps' (helm v3.19).")
 
     const second = await deploy(demoRelease('      LIST: "d,e"\n'), { 'helm-version': 'v3.19.0' })
-    expect(second.failure).toBeUndefined()
-    expect(JSON.parse(second.outputs.releases ?? '')).toEqual([
-      { name: 'demo', namespace: 'apps', revision: 2, status: 'deployed', chart: 'demo-0.1.0' },
-    ])
+    expectDeployed(second, 'demo', 'apps', 2)
     expect(await configMap('apps', 'demo-settings')).toEqual({ LIST: 'd,e' })
     expect(second.visibleLog).toContain("Upgrading release 'demo' in namespace 'apps' (helm v3.19).")
   })
@@ -190,25 +210,7 @@ describe('against a real Kubernetes API server', () => {
     const lastGood = before.at(-1)?.revision ?? 0
     expect(before.at(-1)?.status).toBe('deployed')
     // A deploy whose pods can never be scheduled waits; killing helm then leaves the release pending-upgrade.
-    const stuck = helmProcess([
-      'upgrade',
-      'demo',
-      chart,
-      '--namespace',
-      'apps',
-      '--set',
-      'nodeSelector.nowhere=nowhere',
-      '--wait',
-      '--timeout',
-      '10m',
-    ])
-    await waitFor(
-      'helm to mark the release pending-upgrade',
-      async () => (await history('demo', 'apps')).at(-1)?.status === 'pending-upgrade',
-      60_000,
-    )
-    stuck.kill('SIGKILL')
-    await new Promise((resolve) => stuck.on('close', resolve))
+    await killHelmAt('pending-upgrade', 'demo', 'apps', ['upgrade', 'demo', chart, '--namespace', 'apps'])
     expect((await history('demo', 'apps')).at(-1)).toEqual(expect.objectContaining({ revision: lastGood + 1, status: 'pending-upgrade' }))
 
     const run = await deploy(demoRelease('      LIST: "after,repair"\n'), { 'helm-version': 'v3.19.0' })
@@ -233,7 +235,7 @@ describe('against a real Kubernetes API server', () => {
 
   it('removes a first install a killed run left pending-install, then installs it again', async () => {
     plane.setAccess(ciRole, { groups: ['system:masters'] })
-    const stuck = helmProcess([
+    await killHelmAt('pending-install', 'fresh', 'fresh', [
       'upgrade',
       '--install',
       'fresh',
@@ -241,19 +243,7 @@ describe('against a real Kubernetes API server', () => {
       '--namespace',
       'fresh',
       '--create-namespace',
-      '--set',
-      'nodeSelector.nowhere=nowhere',
-      '--wait',
-      '--timeout',
-      '10m',
     ])
-    await waitFor(
-      'helm to mark the release pending-install',
-      async () => (await history('fresh', 'fresh').catch(() => [])).at(-1)?.status === 'pending-install',
-      60_000,
-    )
-    stuck.kill('SIGKILL')
-    await new Promise((resolve) => stuck.on('close', resolve))
 
     const run = await deploy(`- name: fresh\n  chart: ${chart}\n  namespace: fresh\n  timeout: 2m\n`, { 'helm-version': 'v3.19.0' })
     expect(run.failure).toBeUndefined()
@@ -304,10 +294,7 @@ describe('against a real Kubernetes API server', () => {
       expect(refused.masks).toContain('wrong')
 
       const run = await deploy(release(password), { 'helm-version': 'v3.19.0' })
-      expect(run.failure).toBeUndefined()
-      expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
-        { name: 'fromrepo', namespace: 'repo', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
-      ])
+      expectDeployed(run, 'fromrepo', 'repo', 1)
       expect(run.masks).toContain(password)
       expect(run.visibleLog).not.toContain('repo-pass')
       // The index and the package, both with the credentials (helm sends them to the repository's own host).
@@ -350,10 +337,7 @@ describe('against a real Kubernetes API server', () => {
       const refused = await deployFromRegistry('wrong')
       expect(refused.failure).toMatch(new RegExp(`^helm registry login ${registry.host} exited with 1: .*unauthorized`, 'i'))
       const run = await deployFromRegistry(password)
-      expect(run.failure).toBeUndefined()
-      expect(JSON.parse(run.outputs.releases ?? '')).toEqual([
-        { name: 'fromoci', namespace: 'oci', revision: 1, status: 'deployed', chart: 'demo-0.1.0' },
-      ])
+      expectDeployed(run, 'fromoci', 'oci', 1)
       expect(run.masks).toContain(password)
       expect(run.visibleLog).not.toContain('oci-pass')
     } finally {
@@ -388,10 +372,7 @@ describe('against a real Kubernetes API server', () => {
     expect(first.failure).toBeUndefined()
     expect(first.visibleLog).toContain("Installing release 'demo4' in namespace 'apps4' (helm v4.3).")
     const second = await deploy(release('two,2'), { 'helm-version': 'v4.3.1' })
-    expect(second.failure).toBeUndefined()
-    expect(JSON.parse(second.outputs.releases ?? '')).toEqual([
-      { name: 'demo4', namespace: 'apps4', revision: 2, status: 'deployed', chart: 'demo-0.1.0' },
-    ])
+    expectDeployed(second, 'demo4', 'apps4', 2)
     expect(await configMap('apps4', 'demo4-settings')).toEqual({ V: 'two,2' })
   })
 
@@ -487,8 +468,7 @@ describe('plain manifests, kustomizations and local charts with dependencies, ag
 
   it('deploys the list in order: manifests server-side with the owner label, a CRD then its objects, a chart after helm dependency build, a kustomization', async () => {
     const first = await run(list)
-    expect(first.failure).toBeUndefined()
-    expect(JSON.parse(first.outputs.releases ?? '')).toEqual([
+    expectReleases(first, [
       { name: 'stack', namespace: 'stack', revision: 0, status: 'applied', objects: 4 },
       { name: 'crds', namespace: 'default', revision: 0, status: 'applied', objects: 1 },
       { name: 'umbrella', namespace: 'stack', revision: 1, status: 'deployed', chart: 'umbrella-0.1.0' },
@@ -528,8 +508,7 @@ describe('plain manifests, kustomizations and local charts with dependencies, ag
 
   it('uninstalls in reverse order, deleting every object that carries an entry label, wherever it is', async () => {
     const removed = await run(list, 'uninstall')
-    expect(removed.failure, removed.failure).toBeUndefined()
-    expect(JSON.parse(removed.outputs.releases ?? '')).toEqual([
+    expectReleases(removed, [
       { name: 'kz', namespace: 'kz', revision: 0, status: 'deleted', objects: 2 },
       { name: 'widgets', namespace: 'stack', revision: 0, status: 'deleted', objects: 1 },
       { name: 'umbrella', namespace: 'stack', revision: 2, status: 'uninstalled', chart: 'umbrella-0.1.0' },

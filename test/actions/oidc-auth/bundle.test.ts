@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../bench/fault-proxy'
-import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
-import { DEFAULT_CLAIMS, type OidcIssuer, startOidcIssuer } from '../../bench/oidc-issuer'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { ProxiedCall } from '../../bench/fault-proxy'
+import { MOTO_ACCOUNT } from '../../bench/moto'
+import { DEFAULT_CLAIMS } from '../../bench/oidc-issuer'
+import { useStsBench } from '../../bench/sts-bench'
 import { type ActionRun, runAction } from '../../harness/runner'
 
 /**
@@ -12,21 +13,11 @@ import { type ActionRun, runAction } from '../../harness/runner'
  * the fault proxy and the local OIDC token service.
  */
 
-let moto: Moto
-let proxy: FaultProxy
-let issuer: OidcIssuer
-
-beforeAll(async () => {
-  ;[moto, issuer] = await Promise.all([startMoto(), startOidcIssuer()])
-  proxy = await startFaultProxy(moto.endpoint)
-})
-afterAll(async () => {
-  await Promise.all([proxy?.stop(), issuer?.stop(), moto?.stop()])
-})
+const bench = useStsBench()
 beforeEach(() => {
-  proxy.clear()
-  issuer.requests.length = 0
-  issuer.setClaims(DEFAULT_CLAIMS)
+  bench.proxy.clear()
+  bench.issuer.requests.length = 0
+  bench.issuer.setClaims(DEFAULT_CLAIMS)
 })
 
 const ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/ci`
@@ -35,11 +26,11 @@ function oidcAuth(inputs: Record<string, string> = {}, env: Record<string, strin
   return runAction('oidc-auth', {
     inputs: { 'role-to-assume': ROLE, 'aws-region': 'us-east-1', ...inputs },
     // No AWS_* credentials in the environment: the action must work from the OIDC token alone.
-    env: { ...issuer.env, AWS_ENDPOINT_URL_STS: proxy.endpoint, ...env },
+    env: { ...bench.issuer.env, AWS_ENDPOINT_URL_STS: bench.proxy.endpoint, ...env },
   })
 }
 
-const stsCalls = (operation?: string) => proxy.calls.filter((call) => operation === undefined || call.operation === operation)
+const stsCalls = (operation?: string) => bench.proxy.calls.filter((call) => operation === undefined || call.operation === operation)
 const form = (call: ProxiedCall) => new URLSearchParams(call.body)
 const signingKeyOf = (call: ProxiedCall) => /Credential=([^/]+)\//.exec(String(call.headers.authorization ?? ''))?.[1]
 
@@ -96,7 +87,7 @@ describe('oidc-auth bundle: success', () => {
     expect(String(verify?.headers.authorization)).toContain('/us-east-1/sts/aws4_request')
     expect(verify?.headers['x-amz-security-token']).toBe(env.AWS_SESSION_TOKEN)
 
-    expect(issuer.requests).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }])
+    expect(bench.issuer.requests).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }])
     const token = sent.get('WebIdentityToken') as string
     expect(run.masks).toEqual(expect.arrayContaining([token, env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN]))
     // Masks come before the first line that could carry the value.
@@ -113,7 +104,7 @@ describe('oidc-auth bundle: success', () => {
     expect(run.outputs['aws-session-token']).toBe(run.exportedEnv.AWS_SESSION_TOKEN)
     expect(run.outputs['aws-account-id']).toBe(MOTO_ACCOUNT)
     expectMaskedBeforePrinted(run, MOTO_ACCOUNT)
-    expect(issuer.requests.map((request) => request.audience)).toEqual(['custom-aud'])
+    expect(bench.issuer.requests.map((request) => request.audience)).toEqual(['custom-aud'])
     expectNoSecretsIn(run)
   })
 
@@ -152,7 +143,7 @@ describe('oidc-auth bundle: success', () => {
       expect(form(stsCalls('AssumeRoleWithWebIdentity')[0] as ProxiedCall).get('WebIdentityToken')).toBe(token)
       expect(run.masks).toContain(token)
       expect(run.visibleLog).not.toContain(token)
-      expect(issuer.requests).toEqual([])
+      expect(bench.issuer.requests).toEqual([])
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -166,12 +157,12 @@ describe('oidc-auth bundle: transient faults are survived, each retry with a fre
     ['IDPCommunicationError', { type: 'aws-error', status: 400, code: 'IDPCommunicationError' } as const, 1],
     ['a reset connection', { type: 'reset' } as const, 1],
   ])('%s, then success', async (_name, fault, times) => {
-    proxy.inject({ match: 'AssumeRoleWithWebIdentity', times, fault })
+    bench.proxy.inject({ match: 'AssumeRoleWithWebIdentity', times, fault })
     const run = await oidcAuth()
     expect(run.exitCode).toBe(0)
     const attempts = stsCalls('AssumeRoleWithWebIdentity')
     expect(attempts.map((call) => call.fault)).toEqual([...Array(times).fill(fault.type), undefined])
-    expect(issuer.requests).toHaveLength(times + 1)
+    expect(bench.issuer.requests).toHaveLength(times + 1)
     const tokens = attempts.map((call) => form(call).get('WebIdentityToken'))
     expect(new Set(tokens).size).toBe(tokens.length)
     expect(run.visibleLog).toMatch(/AssumeRoleWithWebIdentity attempt 1 of 6 failed \(.+\); retrying in/)
@@ -180,25 +171,29 @@ describe('oidc-auth bundle: transient faults are survived, each retry with a fre
   })
 
   it('retries a throttled GetCallerIdentity without assuming the role again', async () => {
-    proxy.inject({ match: 'GetCallerIdentity', fault: { type: 'aws-error', status: 400, code: 'Throttling' } })
+    bench.proxy.inject({ match: 'GetCallerIdentity', fault: { type: 'aws-error', status: 400, code: 'Throttling' } })
     const run = await oidcAuth()
     expect(run.exitCode).toBe(0)
     expect(stsCalls().map((call) => call.operation)).toEqual(['AssumeRoleWithWebIdentity', 'GetCallerIdentity', 'GetCallerIdentity'])
   })
 
   it('retries a token service that answered 500', async () => {
-    issuer.failNext(1, 500)
+    bench.issuer.failNext(1, 500)
     const run = await oidcAuth()
     expect(run.exitCode).toBe(0)
-    expect(issuer.requests).toHaveLength(2)
+    expect(bench.issuer.requests).toHaveLength(2)
     expect(stsCalls('AssumeRoleWithWebIdentity')).toHaveLength(1)
   })
 })
 
 describe('oidc-auth bundle: what cannot succeed fails at once, with one line that says what to fix', () => {
   it('AccessDenied: prints the claims and a matching trust condition, never the token, after one STS call', async () => {
-    issuer.setClaims({ sub: 'repo:example-org/data-pipeline:ref:refs/heads/feature', environment: undefined, ref: 'refs/heads/feature' })
-    proxy.inject({
+    bench.issuer.setClaims({
+      sub: 'repo:example-org/data-pipeline:ref:refs/heads/feature',
+      environment: undefined,
+      ref: 'refs/heads/feature',
+    })
+    bench.proxy.inject({
       match: 'AssumeRoleWithWebIdentity',
       times: 5,
       fault: { type: 'aws-error', status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' },
@@ -206,11 +201,11 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
     const run = await oidcAuth()
     expect(run.exitCode).toBe(1)
     expect(stsCalls()).toHaveLength(1)
-    expect(issuer.requests).toHaveLength(1)
+    expect(bench.issuer.requests).toHaveLength(1)
     expect(run.failure).toBe(
       `Not authorized to assume ${ROLE}: its trust policy does not accept sub 'repo:example-org/data-pipeline:ref:refs/heads/feature' with aud 'sts.amazonaws.com' (AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity). The token claims and a trust-policy condition that matches them are printed above.`,
     )
-    const prefix = issuer.issuer.replace('http://', '')
+    const prefix = bench.issuer.issuer.replace('http://', '')
     expect(run.visibleLog).toContain('  repository        example-org/data-pipeline')
     expect(run.visibleLog).toContain('  ref               refs/heads/feature')
     expect(run.visibleLog).toContain('  environment       (absent)')
@@ -233,7 +228,7 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
       "Lower 'role-duration-seconds'",
     ],
   ])('%s: one STS call, then a clear failure', async (_name, error, expected) => {
-    proxy.inject({ match: 'AssumeRoleWithWebIdentity', times: 5, fault: { type: 'aws-error', status: 400, ...error } })
+    bench.proxy.inject({ match: 'AssumeRoleWithWebIdentity', times: 5, fault: { type: 'aws-error', status: 400, ...error } })
     const run = await oidcAuth()
     expect(run.exitCode).toBe(1)
     expect(stsCalls()).toHaveLength(1)
@@ -248,7 +243,7 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
       "Cannot request a GitHub OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. Add 'permissions: id-token: write' to the job (or workflow); GitHub sets these only then, and never for pull requests from forks. Or set 'web-identity-token-file'.",
     )
     expect(stsCalls()).toEqual([])
-    expect(issuer.requests).toEqual([])
+    expect(bench.issuer.requests).toEqual([])
   })
 
   it.each([
@@ -272,11 +267,11 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
     expect(run.exitCode).toBe(1)
     expect(run.failure).toBe(failure)
     expect(stsCalls()).toEqual([])
-    expect(issuer.requests).toEqual([])
+    expect(bench.issuer.requests).toEqual([])
   })
 
   it('credentials whose identity is in another account are refused and not exported', async () => {
-    proxy.inject({
+    bench.proxy.inject({
       match: 'GetCallerIdentity',
       fault: {
         type: 'respond',
@@ -295,7 +290,7 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
   })
 
   it('gives up when the attempts run out, without a sleep after the last one', async () => {
-    proxy.inject({
+    bench.proxy.inject({
       match: 'AssumeRoleWithWebIdentity',
       times: 10,
       fault: { type: 'aws-error', status: 400, code: 'Throttling', message: 'Rate exceeded' },
@@ -304,18 +299,18 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
     expect(run.exitCode).toBe(1)
     expect(stsCalls()).toHaveLength(2)
     expect(run.failure).toBe(
-      `AssumeRoleWithWebIdentity for ${ROLE} still failed after 2 attempts: Throttling: Rate exceeded. Raise 'retry-max-attempts' if STS at ${proxy.endpoint} is throttling.`,
+      `AssumeRoleWithWebIdentity for ${ROLE} still failed after 2 attempts: Throttling: Rate exceeded. Raise 'retry-max-attempts' if STS at ${bench.proxy.endpoint} is throttling.`,
     )
     expect(run.visibleLog.match(/retrying in/g)).toHaveLength(1)
   })
 
   it('respects the overall deadline: a hung STS call is abandoned when the timeout passes', async () => {
-    proxy.inject({ match: 'AssumeRoleWithWebIdentity', times: 10, fault: { type: 'delay', ms: 30_000 } })
+    bench.proxy.inject({ match: 'AssumeRoleWithWebIdentity', times: 10, fault: { type: 'delay', ms: 30_000 } })
     const run = await oidcAuth({ timeout: '2s' })
     expect(run.exitCode).toBe(1)
     expect(stsCalls('AssumeRoleWithWebIdentity')).toHaveLength(1)
     expect(run.failure).toBe(
-      `Could not get AWS credentials within the 2 s timeout: AssumeRoleWithWebIdentity for ${ROLE} made 1 attempt, the last failed with no answer within 2 s. Raise 'timeout' if STS at ${proxy.endpoint} is slow or throttling; otherwise check that the runner can reach it.`,
+      `Could not get AWS credentials within the 2 s timeout: AssumeRoleWithWebIdentity for ${ROLE} made 1 attempt, the last failed with no answer within 2 s. Raise 'timeout' if STS at ${bench.proxy.endpoint} is slow or throttling; otherwise check that the runner can reach it.`,
     )
   })
 })

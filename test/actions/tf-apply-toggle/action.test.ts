@@ -19,7 +19,7 @@ import {
   workspaceWithFixture,
 } from '../../bench/terraform-state'
 import { type ActionRun, type RunOptions, runAction } from '../../harness/runner'
-import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
+import { pullRequestOnFakeApi } from './fake-github-api'
 
 /**
  * The committed bundle, run as a runner runs it, against real Terraform and
@@ -361,18 +361,7 @@ describe.each([
 describe('plan mode on a pull request', () => {
   freshWorkspace()
   const key = 'review/terraform.tfstate'
-  let api: FakeGitHubApi
-  let eventDir: string
-
-  beforeAll(async () => {
-    api = await startFakeGitHubApi()
-    eventDir = await mkdtemp(join(tmpdir(), 'tf-toggle-event-'))
-    await writeFile(join(eventDir, 'event.json'), JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7 } }))
-  })
-  afterAll(async () => {
-    await api?.stop()
-    if (eventDir) await rm(eventDir, { recursive: true, force: true })
-  })
+  const pr = pullRequestOnFakeApi({ action: 'synchronize', number: 7, pull_request: { number: 7 } })
 
   // The comment redacts every value of the `variables` input (issue #16), so what reviewers should read comes from a var file.
   const onPullRequest = async (variables: Record<string, string>, reviewable: Record<string, string>) => {
@@ -381,7 +370,7 @@ describe('plan mode on a pull request', () => {
       key,
       { mode: 'plan', workspace: 'pr-7', variables: JSON.stringify(variables), 'var-files': 'review.tfvars.json', 'github-token': TOKEN },
       {
-        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(eventDir, 'event.json'), GITHUB_API_URL: api.url },
+        env: pr.env(),
       },
     )
   }
@@ -392,7 +381,7 @@ describe('plan mode on a pull request', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({ changes: 'true', 'to-add': '4' })
     expect(run.outputs.cluster_name).toBeUndefined()
-    const comments = api.comments.get(7) ?? []
+    const comments = pr.api().comments.get(7) ?? []
     expect(comments).toHaveLength(1)
     const body = comments[0]?.body ?? ''
     expect(body.startsWith(`${marker}\n### Terraform plan: \`infra\` (workspace \`pr-7\`)`)).toBe(true)
@@ -400,22 +389,22 @@ describe('plan mode on a pull request', () => {
     expect(body).toContain('<details><summary>Plan</summary>')
     expect(body).toContain('+ name    = "review-cluster"')
     expect(body).not.toContain(SECRET)
-    expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(pr.api().requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       'GET /repos/example-org/data-pipeline/issues/7/comments',
       'POST /repos/example-org/data-pipeline/issues/7/comments',
     ])
-    expect(api.requests[0]?.authorization).toBe(`token ${TOKEN}`)
+    expect(pr.api().requests[0]?.authorization).toBe(`token ${TOKEN}`)
     expect(run.masks).toContain(TOKEN)
     expect(run.visibleLog).not.toContain(TOKEN)
     expect(resourceNames(await readState(moto.endpoint, `env:/pr-7/${key}`))).toEqual([])
   })
 
   it('updates the same comment on the next run, cutting a plan too long for GitHub with a link to the run', async () => {
-    const first = api.comments.get(7)?.[0]?.id
-    api.requests.length = 0
+    const first = pr.api().comments.get(7)?.[0]?.id
+    pr.api().requests.length = 0
     const run = await onPullRequest({ db_password: SECRET }, { environment: 'review', notes: 'lorem ipsum '.repeat(7000) })
     expect(run.exitCode).toBe(0)
-    const comments = api.comments.get(7) ?? []
+    const comments = pr.api().comments.get(7) ?? []
     expect(comments.map((comment) => comment.id)).toEqual([first])
     const body = comments[0]?.body ?? ''
     expect(body.length).toBeLessThanOrEqual(65_536)
@@ -423,7 +412,7 @@ describe('plan mode on a pull request', () => {
     expect(body).toContain(
       'The plan was cut to fit; the whole plan is in the [job summary and log](https://github.com/example-org/data-pipeline/actions/runs/4242/attempts/1).',
     )
-    expect(api.requests.map((request) => request.method)).toEqual(['GET', 'PATCH'])
+    expect(pr.api().requests.map((request) => request.method)).toEqual(['GET', 'PATCH'])
     // The job summary keeps the whole plan.
     expect(run.summary).toContain('lorem ipsum '.repeat(7000).trim())
   })

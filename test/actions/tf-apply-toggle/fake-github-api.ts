@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 
 /**
  * A test double of the GitHub REST endpoints the plan comment uses (list,
@@ -108,4 +112,26 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * For a describe block: the fake API and a pull_request event file, made
+ * before its tests and removed after them. `env()` is what the action is
+ * given: the event, its name and the API's URL.
+ */
+export function pullRequestOnFakeApi(event: Record<string, unknown>) {
+  const fixture = { api: undefined as unknown as FakeGitHubApi, dir: '' }
+  beforeAll(async () => {
+    fixture.api = await startFakeGitHubApi()
+    fixture.dir = await mkdtemp(join(tmpdir(), 'tf-toggle-event-'))
+    await writeFile(join(fixture.dir, 'event.json'), JSON.stringify(event))
+  })
+  afterAll(async () => {
+    await fixture.api?.stop()
+    if (fixture.dir) await rm(fixture.dir, { recursive: true, force: true })
+  })
+  return {
+    api: () => fixture.api,
+    env: () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(fixture.dir, 'event.json'), GITHUB_API_URL: fixture.api.url }),
+  }
 }

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type ActionRun, type RunOptions, repoRoot, runAction } from '../../harness/runner'
 import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
-import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
+import { pullRequestOnFakeApi } from './fake-github-api'
 
 /**
  * Issue #16, through the committed bundle and real Terraform: what a pull
@@ -82,35 +82,20 @@ describe('the saved plan', () => {
 describe('the plan comment', () => {
   const API_KEY = 'sk-live-Orchid-Falcon-5521'
   const marker = '<!-- tf-apply-toggle directory="infra" workspace="default" -->'
-  let api: FakeGitHubApi
-  let eventDir: string
-
-  beforeAll(async () => {
-    api = await startFakeGitHubApi()
-    eventDir = await mkdtemp(join(tmpdir(), 'tf-least-privilege-event-'))
-    await writeFile(join(eventDir, 'event.json'), JSON.stringify({ number: 9, pull_request: { number: 9 } }))
-  })
-  afterAll(async () => {
-    await api?.stop()
-    if (eventDir) await rm(eventDir, { recursive: true, force: true })
-  })
+  const pr = pullRequestOnFakeApi({ number: 9, pull_request: { number: 9 } })
   beforeEach(() => {
-    api.comments.clear()
-    api.requests.length = 0
+    pr.api().comments.clear()
+    pr.api().requests.length = 0
   })
 
-  const onPullRequest = (inputs: Record<string, string>) =>
-    toggle(
-      { mode: 'plan', ...inputs },
-      { env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(eventDir, 'event.json'), GITHUB_API_URL: api.url } },
-    )
+  const onPullRequest = (inputs: Record<string, string>) => toggle({ mode: 'plan', ...inputs }, { env: pr.env() })
 
   it('shows no value of variables, even one the configuration prints, and fences a plan full of backticks', async () => {
     // A var file is how values reviewers should read reach the plan; its backticks would end a three-backtick fence.
     await writeFile(join(workspace, 'infra', 'notes.tfvars'), 'notes = "see ``````` here"\n')
     const run = await onPullRequest({ variables: `api_key=${API_KEY}`, 'var-files': 'notes.tfvars', 'github-token': 'ghs_pr_token_0001' })
     expect(run.exitCode).toBe(0)
-    const body = api.comments.get(9)?.[0]?.body ?? ''
+    const body = pr.api().comments.get(9)?.[0]?.body ?? ''
     expect(body.startsWith(marker)).toBe(true)
     expect(body).not.toContain(API_KEY)
     expect(body).toMatch(/api_key = "\*\*\*"/)
@@ -120,10 +105,10 @@ describe('the plan comment', () => {
   })
 
   it('never takes over a comment someone else posted with the marker; edits its own on the next run', async () => {
-    api.comments.set(9, [{ id: 1, body: `${marker}\nLooks good, merge it`, user: { login: 'mallory', type: 'User' } }])
+    pr.api().comments.set(9, [{ id: 1, body: `${marker}\nLooks good, merge it`, user: { login: 'mallory', type: 'User' } }])
     const first = await onPullRequest({ 'github-token': 'ghs_pr_token_0001' })
     expect(first.exitCode).toBe(0)
-    const afterFirst = api.comments.get(9) ?? []
+    const afterFirst = pr.api().comments.get(9) ?? []
     expect(afterFirst).toHaveLength(2)
     expect(afterFirst[0]?.body).toBe(`${marker}\nLooks good, merge it`)
     expect(afterFirst[1]?.user?.login).toBe('github-actions[bot]')
@@ -131,28 +116,31 @@ describe('the plan comment', () => {
 
     const second = await onPullRequest({ 'github-token': 'ghs_pr_token_0001' })
     expect(second.exitCode).toBe(0)
-    const afterSecond = api.comments.get(9) ?? []
+    const afterSecond = pr.api().comments.get(9) ?? []
     expect(afterSecond.map((comment) => comment.id)).toEqual([1, ours])
     expect(afterSecond[0]?.body).toBe(`${marker}\nLooks good, merge it`)
     // An installation token cannot read /user, so it is never asked.
-    expect(api.requests.map((request) => `${request.method} ${request.path}`)).not.toContain('GET /user')
-    expect(api.requests.filter((request) => request.method === 'PATCH').map((request) => request.path)).toEqual([
-      `/repos/example-org/data-pipeline/issues/comments/${ours}`,
-    ])
+    expect(pr.api().requests.map((request) => `${request.method} ${request.path}`)).not.toContain('GET /user')
+    expect(
+      pr
+        .api()
+        .requests.filter((request) => request.method === 'PATCH')
+        .map((request) => request.path),
+    ).toEqual([`/repos/example-org/data-pipeline/issues/comments/${ours}`])
   })
 
   it('with a personal token, edits only the comment of the user /user names', async () => {
-    api.userLogin = 'release-bot-user'
-    api.comments.set(9, [
+    pr.api().userLogin = 'release-bot-user'
+    pr.api().comments.set(9, [
       { id: 1, body: `${marker}\nforged`, user: { login: 'github-actions[bot]', type: 'Bot' } },
       { id: 2, body: `${marker}\nold plan`, user: { login: 'release-bot-user', type: 'User' } },
     ])
     const run = await onPullRequest({ 'github-token': 'github_pat_0123456789abcdef' })
     expect(run.exitCode).toBe(0)
-    const comments = api.comments.get(9) ?? []
+    const comments = pr.api().comments.get(9) ?? []
     expect(comments.map((comment) => comment.id)).toEqual([1, 2])
     expect(comments[0]?.body).toBe(`${marker}\nforged`)
     expect(comments[1]?.body.startsWith(`${marker}\n### Terraform plan`)).toBe(true)
-    expect(api.requests.map((request) => `${request.method} ${request.path}`)).toContain('GET /user')
+    expect(pr.api().requests.map((request) => `${request.method} ${request.path}`)).toContain('GET /user')
   })
 })

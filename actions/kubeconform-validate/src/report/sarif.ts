@@ -6,27 +6,29 @@ import { describe, type Finding, isFailure } from '../findings'
  * repository root (%SRCROOT%), as GitHub's upload expects.
  */
 
+/** A SARIF rule of kubeconform's, reported at the error level. */
+const rule = (id: string, name: string, short: string, full: string) => ({
+  id,
+  name,
+  shortDescription: { text: short },
+  fullDescription: { text: full },
+  helpUri: 'https://github.com/yannh/kubeconform',
+  defaultConfiguration: { level: 'error' },
+})
+
 const RULES = [
-  {
-    id: 'kubeconform/invalid',
-    name: 'InvalidResource',
-    shortDescription: { text: 'A Kubernetes resource does not match the schema of its kind.' },
-    fullDescription: {
-      text: 'kubeconform validated the resource against the JSON schema of its apiVersion and kind and found violations.',
-    },
-    helpUri: 'https://github.com/yannh/kubeconform',
-    defaultConfiguration: { level: 'error' },
-  },
-  {
-    id: 'kubeconform/error',
-    name: 'UncheckedResource',
-    shortDescription: { text: 'A Kubernetes resource could not be validated.' },
-    fullDescription: {
-      text: 'The document is not valid YAML, has no kind or apiVersion, has no schema, is a rejected kind, or its chart or kustomization failed to render.',
-    },
-    helpUri: 'https://github.com/yannh/kubeconform',
-    defaultConfiguration: { level: 'error' },
-  },
+  rule(
+    'kubeconform/invalid',
+    'InvalidResource',
+    'A Kubernetes resource does not match the schema of its kind.',
+    'kubeconform validated the resource against the JSON schema of its apiVersion and kind and found violations.',
+  ),
+  rule(
+    'kubeconform/error',
+    'UncheckedResource',
+    'A Kubernetes resource could not be validated.',
+    'The document is not valid YAML, has no kind or apiVersion, has no schema, is a rejected kind, or its chart or kustomization failed to render.',
+  ),
 ]
 
 export function sarifReport(
