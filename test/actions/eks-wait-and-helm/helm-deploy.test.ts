@@ -7,7 +7,13 @@ import { helmCli } from '../../../actions/eks-wait-and-helm/src/helm/cli'
 import { deployReleases, type HelmContext, uninstallReleases } from '../../../actions/eks-wait-and-helm/src/helm/deploy'
 import { parseReleases } from '../../../actions/eks-wait-and-helm/src/releases'
 import { isUserError, userMessage } from '../../../lib/errors'
+import type { ExecResult } from '../../../lib/exec'
 import { FakeHelm } from './fake-helm'
+
+/** Makes every helm command answer by its subcommand (args[0]); '*' answers the rest. */
+function answerHelm(context: HelmContext, answers: Record<string, ExecResult> & { '*': ExecResult }): void {
+  context.helm = { ...context.helm, run: async (args) => answers[args[0] ?? ''] ?? answers['*'] }
+}
 
 async function setup(major = 3) {
   const fake = new FakeHelm()
@@ -221,28 +227,21 @@ describe('deployReleases', () => {
 
   it('a silent command that fails shows its output', async () => {
     const { context } = await setup()
-    context.helm = {
-      ...context.helm,
-      run: async (args) =>
-        args[0] === 'repo'
-          ? { exitCode: 1, stdout: '', stderr: 'Error: looks like "https://x" is not a valid chart repository\n' }
-          : { exitCode: 0, stdout: '[]', stderr: '' },
-    }
+    answerHelm(context, {
+      repo: { exitCode: 1, stdout: '', stderr: 'Error: looks like "https://x" is not a valid chart repository\n' },
+      '*': { exitCode: 0, stdout: '[]', stderr: '' },
+    })
     const message = await failure(deployReleases(parseReleases('- name: a\n  chart: c\n  repository: https://x\n'), context))
     expect(message).toBe('helm repo add https://x exited with 1: Error: looks like "https://x" is not a valid chart repository.')
   })
 
   it('a helm stopped by a signal says so', async () => {
     const { context } = await setup()
-    context.helm = {
-      ...context.helm,
-      run: async (args) =>
-        args[0] === 'template'
-          ? { exitCode: 0, stdout: '', stderr: '' }
-          : args[0] === 'history'
-            ? { exitCode: 1, stdout: '', stderr: 'Error: release: not found' }
-            : { exitCode: 143, signal: 'SIGTERM', stdout: '', stderr: '' },
-    }
+    answerHelm(context, {
+      template: { exitCode: 0, stdout: '', stderr: '' },
+      history: { exitCode: 1, stdout: '', stderr: 'Error: release: not found' },
+      '*': { exitCode: 143, signal: 'SIGTERM', stdout: '', stderr: '' },
+    })
     expect(await failure(deployReleases(demo(), context))).toBe("helm upgrade of release 'demo' was stopped by SIGTERM.")
   })
 
