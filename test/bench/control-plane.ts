@@ -123,6 +123,81 @@ interface Component {
   exited: Promise<void>
 }
 
+/**
+ * The control plane's processes, each logging to a file in the run folder and
+ * registered with the reaper, so they die with the test process; stopped in
+ * order (clients first, etcd last) so nothing logs errors about a vanished
+ * API server while stopping.
+ */
+class Processes {
+  private readonly components: Component[] = []
+  private readonly reaper: ChildProcess
+
+  constructor(private readonly dir: string) {
+    this.reaper = spawn('sh', ['-c', REAPER, 'control-plane-reaper', dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+    this.reaper.unref()
+    ;(this.reaper.stdin as unknown as Socket).unref()
+    // Writing to a reaper that is gone must not crash the test process.
+    this.reaper.stdin?.on('error', () => {})
+  }
+
+  launch(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+    const log = join(this.dir, `${name}.log`)
+    const fd = openSync(log, 'a')
+    const child = spawn(binary, args, { stdio: ['ignore', fd, fd], env })
+    closeSync(fd)
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.once('error', () => resolve())
+    })
+    this.reaper.stdin?.write(`${child.pid}\n`)
+    this.components.push({ name, child, log, exited })
+  }
+
+  /** `wait`, ended at once, with an error naming it, by any process that exits meanwhile. */
+  watch<T>(what: string, wait: Promise<T>): Promise<T> {
+    return Promise.race([
+      wait,
+      ...this.components.map(({ name, exited }) =>
+        exited.then(() => {
+          throw new Error(`${name} exited while waiting for ${what}`)
+        }),
+      ),
+    ])
+  }
+
+  /** The last lines of every process's log, with whether it still runs. */
+  async logs(): Promise<string> {
+    const tails = await Promise.all(
+      this.components.map(async ({ name, log, child }) => {
+        const text = await readFile(log, 'utf8').catch(() => '')
+        const state = child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode})`
+        return `--- ${name}: ${state}\n${text.split('\n').slice(-25).join('\n')}`
+      }),
+    )
+    return tails.join('\n')
+  }
+
+  async stop(): Promise<void> {
+    try {
+      this.reaper.kill('SIGKILL')
+    } catch {}
+    for (const group of [['kwok', 'kube-scheduler', 'kube-controller-manager'], ['kube-apiserver'], ['etcd']]) {
+      await Promise.all(
+        this.components
+          .filter((component) => group.includes(component.name))
+          .map(async ({ child, exited }) => {
+            if (child.exitCode !== null || child.signalCode !== null) return
+            child.kill('SIGTERM')
+            const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+            await exited
+            clearTimeout(timer)
+          }),
+      )
+    }
+  }
+}
+
 let current: { key: string; plane: Promise<ControlPlane> } | undefined
 
 /**
@@ -145,252 +220,79 @@ export function startControlPlane(options: ControlPlaneOptions): Promise<Control
   return plane
 }
 
+/** What the phases below share: where the run lives, its certificates and how to reach the API server. */
+interface Run {
+  dir: string
+  processes: Processes
+  pki: ClusterPki
+  server: string
+  caPem: Buffer
+  admin: Credentials
+}
+
+/**
+ * Certificates, the EKS token webhook, etcd, the API server, then the
+ * controllers, the scheduler and kwok's node: each phase timed into
+ * `startup`, and a failure in any of them stops what started, with the logs.
+ */
 async function launchControlPlane(options: ControlPlaneOptions, forget: () => void): Promise<ControlPlane> {
   const missing = missingBinaries()
   if (missing.length > 0) throw new Error(`the control plane is not installed (${missing.join(', ')}): run 'npm run setup'`)
-  const paths = toolPaths()
   const clusterName = options.clusterName ?? 'bench'
   const started = Date.now()
   const startup: Record<string, number> = {}
-  const phase = (name: string, since: number) => {
+  const timed = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    const since = Date.now()
+    const result = await body()
     startup[name] = Date.now() - since
+    return result
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'control-plane-'))
-  const reaper = spawn('sh', ['-c', REAPER, 'control-plane-reaper', dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
-  reaper.unref()
-  ;(reaper.stdin as unknown as Socket).unref()
-  // Writing to a reaper that is gone must not crash the test process.
-  reaper.stdin?.on('error', () => {})
-  const components: Component[] = []
+  const processes = new Processes(dir)
   let webhook: EksTokenWebhook | undefined
   let stopped: Promise<void> | undefined
-
-  const launch = (name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): Component => {
-    const log = join(dir, `${name}.log`)
-    const fd = openSync(log, 'a')
-    const child = spawn(binary, args, { stdio: ['ignore', fd, fd], env })
-    closeSync(fd)
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.once('error', () => resolve())
-    })
-    reaper.stdin?.write(`${child.pid}\n`)
-    const component = { name, child, log, exited }
-    components.push(component)
-    return component
-  }
-
-  const logs = async () => {
-    const tails = await Promise.all(
-      components.map(async ({ name, log, child }) => {
-        const text = await readFile(log, 'utf8').catch(() => '')
-        const state = child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode})`
-        return `--- ${name}: ${state}\n${text.split('\n').slice(-25).join('\n')}`
-      }),
-    )
-    return tails.join('\n')
-  }
-
   const stop = () => {
     stopped ??= (async () => {
       forget()
-      try {
-        reaper.kill('SIGKILL')
-      } catch {}
-      // Clients first, etcd last, so nothing logs errors about a vanished API server while stopping.
-      for (const group of [['kwok', 'kube-scheduler', 'kube-controller-manager'], ['kube-apiserver'], ['etcd']]) {
-        await Promise.all(
-          components
-            .filter((component) => group.includes(component.name))
-            .map(async ({ child, exited }) => {
-              if (child.exitCode !== null || child.signalCode !== null) return
-              child.kill('SIGTERM')
-              const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-              await exited
-              clearTimeout(timer)
-            }),
-        )
-      }
+      await processes.stop()
       await webhook?.stop()
       await rm(dir, { recursive: true, force: true })
     })()
     return stopped
   }
 
-  // A component that exits while the bench waits for it ends the wait at once, with its log.
-  const watch = <T>(what: string, wait: Promise<T>): Promise<T> =>
-    Promise.race([
-      wait,
-      ...components.map(({ name, exited }) =>
-        exited.then(() => {
-          throw new Error(`${name} exited while waiting for ${what}`)
-        }),
-      ),
-    ])
-
   try {
-    let since = Date.now()
-    const pki = await makeClusterPki(dir, { serviceIp: SERVICE_IP, clients: CLIENTS })
-    phase('certificates', since)
+    const pki = await timed('certificates', () => makeClusterPki(dir, { serviceIp: SERVICE_IP, clients: CLIENTS }))
     const [etcdClientPort, etcdPeerPort, apiserverPort] = [await freePort(), await freePort(), await freePort()]
-    const server = `https://127.0.0.1:${apiserverPort}`
-    const caPem = await readFile(pki.ca.cert)
-    const admin = await clientFor(pki, 'admin')
-
-    since = Date.now()
-    webhook = await startEksTokenWebhook({ stsEndpoint: options.stsEndpoint, clusterName, tls: pki.webhook })
-    const webhookConfig = join(dir, 'token-webhook.kubeconfig')
-    await writeFile(
-      webhookConfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'token-webhook', cluster: { server: webhook.url, 'certificate-authority': pki.ca.cert } }],
-        users: [{ name: 'kube-apiserver', user: {} }],
-        contexts: [{ name: 'webhook', context: { cluster: 'token-webhook', user: 'kube-apiserver' } }],
-        'current-context': 'webhook',
-      }),
-    )
-    const etcdUrl = `http://127.0.0.1:${etcdClientPort}`
-    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`
-    launch('etcd', paths.etcd, [
-      '--name=bench',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=bench=${peerUrl}`,
-      // A throwaway store: durability buys nothing and fsync costs seconds on a busy disk.
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ])
-    await watch(
-      'etcd',
-      waitFor(
-        'etcd to be healthy',
-        async () => ((await (await fetch(`${etcdUrl}/health`)).json()) as { health?: string }).health === 'true',
-        START_TIMEOUT_MS,
-      ),
-    )
-    phase('etcd', since)
-
-    since = Date.now()
-    launch('kube-apiserver', paths.kubeApiserver, [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiserverPort}`,
-      // The default reconciler would publish 127.0.0.1 as the kubernetes Service's endpoint, which validation refuses.
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${pki.apiserver.cert}`,
-      `--tls-private-key-file=${pki.apiserver.key}`,
-      `--client-ca-file=${pki.ca.cert}`,
-      `--service-account-issuer=https://kubernetes.default.svc`,
-      `--service-account-key-file=${pki.serviceAccount.publicKey}`,
-      `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,
-      `--service-cluster-ip-range=${SERVICE_RANGE}`,
-      '--authorization-mode=Node,RBAC',
-      `--authentication-token-webhook-config-file=${webhookConfig}`,
-      '--authentication-token-webhook-version=v1',
-      // No webhook cache, so an access entry the test adds takes effect on the next request. kube-apiserver
-      // still keeps each accepted token for 10 s (a fixed default), so removing an entry stops new tokens only.
-      '--authentication-token-webhook-cache-ttl=0s',
-      '--profiling=false',
-    ])
-    await watch(
-      'the API server',
-      waitFor(
-        'the API server to be ready',
-        async () => (await kubeRequest(server, caPem, admin, '/readyz')).status === 200,
-        START_TIMEOUT_MS,
-      ),
-    )
-    phase('kube-apiserver', since)
-
-    since = Date.now()
-    const configFor = async (name: string) => {
-      const path = join(dir, `${name}.kubeconfig`)
-      await writeFile(path, kubeconfig(server, pki.ca.cert, { clientCertificate: pki.clients[name] as KeyPair }))
-      return path
+    const run: Run = {
+      dir,
+      processes,
+      pki,
+      server: `https://127.0.0.1:${apiserverPort}`,
+      caPem: await readFile(pki.ca.cert),
+      admin: await clientFor(pki, 'admin'),
     }
-    const [controllerConfig, schedulerConfig, kwokConfig, adminKubeconfig] = await Promise.all(
-      ['kube-controller-manager', 'kube-scheduler', 'kwok', 'admin'].map(configFor),
-    )
-    launch('kube-controller-manager', paths.kubeControllerManager, [
-      `--kubeconfig=${controllerConfig}`,
-      '--bind-address=127.0.0.1',
-      '--secure-port=0',
-      '--leader-elect=false',
-      '--use-service-account-credentials=true',
-      `--service-account-private-key-file=${pki.serviceAccount.privateKey}`,
-      `--root-ca-file=${pki.ca.cert}`,
-      `--cluster-signing-cert-file=${pki.ca.cert}`,
-      `--cluster-signing-key-file=${pki.ca.key}`,
-      `--service-cluster-ip-range=${SERVICE_RANGE}`,
-    ])
-    launch('kube-scheduler', paths.kubeScheduler, [
-      `--kubeconfig=${schedulerConfig}`,
-      '--bind-address=127.0.0.1',
-      '--secure-port=0',
-      '--leader-elect=false',
-    ])
-    const stages = (await readdir(paths.kwokStages)).sort().map((file) => `--config=${join(paths.kwokStages, file)}`)
-    // HOME points into the run folder: kwok also loads ~/.kwok/kwok.yaml when it exists.
-    const kwokHome = join(dir, 'kwok-home')
-    await mkdir(kwokHome)
-    launch(
-      'kwok',
-      paths.kwok,
-      [
-        `--kubeconfig=${kwokConfig}`,
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
-        '--node-lease-duration-seconds=40',
-        `--cidr=${POD_RANGE}`,
-        ...stages,
-      ],
-      { ...process.env, HOME: kwokHome },
-    )
-    const created = await kubeRequest(server, caPem, admin, '/api/v1/nodes', 'POST', {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: NODE_NAME,
-        annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
-        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
-      },
-      status: {
-        allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-        capacity: { cpu: '32', memory: '256Gi', pods: '110' },
-      },
+    const etcdUrl = await timed('etcd', async () => {
+      webhook = await startEksTokenWebhook({ stsEndpoint: options.stsEndpoint, clusterName, tls: pki.webhook })
+      return startEtcd(run, etcdClientPort, etcdPeerPort)
     })
-    if (created.status !== 201) throw new Error(`creating the kwok node failed: ${created.status} ${created.text}`)
-    await watch(
-      'the kwok node and the default service account',
-      waitFor(
-        'the kwok node to be Ready and the default service account to exist',
-        async () => {
-          const node = (await kubeRequest(server, caPem, admin, `/api/v1/nodes/${NODE_NAME}`)).body as {
-            status?: { conditions?: { type: string; status: string }[] }
-          }
-          const ready = node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')
-          return !!ready && (await kubeRequest(server, caPem, admin, '/api/v1/namespaces/default/serviceaccounts/default')).status === 200
-        },
-        START_TIMEOUT_MS,
-      ),
-    )
-    phase('controllers, scheduler and kwok node', since)
+    const hook = webhook as EksTokenWebhook
+    await timed('kube-apiserver', () => startApiServer(run, apiserverPort, etcdUrl, hook.url))
+    const adminKubeconfig = await timed('controllers, scheduler and kwok node', async () => {
+      const configs = await startControllers(run)
+      await addKwokNode(run)
+      return configs.admin as string
+    })
     startup.total = Date.now() - started
 
-    const hook = webhook
-    const plane: ControlPlane = {
+    const { server, caPem, admin } = run
+    return {
       server,
       clusterName,
       caData: caPem.toString('base64'),
       caFile: pki.ca.cert,
-      adminKubeconfig: adminKubeconfig as string,
+      adminKubeconfig,
       nodeName: NODE_NAME,
       setAccess: (arn, entry) => hook.setAccess(arn, entry),
       removeAccess: (arn) => hook.removeAccess(arn),
@@ -402,15 +304,166 @@ async function launchControlPlane(options: ControlPlaneOptions, forget: () => vo
       },
       request: (path, { method = 'GET', body, token } = {}) => kubeRequest(server, caPem, token ? { token } : admin, path, method, body),
       startup,
-      logs,
+      logs: () => processes.logs(),
       stop,
     }
-    return plane
   } catch (error) {
-    const detail = await logs()
+    const detail = await processes.logs()
     await stop()
     throw new Error(`the control plane did not start: ${(error as Error).message}\n${detail}`)
   }
+}
+
+/** etcd on loopback, healthy; its client URL. */
+async function startEtcd({ dir, processes }: Run, clientPort: number, peerPort: number): Promise<string> {
+  const etcdUrl = `http://127.0.0.1:${clientPort}`
+  const peerUrl = `http://127.0.0.1:${peerPort}`
+  processes.launch('etcd', toolPaths().etcd, [
+    '--name=bench',
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=bench=${peerUrl}`,
+    // A throwaway store: durability buys nothing and fsync costs seconds on a busy disk.
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ])
+  await processes.watch(
+    'etcd',
+    waitFor(
+      'etcd to be healthy',
+      async () => ((await (await fetch(`${etcdUrl}/health`)).json()) as { health?: string }).health === 'true',
+      START_TIMEOUT_MS,
+    ),
+  )
+  return etcdUrl
+}
+
+/** kube-apiserver on `port`, its bearer tokens checked by the webhook at `webhookUrl`, ready. */
+async function startApiServer({ dir, processes, pki, server, caPem, admin }: Run, port: number, etcdUrl: string, webhookUrl: string) {
+  const webhookConfig = join(dir, 'token-webhook.kubeconfig')
+  await writeFile(
+    webhookConfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'token-webhook', cluster: { server: webhookUrl, 'certificate-authority': pki.ca.cert } }],
+      users: [{ name: 'kube-apiserver', user: {} }],
+      contexts: [{ name: 'webhook', context: { cluster: 'token-webhook', user: 'kube-apiserver' } }],
+      'current-context': 'webhook',
+    }),
+  )
+  processes.launch('kube-apiserver', toolPaths().kubeApiserver, [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    // The default reconciler would publish 127.0.0.1 as the kubernetes Service's endpoint, which validation refuses.
+    '--endpoint-reconciler-type=none',
+    `--tls-cert-file=${pki.apiserver.cert}`,
+    `--tls-private-key-file=${pki.apiserver.key}`,
+    `--client-ca-file=${pki.ca.cert}`,
+    `--service-account-issuer=https://kubernetes.default.svc`,
+    `--service-account-key-file=${pki.serviceAccount.publicKey}`,
+    `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,
+    `--service-cluster-ip-range=${SERVICE_RANGE}`,
+    '--authorization-mode=Node,RBAC',
+    `--authentication-token-webhook-config-file=${webhookConfig}`,
+    '--authentication-token-webhook-version=v1',
+    // No webhook cache, so an access entry the test adds takes effect on the next request. kube-apiserver
+    // still keeps each accepted token for 10 s (a fixed default), so removing an entry stops new tokens only.
+    '--authentication-token-webhook-cache-ttl=0s',
+    '--profiling=false',
+  ])
+  await processes.watch(
+    'the API server',
+    waitFor(
+      'the API server to be ready',
+      async () => (await kubeRequest(server, caPem, admin, '/readyz')).status === 200,
+      START_TIMEOUT_MS,
+    ),
+  )
+}
+
+/** kube-controller-manager, kube-scheduler and kwok, each with its own client certificate; the kubeconfigs written. */
+async function startControllers({ dir, processes, pki, server }: Run): Promise<Record<string, string>> {
+  const paths = toolPaths()
+  const configs: Record<string, string> = {}
+  for (const name of ['kube-controller-manager', 'kube-scheduler', 'kwok', 'admin']) {
+    const path = join(dir, `${name}.kubeconfig`)
+    configs[name] = path
+    await writeFile(path, kubeconfig(server, pki.ca.cert, { clientCertificate: pki.clients[name] as KeyPair }))
+  }
+  processes.launch('kube-controller-manager', paths.kubeControllerManager, [
+    `--kubeconfig=${configs['kube-controller-manager']}`,
+    '--bind-address=127.0.0.1',
+    '--secure-port=0',
+    '--leader-elect=false',
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki.serviceAccount.privateKey}`,
+    `--root-ca-file=${pki.ca.cert}`,
+    `--cluster-signing-cert-file=${pki.ca.cert}`,
+    `--cluster-signing-key-file=${pki.ca.key}`,
+    `--service-cluster-ip-range=${SERVICE_RANGE}`,
+  ])
+  processes.launch('kube-scheduler', paths.kubeScheduler, [
+    `--kubeconfig=${configs['kube-scheduler']}`,
+    '--bind-address=127.0.0.1',
+    '--secure-port=0',
+    '--leader-elect=false',
+  ])
+  const stages = (await readdir(paths.kwokStages)).sort().map((file) => `--config=${join(paths.kwokStages, file)}`)
+  // HOME points into the run folder: kwok also loads ~/.kwok/kwok.yaml when it exists.
+  const kwokHome = join(dir, 'kwok-home')
+  await mkdir(kwokHome)
+  processes.launch(
+    'kwok',
+    paths.kwok,
+    [
+      `--kubeconfig=${configs.kwok}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+      '--node-lease-duration-seconds=40',
+      `--cidr=${POD_RANGE}`,
+      ...stages,
+    ],
+    { ...process.env, HOME: kwokHome },
+  )
+  return configs
+}
+
+/** The one node kwok simulates, Ready, and the default service account the controllers create. */
+async function addKwokNode({ processes, server, caPem, admin }: Run): Promise<void> {
+  const created = await kubeRequest(server, caPem, admin, '/api/v1/nodes', 'POST', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: NODE_NAME,
+      annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
+      labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    },
+  })
+  if (created.status !== 201) throw new Error(`creating the kwok node failed: ${created.status} ${created.text}`)
+  await processes.watch(
+    'the kwok node and the default service account',
+    waitFor(
+      'the kwok node to be Ready and the default service account to exist',
+      async () => {
+        const node = (await kubeRequest(server, caPem, admin, `/api/v1/nodes/${NODE_NAME}`)).body as {
+          status?: { conditions?: { type: string; status: string }[] }
+        }
+        const ready = node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')
+        return !!ready && (await kubeRequest(server, caPem, admin, '/api/v1/namespaces/default/serviceaccounts/default')).status === 200
+      },
+      START_TIMEOUT_MS,
+    ),
+  )
 }
 
 type Credentials = { cert: Buffer; key: Buffer } | { token: string }
