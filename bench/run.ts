@@ -5,34 +5,41 @@
 //   npm run bench                      the full run; rewrites both results files
 //   npm run bench -- --only startup    chosen suites (comma-separated ids); prints, writes nothing
 //   npm run bench -- --runs 3          fewer iterations (odd), e.g. while developing
+//   npm run bench -- --small           the size curves at small sizes only; prints, writes nothing
 import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { node24 } from '../test/harness/runner'
-import { renderResults, renderSuite } from './lib/format'
+import { CURVES_SVG, renderResults, renderSuite } from './lib/format'
 import { currentLoad, describeMachine } from './lib/machine'
 import { requireGnuTime } from './lib/resource-meter'
 import type { BenchResults, SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
+import { renderCurvesSvg } from './lib/svg'
 import { bundleSize } from './suites/bundle-size'
 import { ecrBuildPush } from './suites/ecr-build-push'
 import { eksWait } from './suites/eks-wait'
-import { kubeconform } from './suites/kubeconform'
+import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
 import { startup } from './suites/startup'
 import { tfApplyToggle } from './suites/tf-apply-toggle'
 
-const SUITES: Suite[] = [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconform]
+/** Every suite, the size curves at the issue's sizes or (`--small`) at sizes that take seconds. */
+function suites(small: boolean): Suite[] {
+  return [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconformSuite(small ? [100, 400, 1_600] : undefined)]
+}
+const SUITES = suites(false)
 
 interface Options {
   only?: string[]
+  small: boolean
   runs: number
   slowRuns: number
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { runs: 5, slowRuns: 3 }
+  const options: Options = { runs: 5, slowRuns: 3, small: false }
   for (let i = 0; i < args.length; i++) {
     const value = args[i + 1]
     const odd = (name: string) => {
@@ -44,7 +51,8 @@ function parseOptions(args: string[]): Options {
     if (args[i] === '--only') {
       options.only = (value ?? '').split(',').filter(Boolean)
       i++
-    } else if (args[i] === '--runs') options.runs = odd('--runs')
+    } else if (args[i] === '--small') options.small = true
+    else if (args[i] === '--runs') options.runs = odd('--runs')
     else if (args[i] === '--slow-runs') options.slowRuns = odd('--slow-runs')
     else throw new Error(`unknown argument ${args[i]}; see the top of bench/run.ts`)
   }
@@ -72,12 +80,12 @@ async function main(): Promise<void> {
     slowRuns: options.slowRuns,
     log: (message) => console.log(`bench: ${message}`),
   }
-  const suites: SuiteResult[] = []
-  for (const suite of SUITES.filter((candidate) => !options.only || options.only.includes(candidate.id))) {
+  const measured: SuiteResult[] = []
+  for (const suite of suites(options.small).filter((candidate) => !options.only || options.only.includes(candidate.id))) {
     context.log(`${suite.id}: starting`)
     const suiteStarted = Date.now()
     const result = await suite.run(context)
-    suites.push(result)
+    measured.push(result)
     context.log(`${suite.id}: ${result.status} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
     console.log(`\n${renderSuite(result)}`)
   }
@@ -86,15 +94,20 @@ async function main(): Promise<void> {
     commit: measuredCommit(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadAfter: currentLoad() },
-    suites,
+    suites: measured,
   }
-  if (options.only) {
-    context.log('--only: results files left unchanged')
+  if (options.only || options.small) {
+    context.log(`${options.only ? '--only' : '--small'}: results files left unchanged`)
     return
   }
   await writeFile(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(join(repoRoot, 'bench', 'RESULTS.md'), `${renderResults(results)}\n`)
-  context.log('wrote bench/results.json and bench/RESULTS.md')
+  const curves = measured.flatMap((suite) => suite.curves ?? [])
+  await writeFile(
+    join(repoRoot, 'bench', CURVES_SVG),
+    renderCurvesSvg(curves, `npm run bench, ${results.date.slice(0, 10)}, commit ${results.commit}: each figure against its size`),
+  )
+  context.log(`wrote bench/results.json, bench/RESULTS.md and bench/${CURVES_SVG}`)
 }
 
 main().catch((error: unknown) => {
