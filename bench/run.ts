@@ -23,11 +23,19 @@ import { eksWait } from './suites/eks-wait'
 import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
 import { startup } from './suites/startup'
-import { tfApplyToggle } from './suites/tf-apply-toggle'
+import { tfApplyToggleSuite } from './suites/tf-apply-toggle'
 
 /** Every suite, the size curves at the issue's sizes or (`--small`) at sizes that take seconds. */
 function suites(small: boolean): Suite[] {
-  return [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconformSuite(small ? [100, 400, 1_600] : undefined)]
+  return [
+    bundleSize,
+    startup,
+    oidcAuth,
+    tfApplyToggleSuite(small ? [5, 20, 80] : undefined),
+    ecrBuildPush,
+    eksWait,
+    kubeconformSuite(small ? [100, 400, 1_600] : undefined),
+  ]
 }
 const SUITES = suites(false)
 
