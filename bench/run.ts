@@ -19,7 +19,7 @@ import { repoRoot } from './lib/suite'
 import { renderCurvesSvg } from './lib/svg'
 import { bundleSize } from './suites/bundle-size'
 import { ecrBuildPush } from './suites/ecr-build-push'
-import { eksWait } from './suites/eks-wait'
+import { eksWaitAndHelmSuite } from './suites/eks-wait-and-helm'
 import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
 import { startup } from './suites/startup'
@@ -33,7 +33,7 @@ function suites(small: boolean): Suite[] {
     oidcAuth,
     tfApplyToggleSuite(small ? [5, 20, 80] : undefined),
     ecrBuildPush,
-    eksWait,
+    eksWaitAndHelmSuite(small ? [1, 2, 4] : undefined),
     kubeconformSuite(small ? [100, 400, 1_600] : undefined),
   ]
 }
