@@ -22,6 +22,7 @@ import { ecrBuildPush } from './suites/ecr-build-push'
 import { eksWaitAndHelmSuite } from './suites/eks-wait-and-helm'
 import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
+import { pipeline } from './suites/pipeline'
 import { startup } from './suites/startup'
 import { tfApplyToggleSuite } from './suites/tf-apply-toggle'
 
@@ -35,6 +36,7 @@ function suites(small: boolean): Suite[] {
     ecrBuildPush,
     eksWaitAndHelmSuite(small ? [1, 2, 4] : undefined),
     kubeconformSuite(small ? [100, 400, 1_600] : undefined),
+    pipeline,
   ]
 }
 const SUITES = suites(false)
