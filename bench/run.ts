@@ -13,7 +13,7 @@ import { node24 } from '../test/harness/runner'
 import { CURVES_SVG, renderResults, renderSuite } from './lib/format'
 import { currentLoad, describeMachine } from './lib/machine'
 import { requireGnuTime } from './lib/resource-meter'
-import type { BenchResults, SuiteResult } from './lib/results'
+import { type BenchResults, notMeasured, type SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { renderCurvesSvg } from './lib/svg'
@@ -91,10 +91,21 @@ async function main(): Promise<void> {
     log: (message) => console.log(`bench: ${message}`),
   }
   const measured: SuiteResult[] = []
+  const suiteLoads: { suite: string; start: number; end: number }[] = []
+  const failed: string[] = []
   for (const suite of suites(options.small).filter((candidate) => !options.only || options.only.includes(candidate.id))) {
     context.log(`${suite.id}: starting`)
     const suiteStarted = Date.now()
-    const result = await suite.run(context)
+    const loadAtStart = currentLoad()
+    // A suite that breaks is reported with its reason and fails the run at the end, after the others have measured:
+    // a long run should not lose twenty minutes of figures to one broken benchmark.
+    const result = await suite.run(context).catch((error: unknown): SuiteResult => {
+      const message = error instanceof Error ? error.message : String(error)
+      console.error(`bench: ${suite.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`)
+      failed.push(suite.id)
+      return notMeasured(suite.id, suite.title, 'The benchmark failed before it measured.', `failed: ${message.split('\n')[0]}`)
+    })
+    suiteLoads.push({ suite: suite.id, start: loadAtStart, end: currentLoad() })
     measured.push(result)
     context.log(`${suite.id}: ${result.status} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
     console.log(`\n${renderSuite(result)}`)
@@ -103,11 +114,12 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     commit: measuredCommit(),
     durationSeconds: (Date.now() - started) / 1000,
-    machine: { ...machine, loadAfter: currentLoad() },
+    machine: { ...machine, loadAfter: currentLoad(), suiteLoads },
     suites: measured,
   }
   if (options.only || options.small) {
     context.log(`${options.only ? '--only' : '--small'}: results files left unchanged`)
+    if (failed.length > 0) throw new Error(`these benchmarks failed: ${failed.join(', ')}`)
     return
   }
   await writeFile(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
@@ -118,6 +130,7 @@ async function main(): Promise<void> {
     renderCurvesSvg(curves, `npm run bench, ${results.date.slice(0, 10)}, commit ${results.commit}: each figure against its size`),
   )
   context.log(`wrote bench/results.json, bench/RESULTS.md and bench/${CURVES_SVG}`)
+  if (failed.length > 0) throw new Error(`these benchmarks failed (see above; RESULTS.md names them): ${failed.join(', ')}`)
 }
 
 main().catch((error: unknown) => {

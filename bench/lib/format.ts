@@ -161,6 +161,11 @@ export function renderResults(results: BenchResults): string {
     `- OS: ${machine.os}, kernel ${machine.kernel}`,
     `- node: ${machine.node} (the Node 24 the actions run on); the bench itself and its in-process measurements: ${machine.hostNode}`,
     `- 1-minute load average: ${load} (${machine.cores} cores: above ${machine.cores}, programs were waiting for a core; ${busy(machine) ? 'the machine was busy with other work, so read the ratios, not the seconds' : 'a quiet machine'})`,
+    ...(machine.suiteLoads && machine.suiteLoads.length > 0
+      ? [
+          `- load as each suite started → ended: ${machine.suiteLoads.map((load) => `${load.suite} ${load.start.toFixed(1)} → ${load.end.toFixed(1)}`).join(', ')}`,
+        ]
+      : []),
     `- goals: ${met} of ${goals.length} met${skipped.length > 0 ? `; not measured: ${skipped.map((suite) => suite.id).join(', ')}` : ''}`,
     '',
     ...(results.suites.some((suite) => (suite.curves ?? []).length > 0)

@@ -31,9 +31,14 @@ export function parseStat(text: string): ProcessEntry | undefined {
 
 /** The command names of `root`'s descendants (itself excluded) in a process table. */
 export function descendantNames(table: readonly ProcessEntry[], root: number): string[] {
+  return descendants(table, root).map((entry) => entry.comm)
+}
+
+/** `root`'s descendants (itself excluded) in a process table. */
+export function descendants(table: readonly ProcessEntry[], root: number): ProcessEntry[] {
   const children = new Map<number, ProcessEntry[]>()
   for (const entry of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry])
-  const names: string[] = []
+  const names: ProcessEntry[] = []
   const stack = [root]
   const seen = new Set<number>()
   while (stack.length > 0) {
@@ -41,7 +46,7 @@ export function descendantNames(table: readonly ProcessEntry[], root: number): s
     for (const child of children.get(pid) ?? []) {
       if (seen.has(child.pid)) continue
       seen.add(child.pid)
-      names.push(child.comm)
+      names.push(child)
       stack.push(child.pid)
     }
   }
@@ -66,6 +71,20 @@ export interface Sample {
   atMs: number
   /** The tools (by `classify`) at work at that moment. */
   tools: string[]
+  /** What else `classify` named at that moment (an action's bundle, a script): where time without a tool goes. */
+  others: string[]
+}
+
+/** What a process is: a tool at work, something else worth naming, or (undefined) neither. */
+export type Classification = { tool: string } | { other: string } | undefined
+
+/** A process's arguments, NUL-separated in /proc; empty when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+  } catch {
+    return ''
+  }
 }
 
 export interface Sampler {
@@ -78,12 +97,17 @@ export interface Sampler {
  * a command name belongs to (terraform-provider-aws → terraform), or
  * undefined for anything that is not a tool's own work.
  */
-export function sampleTools(root: number, classify: (comm: string) => string | undefined, intervalMs: number): Sampler {
+export function sampleTools(root: number, classify: (comm: string, pid: number) => Classification, intervalMs: number): Sampler {
   const samples: Sample[] = []
   const timer = setInterval(() => {
-    const names = descendantNames(readProcessTable(), root)
-    const tools = [...new Set(names.map(classify).filter((tool): tool is string => tool !== undefined))].sort()
-    samples.push({ atMs: Date.now(), tools })
+    const tools = new Set<string>()
+    const others = new Set<string>()
+    for (const entry of descendants(readProcessTable(), root)) {
+      const kind = classify(entry.comm, entry.pid)
+      if (kind && 'tool' in kind) tools.add(kind.tool)
+      else if (kind) others.add(kind.other)
+    }
+    samples.push({ atMs: Date.now(), tools: [...tools].sort(), others: [...others].sort() })
   }, intervalMs)
   return {
     intervalMs,

@@ -64,6 +64,8 @@ export interface Machine {
   /** 1-minute load average before and after the run: how busy the shared machine was. */
   loadBefore: number
   loadAfter?: number
+  /** The 1-minute load average as each suite started and ended. */
+  suiteLoads?: { suite: string; start: number; end: number }[]
 }
 
 export interface BenchResults {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { node24 } from '../../test/harness/runner'
 import { formatNumber } from '../lib/format'
-import { sampleTools } from '../lib/process-sampler'
+import { type Classification, commandLine, sampleTools } from '../lib/process-sampler'
 import { RehearsalReader, unionMs } from '../lib/rehearsal-log'
 import { checkGoal, type Row, type SuiteResult } from '../lib/results'
 import { summarize } from '../lib/stats'
@@ -11,7 +11,7 @@ import { repoRoot, type Suite } from '../lib/suite'
 const ID = 'pipeline'
 const TITLE = 'The pipeline: the rehearsal timed from act, and the suite’s own overhead'
 const METHOD =
-  "`scripts/rehearsal.ts` run once, unchanged: the example consumer repository's own workflows through act against the local bench (create from the toggle, the same create again, pull-request checks, refused and real destroys, a second create and destroy). Its jobs and steps are timed from act's JSON log as the rehearsal prints them; meanwhile the bench samples, every 200 ms, which tools run under the rehearsal's process (Terraform and its providers, Helm, the Docker CLI, buildah, kubectl, kustomize, kubeconform, the AWS CLI)."
+  "`scripts/rehearsal.ts` run once, unchanged: the example consumer repository's own workflows through act against the local bench (create from the toggle, the same create again, pull-request checks, refused and real destroys, a second create and destroy). Its jobs and steps are timed from act's JSON log as the rehearsal prints them; meanwhile the bench samples, every 200 ms, which tools run under the rehearsal's process (Terraform and its providers, Helm, the Docker CLI, buildah, kubectl, kustomize, kubeconform, the AWS CLI, pip), and what else runs when none does (our actions' bundles, Python scripts, git, sleep)."
 const GOAL = { text: '≤ 10 % of the rehearsal’s workflow time', on: 'value', limit: 10, inclusive: true } as const
 const INTERVAL_MS = 200
 
@@ -24,6 +24,32 @@ export function toolOf(comm: string): string | undefined {
   if (comm === 'kubectl' || comm === 'kustomize') return 'kubectl'
   if (comm === 'kubeconform') return 'kubeconform'
   if (comm === 'aws') return 'aws'
+  if (comm === 'pip' || comm === 'pip3') return 'pip'
+  return undefined
+}
+
+/**
+ * A process of the rehearsal: a tool at work, or else what it is, so the time
+ * without a tool can be told apart (our actions, Python scripts, the checkout
+ * stand-in, sleeping in a polling loop). The bench's own services (moto and the
+ * daemons) are neither: they are there the whole time.
+ */
+export function classifyProcess(comm: string, commandLine: () => string): Classification {
+  const tool = toolOf(comm)
+  if (tool) return { tool }
+  if (comm === 'node' || comm.startsWith('node')) {
+    const action = /actions\/([a-z0-9-]+)\/dist\//.exec(commandLine())
+    return action ? { other: `our action ${action[1]}` } : undefined
+  }
+  if (/^python/.test(comm)) {
+    const line = commandLine()
+    if (/moto|-m moto/.test(line)) return undefined
+    // pip names itself python when run as `python -m pip`.
+    if (/ -m pip |\/pip /.test(` ${line} `)) return { tool: 'pip' }
+    return { other: 'Python (the workflows’ scripts, the DAG import)' }
+  }
+  if (comm === 'git') return { other: 'git (checkout stand-in)' }
+  if (comm === 'sleep') return { other: 'sleep (polling in run steps)' }
   return undefined
 }
 
@@ -41,7 +67,7 @@ export const pipeline: Suite = {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     if (child.pid === undefined) throw new Error('the rehearsal did not start')
-    const sampler = sampleTools(child.pid, toolOf, INTERVAL_MS)
+    const sampler = sampleTools(child.pid, (comm, pid) => classifyProcess(comm, () => commandLine(pid)), INTERVAL_MS)
     let pending = ''
     const take = (chunk: Buffer) => {
       pending += chunk.toString('utf8')
@@ -75,6 +101,15 @@ export const pipeline: Suite = {
     const overheadPercent = (100 * idle) / Math.max(1, inRun.length)
     const perTool = new Map<string, number>()
     for (const sample of inRun) for (const tool of sample.tools) perTool.set(tool, (perTool.get(tool) ?? 0) + 1)
+    // Where the time without a tool goes: what else ran in those samples (several things can run at once).
+    const idleBy = new Map<string, number>()
+    for (const sample of inRun.filter((candidate) => candidate.tools.length === 0)) {
+      for (const other of sample.others.length > 0 ? sample.others : ['only act and the steps’ shells']) {
+        idleBy.set(other, (idleBy.get(other) ?? 0) + 1)
+      }
+    }
+    const share = (count: number) => `${((100 * count) / Math.max(1, inRun.length)).toFixed(1)} % of the workflow time`
+    const seconds = (count: number) => summarize([(count * workflowS) / Math.max(1, inRun.length)])
 
     // Steps by job and name over the whole rehearsal: what the time goes to.
     const steps = new Map<string, { seconds: number; count: number }>()
@@ -103,18 +138,25 @@ export const pipeline: Suite = {
         unit: '%',
         value: overhead,
         goal: checkGoal(GOAL, overhead),
-        whyMissed:
-          'act starting each job and step, Node starting each action, the setup stand-ins and the workflows’ own scripts, polling for the cluster (it appears 8 s after the deploy job starts waiting, by design of the rehearsal) and for Deployments kwok makes Ready, and the state lock a running create holds for 10 s while a pull request’s plan waits — see the steps below',
+        whyMissed: `with no tool at work the time went to ${[...idleBy.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([other, count]) => `${other} (${((100 * count) / Math.max(1, inRun.length)).toFixed(0)} %)`)
+          .join(
+            ', ',
+          )}; that includes waits the rehearsal makes on purpose (the cluster appears 8 s after the deploy job starts waiting for it, a running create holds the state lock 10 s while a pull request's plan waits) and act starting each job and step`,
       },
       { subject: 'the workflows’ time (while a run was under way)', unit: 's', value: summarize([workflowS]) },
       ...[...perTool.entries()]
         .sort((a, b) => b[1] - a[1])
+        .map(([tool, count]): Row => ({ subject: `${tool} at work`, unit: 's', value: seconds(count), note: share(count) })),
+      ...[...idleBy.entries()]
+        .sort((a, b) => b[1] - a[1])
         .map(
-          ([tool, count]): Row => ({
-            subject: `${tool} at work`,
+          ([other, count]): Row => ({
+            subject: `no tool at work; running: ${other}`,
             unit: 's',
-            value: summarize([(count * workflowS) / Math.max(1, inRun.length)]),
-            note: `${((100 * count) / Math.max(1, inRun.length)).toFixed(1)} % of the workflow time`,
+            value: seconds(count),
+            note: share(count),
           }),
         ),
       ...[...jobs.entries()]
@@ -136,7 +178,7 @@ export const pipeline: Suite = {
       status: 'measured',
       rows,
       notes: [
-        `One rehearsal (${formatNumber(wallS, 's')} from start to exit, the bench's services started and stopped included; ${log.checks ?? '?'} checks passed; ${log.runs.length} workflow runs: ${log.runs.map((run) => `${run.label} ${run.seconds.toFixed(1)} s`).join(', ')}). It is one long run, so its figures have no range; the lead's quiet-machine run is the one to quote.`,
+        `One rehearsal (${formatNumber(wallS, 's')} from start to exit, the bench's services started and stopped included; ${log.checks ?? '?'} checks passed; ${log.runs.length} workflow runs: ${log.runs.map((run) => `${run.label} ${run.seconds.toFixed(1)} s`).join(', ')}). It is one long run, so its figures have no range; quote a run made on a quiet machine.`,
         `The overhead is the share of ${inRun.length} samples taken while a run was under way in which no tool process was alive under the rehearsal. Only command-line tools count as work: the bench's long-running services (moto, dockerd, BuildKit, the registry, the control plane) are there in every sample, and the work they do for a tool is done while that tool waits on them. kubeconform and Helm are found by their process wherever the workflows install them from.`,
         'Jobs and steps add up to more than the workflow time: jobs of a run go in parallel (act runs up to 4 at once), and one pull request’s checks run during a create. A share is a step’s time over the workflow time. Steps are the Main stage of each step, as act reports them (pre and post stages and job set-up are left out).',
       ],

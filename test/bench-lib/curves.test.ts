@@ -14,7 +14,7 @@ import { summarize } from '../../bench/lib/stats'
 import type { BenchContext } from '../../bench/lib/suite'
 import { logTicks, renderCurvesSvg } from '../../bench/lib/svg'
 import { kubeconformSuite } from '../../bench/suites/kubeconform'
-import { toolOf } from '../../bench/suites/pipeline'
+import { classifyProcess, toolOf } from '../../bench/suites/pipeline'
 import { tfApplyToggleSuite } from '../../bench/suites/tf-apply-toggle'
 
 const stat = (...values: number[]) => summarize(values)
@@ -255,13 +255,38 @@ describe('sampling which tools run under a process', () => {
   })
 
   it('sees a real child process while it runs, and nothing after', async () => {
-    const child = spawn('sh', ['-c', 'sleep 0.6; exit 0'])
-    const sampler = sampleTools(child.pid as number, (comm) => (comm === 'sleep' ? 'sleep' : undefined), 50)
+    const child = spawn('sh', ['-c', 'sleep 0.6 | cat'])
+    const sampler = sampleTools(
+      child.pid as number,
+      (comm) => (comm === 'sleep' ? { tool: 'sleep' } : comm === 'cat' ? { other: 'cat' } : undefined),
+      50,
+    )
     await new Promise((resolve) => child.once('close', resolve))
     await new Promise((resolve) => setTimeout(resolve, 200))
     const samples = sampler.stop()
     expect(samples.filter((sample) => sample.tools.includes('sleep')).length).toBeGreaterThan(3)
-    expect(samples.at(-1)?.tools).toEqual([])
+    expect(samples.filter((sample) => sample.others.includes('cat')).length).toBeGreaterThan(3)
+    expect(samples.at(-1)).toMatchObject({ tools: [], others: [] })
+  })
+
+  it.each([
+    { comm: 'terraform-provi', line: '', expected: { tool: 'terraform' } },
+    {
+      comm: 'node',
+      line: '/opt/node /home/r/_actions/o/pipeline-actions/v1/actions/tf-apply-toggle/dist/index.js',
+      expected: { other: 'our action tf-apply-toggle' },
+    },
+    { comm: 'node', line: '/opt/node act-helper.js', expected: undefined },
+    { comm: 'python3', line: 'python3 -m moto.server -H 127.0.0.1 -p 5000', expected: undefined },
+    { comm: 'python3', line: 'python3 -m pip install apache-airflow', expected: { tool: 'pip' } },
+    {
+      comm: 'python3',
+      line: 'python3 .github/scripts/check_inputs.py',
+      expected: { other: 'Python (the workflows’ scripts, the DAG import)' },
+    },
+    { comm: 'dockerd', line: '', expected: undefined },
+  ])('classifies $comm $line', ({ comm, line, expected }) => {
+    expect(classifyProcess(comm, () => line)).toEqual(expected)
   })
 })
 
