@@ -3,7 +3,7 @@ import { type Ratio, ratio, type Stat } from './stats'
 
 /** What one benchmark suite hands back to the runner: measured rows, or why it measured nothing. */
 
-export type Unit = 's' | 'ms' | 'MiB' | 'bytes' | 'calls' | 'calls/10 s' | 'requests' | 'resources' | '%' | 'exponent'
+export type Unit = 's' | 'ms' | 'MiB' | 'bytes' | 'calls' | 'calls/10 s' | 'requests' | 'resources' | 'characters' | '%' | 'exponent'
 
 export interface Goal {
   /** How the issue words it, e.g. "≤ 1.2 ×" or "< 800 KB". */

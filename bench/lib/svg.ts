@@ -51,7 +51,8 @@ function panel(curve: Curve, x0: number, y0: number): string {
   const positive = values.filter((value) => value > 0)
   const parts: string[] = [
     `<g transform="translate(${x0},${y0})">`,
-    `<text x="${MARGIN.left}" y="18" font-size="13" font-weight="bold">${escapeXml(curve.title)}</text>`,
+    // A smaller font for a long title, so it stays inside its panel (about 0.6 em a character in a sans-serif font).
+    `<text x="12" y="18" font-size="${Math.min(13, Math.floor((PANEL_WIDTH - 24) / (0.6 * curve.title.length)))}" font-weight="bold">${escapeXml(curve.title)}</text>`,
   ]
   if (sizes.length === 0 || positive.length === 0) {
     parts.push(`<text x="${MARGIN.left}" y="${MARGIN.top + 20}" font-size="12">no points</text>`, '</g>')

@@ -41,7 +41,9 @@ function backendSettings(endpoint: string, key: string): Record<string, string> 
 /** What the action's Terraform commands took, and what came after the last one: parsing, summary, comment, outputs. */
 function split(times: readonly CommandTime[], exitedAt: number) {
   const lastEnd = Math.max(...times.map((time) => time.endMs))
-  return { terraformMs: busyMs(times), afterMs: exitedAt - lastEnd, commands: times.map((time) => time.command) }
+  const perCommand = new Map<string, number>()
+  for (const time of times) perCommand.set(time.command, (perCommand.get(time.command) ?? 0) + time.endMs - time.startMs)
+  return { terraformMs: busyMs(times), afterMs: exitedAt - lastEnd, commands: times.map((time) => time.command), perCommand }
 }
 
 export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
@@ -115,6 +117,7 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
                 env,
               })
               if (init.exitCode !== 0) throw new Error(`bare terraform init exited ${init.exitCode}: ${init.stderr.slice(-400)}`)
+              samples.add(`${size} bare ${ok === 0 ? 'no-change' : 'changing'} init`, init.wallMs / 1000)
               const plan = await measureCommand(
                 terraform.path,
                 ['plan', '-input=false', '-lock-timeout=5m', '-detailed-exitcode', ...args],
@@ -126,6 +129,7 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
               )
               if (plan.exitCode !== ok)
                 throw new Error(`bare terraform plan exited ${plan.exitCode}, expected ${ok}: ${plan.stderr.slice(-400)}`)
+              samples.add(`${size} bare ${ok === 0 ? 'no-change' : 'changing'} plan`, plan.wallMs / 1000)
               return { wallMs: init.wallMs + plan.wallMs, peakRssMiB: Math.max(init.peakRssMiB, plan.peakRssMiB) }
             }
 
@@ -142,6 +146,7 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
                   throw new Error(`the no-change run at ${size} did not end with changes=false: ${outcome(run.measured.run)}`)
                 }
                 commandLists.set('no-change', run.commands.join(', '))
+                for (const [command, ms] of run.perCommand) samples.add(`${size} no-change ${command}`, ms / 1000)
                 samples.add(`${size} no-change wall`, run.measured.wallMs / 1000)
                 samples.add(`${size} no-change rss`, run.measured.peakRssMiB)
                 samples.add(`${size} no-change own`, (run.measured.wallMs - run.terraformMs) / 1000)
@@ -263,7 +268,12 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
               { label: 'bare terraform init + plan', value: point.baseline ?? point.value },
               {
                 goal: GOAL,
-                whyMissed: `the action runs ${commandLists.get('no-change') ?? 'more commands'} one after another where the bare workflow runs init and plan; validate and output are the difference (see "the action less its Terraform commands")`,
+                whyMissed: (() => {
+                  const median = (what: string) => samples.stat(`${point.size} ${what}`).median
+                  const commands = (commandLists.get('no-change') ?? '').split(', ').filter(Boolean)
+                  const extra = commands.filter((command) => command !== 'init' && command !== 'plan')
+                  return `the action runs ${commands.join(', ')} one after another where the bare workflow runs init and plan: ${extra.map((command) => `${command} ${median(`no-change ${command}`).toFixed(2)} s`).join(', ')}, its init and plan ${(median('no-change init') + median('no-change plan')).toFixed(2)} s against bare ${(median('bare no-change init') + median('bare no-change plan')).toFixed(2)} s, and ${median('no-change own').toFixed(2)} s of its own (Node, the backend file, reading the outputs)`
+                })(),
               },
             ),
           )
@@ -277,7 +287,7 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
             },
             {
               subject: `${top.size.toLocaleString('en-US')} resources: PR comment length (GitHub's limit ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')})`,
-              unit: 'resources',
+              unit: 'characters',
               value: {
                 n: 1,
                 median: lastComment?.length ?? 0,
@@ -306,6 +316,17 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
               `${context.slowRuns} interleaved iterations at each size of: the action's no-change run, bare init + plan (exit 0), the action's all-changing plan, bare init + plan \`-var revision=1\` (exit 2). Every run was checked: changes=false, then changes=true with to-change equal to the size; each plan's comment was within GitHub's limit.`,
               `Commands the action ran (read from a timing stand-in given as its \`terraform\` input; bare Terraform ran through the same stand-in): no change: ${commandLists.get('no-change') ?? '?'}; all-changing plan: ${commandLists.get('changing') ?? '?'}.`,
               '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/actions/tf-apply-toggle/fake-github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
+              `Where a no-change run's time goes, command by command (medians, s): ${sizes
+                .map((size) => {
+                  const median = (what: string) => samples.stat(`${size} ${what}`).median.toFixed(3)
+                  const action = (commandLists.get('no-change') ?? '')
+                    .split(', ')
+                    .filter(Boolean)
+                    .map((command) => `${command} ${median(`no-change ${command}`)}`)
+                    .join(', ')
+                  return `${size.toLocaleString('en-US')} resources: the action's ${action}, the rest ${median('no-change own')}; bare init ${median('bare no-change init')}, plan ${median('bare no-change plan')}`
+                })
+                .join('; ')}.`,
               `PR comments: ${comments
                 .filter((comment, index, all) => all.findIndex((other) => other.size === comment.size) === index)
                 .map(

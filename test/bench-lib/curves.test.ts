@@ -373,6 +373,13 @@ describe('the size suites at small sizes', () => {
     ])
     const notes = result.notes.join('\n')
     expect(notes).toContain('no change: init, validate, plan, output; all-changing plan: init, validate, plan, show, show.')
-    expect(result.rows.find((row) => row.subject.includes('PR comment'))?.goal?.met).toBe(true)
+    expect(result.rows.find((row) => row.subject.includes('PR comment'))).toMatchObject({ unit: 'characters', goal: { met: true } })
+    expect(notes).toMatch(
+      /3 resources: the action's init [\d.]+, validate [\d.]+, plan [\d.]+, output [\d.]+, the rest [\d.]+; bare init [\d.]+, plan [\d.]+/,
+    )
+    const miss = result.rows.find((row) => row.subject === '3 resources, no-change run: wall')
+    expect(miss?.whyMissed).toMatch(
+      /^the action runs init, validate, plan, output one after another .*: validate [\d.]+ s, output [\d.]+ s, its init and plan/,
+    )
   }, 300_000)
 })
