@@ -12,6 +12,8 @@ import { delimiter, join } from 'node:path'
 export interface CommandTime {
   /** The subcommand: the first argument that is not an option (`init`, `plan`, `show`). */
   command: string
+  /** Every argument, space-separated as the stand-in logged them. */
+  args: string
   startMs: number
   endMs: number
 }
@@ -47,7 +49,7 @@ export function parseCommandLog(text: string): CommandTime[] {
       const startMs = Number(start.replace(',', '.')) * 1000
       const endMs = Number(end.replace(',', '.')) * 1000
       if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || endMs < startMs) throw new Error(`not a command time: ${line}`)
-      return { command: args.find((arg) => !arg.startsWith('-')) ?? '', startMs, endMs }
+      return { command: args.find((arg) => !arg.startsWith('-')) ?? '', args: args.join(' '), startMs, endMs }
     })
 }
 

@@ -38,8 +38,12 @@ export function classifyProcess(comm: string, commandLine: () => string): Classi
   const tool = toolOf(comm)
   if (tool) return { tool }
   if (comm === 'node' || comm.startsWith('node')) {
-    const action = /actions\/([a-z0-9-]+)\/dist\//.exec(commandLine())
-    return action ? { other: `our action ${action[1]}` } : undefined
+    const line = commandLine()
+    const action = /actions\/([a-z0-9-]+)\/dist\//.exec(line)
+    if (action) return { other: `our action ${action[1]}` }
+    // act keeps a third-party action (here a stand-in, test/workflows/stand-ins) under act/actions/<owner>-<name>@<ref>.
+    const thirdParty = /act\/actions\/([^@/\s]+)@/.exec(line)
+    return thirdParty ? { other: `a third-party action's stand-in (${thirdParty[1]})` } : undefined
   }
   if (/^python/.test(comm)) {
     const line = commandLine()

@@ -13,7 +13,7 @@ import type { BenchResults, SuiteResult } from '../../bench/lib/results'
 import { summarize } from '../../bench/lib/stats'
 import type { BenchContext } from '../../bench/lib/suite'
 import { logTicks, renderCurvesSvg } from '../../bench/lib/svg'
-import { kubeconformSuite } from '../../bench/suites/kubeconform'
+import { flagsOf, kubeconformSuite } from '../../bench/suites/kubeconform'
 import { classifyProcess, toolOf } from '../../bench/suites/pipeline'
 import { tfApplyToggleSuite } from '../../bench/suites/tf-apply-toggle'
 
@@ -216,17 +216,12 @@ describe('timing a tool from outside the action', () => {
 
   it('reads the log in either decimal mark, refuses a garbled line, and counts overlaps once', () => {
     expect(parseCommandLog('1.5 2.5 plan -out x\n3,25 4,0 -chdir=a show -json\n')).toEqual([
-      { command: 'plan', startMs: 1500, endMs: 2500 },
-      { command: 'show', startMs: 3250, endMs: 4000 },
+      { command: 'plan', args: 'plan -out x', startMs: 1500, endMs: 2500 },
+      { command: 'show', args: '-chdir=a show -json', startMs: 3250, endMs: 4000 },
     ])
     expect(() => parseCommandLog('2 1 plan')).toThrow('not a command time')
-    expect(
-      busyMs([
-        { command: 'a', startMs: 0, endMs: 10 },
-        { command: 'b', startMs: 5, endMs: 20 },
-        { command: 'c', startMs: 30, endMs: 31 },
-      ]),
-    ).toBe(21)
+    const time = (startMs: number, endMs: number) => ({ command: 'x', args: 'x', startMs, endMs })
+    expect(busyMs([time(0, 10), time(5, 20), time(30, 31)])).toBe(21)
     expect(onPath('sh')).toMatch(/\/sh$/)
     expect(() => onPath('no-such-program-here', '/nowhere')).toThrow('not on PATH')
   })
@@ -277,6 +272,11 @@ describe('sampling which tools run under a process', () => {
       expected: { other: 'our action tf-apply-toggle' },
     },
     { comm: 'node', line: '/opt/node act-helper.js', expected: undefined },
+    {
+      comm: 'node',
+      line: 'node /tmp/x/cache/5/act/actions/actions-checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8/checkout.mjs',
+      expected: { other: "a third-party action's stand-in (actions-checkout)" },
+    },
     { comm: 'python3', line: 'python3 -m moto.server -H 127.0.0.1 -p 5000', expected: undefined },
     { comm: 'python3', line: 'python3 -m pip install apache-airflow', expected: { tool: 'pip' } },
     {
@@ -330,6 +330,17 @@ describe("reading the rehearsal's output", () => {
     reader.line('rehearsal: FAILED', 0)
     expect(reader.log.passed).toBe(false)
   })
+})
+
+it("a kubeconform command line's options, with its folders as placeholders and its files counted", () => {
+  expect(
+    flagsOf(
+      '-output json -strict -schema-location /tmp/a/b/{{ .Group }}/{{ .ResourceKind }}.json -schema-location /c/{{ .X }} -- m/a.yaml m/b.yaml',
+    ),
+  ).toBe(
+    '-output json -strict -schema-location <folder>/{{ .Group }}/{{ .ResourceKind }}.json -schema-location <folder>/{{ .X }} -- <2 files>',
+  )
+  expect(flagsOf('-strict -summary m')).toBe('-strict -summary m')
 })
 
 describe('the size suites at small sizes', () => {
