@@ -132,6 +132,8 @@ export function renderCurvesSvg(curves: readonly Curve[], caption: string): stri
   )
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    // The title names the figure for screen readers and as a tooltip.
+    `<title>${escapeXml(caption)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="20" font-size="13">${escapeXml(caption)}</text>`,
     ...panels,
