@@ -24,7 +24,7 @@ function escapeXml(text: string): string {
 export function logTicks(low: number, high: number): number[] {
   if (!(low > 0) || !(high >= low)) throw new Error(`no log ticks for [${low}, ${high}]`)
   const ticks: number[] = []
-  const steps = Math.log10(high / low) < 1.5 ? [1, 2, 5] : [1]
+  const steps = Math.log10(high / low) < 2.5 ? [1, 2, 5] : [1]
   for (let power = Math.floor(Math.log10(low)); power <= Math.ceil(Math.log10(high)); power++) {
     for (const step of steps) {
       const tick = step * 10 ** power

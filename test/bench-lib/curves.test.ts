@@ -116,7 +116,8 @@ describe('curves', () => {
   })
 
   it.each([
-    { low: 0.5, high: 20, ticks: [1, 10] },
+    { low: 0.5, high: 20, ticks: [0.5, 1, 2, 5, 10, 20] },
+    { low: 0.05, high: 100, ticks: [0.1, 1, 10, 100] },
     { low: 1.5, high: 9, ticks: [2, 5] },
     { low: 40, high: 120, ticks: [50, 100] },
   ])('log ticks in [$low, $high]', ({ low, high, ticks }) => {
