@@ -5,34 +5,51 @@
 //   npm run bench                      the full run; rewrites both results files
 //   npm run bench -- --only startup    chosen suites (comma-separated ids); prints, writes nothing
 //   npm run bench -- --runs 3          fewer iterations (odd), e.g. while developing
+//   npm run bench -- --small           the size curves at small sizes only; prints, writes nothing
 import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { node24 } from '../test/harness/runner'
-import { renderResults, renderSuite } from './lib/format'
+import { CURVES_SVG, renderResults, renderSuite } from './lib/format'
 import { currentLoad, describeMachine } from './lib/machine'
 import { requireGnuTime } from './lib/resource-meter'
-import type { BenchResults, SuiteResult } from './lib/results'
+import { type BenchResults, notMeasured, type SuiteResult } from './lib/results'
 import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
+import { renderCurvesSvg } from './lib/svg'
 import { bundleSize } from './suites/bundle-size'
 import { ecrBuildPush } from './suites/ecr-build-push'
-import { eksWait } from './suites/eks-wait'
-import { kubeconform } from './suites/kubeconform'
+import { eksWaitAndHelmSuite } from './suites/eks-wait-and-helm'
+import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
+import { pipeline } from './suites/pipeline'
 import { startup } from './suites/startup'
-import { tfApplyToggle } from './suites/tf-apply-toggle'
+import { tfApplyToggleSuite } from './suites/tf-apply-toggle'
 
-const SUITES: Suite[] = [bundleSize, startup, oidcAuth, tfApplyToggle, ecrBuildPush, eksWait, kubeconform]
+/** Every suite, the size curves at the issue's sizes or (`--small`) at sizes that take seconds. */
+function suites(small: boolean): Suite[] {
+  return [
+    bundleSize,
+    startup,
+    oidcAuth,
+    tfApplyToggleSuite(small ? [5, 20, 80] : undefined),
+    ecrBuildPush,
+    eksWaitAndHelmSuite(small ? [1, 2, 4] : undefined),
+    kubeconformSuite(small ? [100, 400, 1_600] : undefined),
+    pipeline,
+  ]
+}
+const SUITES = suites(false)
 
 interface Options {
   only?: string[]
+  small: boolean
   runs: number
   slowRuns: number
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { runs: 5, slowRuns: 3 }
+  const options: Options = { runs: 5, slowRuns: 3, small: false }
   for (let i = 0; i < args.length; i++) {
     const value = args[i + 1]
     const odd = (name: string) => {
@@ -44,7 +61,8 @@ function parseOptions(args: string[]): Options {
     if (args[i] === '--only') {
       options.only = (value ?? '').split(',').filter(Boolean)
       i++
-    } else if (args[i] === '--runs') options.runs = odd('--runs')
+    } else if (args[i] === '--small') options.small = true
+    else if (args[i] === '--runs') options.runs = odd('--runs')
     else if (args[i] === '--slow-runs') options.slowRuns = odd('--slow-runs')
     else throw new Error(`unknown argument ${args[i]}; see the top of bench/run.ts`)
   }
@@ -72,12 +90,23 @@ async function main(): Promise<void> {
     slowRuns: options.slowRuns,
     log: (message) => console.log(`bench: ${message}`),
   }
-  const suites: SuiteResult[] = []
-  for (const suite of SUITES.filter((candidate) => !options.only || options.only.includes(candidate.id))) {
+  const measured: SuiteResult[] = []
+  const suiteLoads: { suite: string; start: number; end: number }[] = []
+  const failed: string[] = []
+  for (const suite of suites(options.small).filter((candidate) => !options.only || options.only.includes(candidate.id))) {
     context.log(`${suite.id}: starting`)
     const suiteStarted = Date.now()
-    const result = await suite.run(context)
-    suites.push(result)
+    const loadAtStart = currentLoad()
+    // A suite that breaks is reported with its reason and fails the run at the end, after the others have measured:
+    // a long run should not lose twenty minutes of figures to one broken benchmark.
+    const result = await suite.run(context).catch((error: unknown): SuiteResult => {
+      const message = error instanceof Error ? error.message : String(error)
+      console.error(`bench: ${suite.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`)
+      failed.push(suite.id)
+      return notMeasured(suite.id, suite.title, 'The benchmark failed before it measured.', `failed: ${message.split('\n')[0]}`)
+    })
+    suiteLoads.push({ suite: suite.id, start: loadAtStart, end: currentLoad() })
+    measured.push(result)
     context.log(`${suite.id}: ${result.status} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
     console.log(`\n${renderSuite(result)}`)
   }
@@ -85,16 +114,23 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     commit: measuredCommit(),
     durationSeconds: (Date.now() - started) / 1000,
-    machine: { ...machine, loadAfter: currentLoad() },
-    suites,
+    machine: { ...machine, loadAfter: currentLoad(), suiteLoads },
+    suites: measured,
   }
-  if (options.only) {
-    context.log('--only: results files left unchanged')
+  if (options.only || options.small) {
+    context.log(`${options.only ? '--only' : '--small'}: results files left unchanged`)
+    if (failed.length > 0) throw new Error(`these benchmarks failed: ${failed.join(', ')}`)
     return
   }
   await writeFile(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(join(repoRoot, 'bench', 'RESULTS.md'), `${renderResults(results)}\n`)
-  context.log('wrote bench/results.json and bench/RESULTS.md')
+  const curves = measured.flatMap((suite) => suite.curves ?? [])
+  await writeFile(
+    join(repoRoot, 'bench', CURVES_SVG),
+    renderCurvesSvg(curves, `npm run bench, ${results.date.slice(0, 10)}, commit ${results.commit}: each figure against its size`),
+  )
+  context.log(`wrote bench/results.json, bench/RESULTS.md and bench/${CURVES_SVG}`)
+  if (failed.length > 0) throw new Error(`these benchmarks failed (see above; RESULTS.md names them): ${failed.join(', ')}`)
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
+import { type Curve, curveExponent } from './curve'
 import type { BenchResults, Row, SuiteResult, Unit } from './results'
 import type { Ratio, Stat } from './stats'
 
 /** Renders bench results as the Markdown committed in bench/RESULTS.md. */
 
 export function formatNumber(value: number, unit: Unit): string {
+  if (unit === 'exponent') return numberPart(value, unit)
   return unit === 'bytes' ? formatBytes(value) : `${numberPart(value, unit)} ${unit}`
 }
 
@@ -15,6 +17,7 @@ function numberPart(value: number, unit: Unit): string {
     case 'ms':
       return value < 100 ? value.toFixed(1) : value.toFixed(0)
     case 'MiB':
+    case '%':
       return value.toFixed(1)
     case 'bytes':
       return formatBytes(value)
@@ -52,6 +55,32 @@ function goalCell(row: Row): string {
   return `${row.goal.text}: ${row.goal.met ? 'met' : '**not met**'}`
 }
 
+function exponentText(value: number | undefined): string {
+  return value === undefined ? 'n/a' : value.toFixed(2)
+}
+
+/** A curve as a table, one line per size, with the growth exponents under it. */
+export function renderCurve(curve: Curve): string {
+  const header = [curve.sizeLabel, `${curve.subjectLabel}: median (min–max)`]
+  if (curve.baselineLabel) header.push(`${curve.baselineLabel} (same run)`, 'ratio')
+  const lines = [`### ${curve.title}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
+  for (const point of curve.points) {
+    const cells = [point.size.toLocaleString('en-US'), formatStat(point.value, curve.unit)]
+    if (curve.baselineLabel)
+      cells.push(point.baseline ? formatStat(point.baseline, curve.unit) : '', point.ratio ? formatRatio(point.ratio) : '')
+    lines.push(`| ${cells.map(cell).join(' | ')} |`)
+  }
+  const ours = curveExponent(curve)
+  const baselinePoints = curve.points.flatMap((point) => (point.baseline ? [{ ...point, value: point.baseline }] : []))
+  const theirs = baselinePoints.length === curve.points.length ? curveExponent({ points: baselinePoints }) : undefined
+  lines.push(
+    '',
+    `Growth exponent (slope of log figure against log ${curve.sizeLabel}; 1 is linear, 2 quadratic): ${curve.subjectLabel} ${exponentText(ours)}${theirs === undefined ? '' : `, ${curve.baselineLabel} ${exponentText(theirs)}`}.`,
+    '',
+  )
+  return lines.join('\n')
+}
+
 export function renderSuite(suite: SuiteResult): string {
   const lines = [`## ${suite.title}`, '', suite.method, '']
   if (suite.status === 'not measured') {
@@ -74,6 +103,9 @@ export function renderSuite(suite: SuiteResult): string {
     }
     lines.push('')
   }
+  for (const curve of suite.curves ?? []) lines.push(renderCurve(curve))
+  for (const missing of suite.unmeasured ?? []) lines.push(`- **Not measured: ${missing.what}**: ${missing.reason}.`)
+  if ((suite.unmeasured ?? []).length > 0) lines.push('')
   for (const note of suite.notes) lines.push(`- ${note}`)
   if (suite.notes.length > 0) lines.push('')
   return lines.join('\n')
@@ -81,21 +113,32 @@ export function renderSuite(suite: SuiteResult): string {
 
 /** Every goal of the run in one table, so a reader sees at once what is met. */
 export function renderGoals(suites: readonly SuiteResult[]): string {
-  const lines = ['## Goals', '', '| benchmark | what | ours (median) | goal | met |', '|---|---|---|---|---|']
+  const lines = ['## Goals', '', '| benchmark | what | ours (median) | goal | met | why not |', '|---|---|---|---|---|---|']
   for (const suite of suites) {
     if (suite.status === 'not measured') {
-      lines.push(`| ${cell(suite.title)} | | not measured: ${cell(suite.reason ?? '')} | | |`)
+      lines.push(`| ${cell(suite.title)} | | not measured: ${cell(suite.reason ?? '')} | | | |`)
       continue
+    }
+    for (const missing of suite.unmeasured ?? []) {
+      lines.push(`| ${cell(suite.title)} | ${cell(missing.what)} | not measured | | | ${cell(missing.reason)} |`)
     }
     for (const row of suite.rows.filter((candidate) => candidate.goal)) {
       const figure = row.goal?.on === 'ratio' && row.ratio ? `${row.ratio.median.toFixed(2)} ×` : formatNumber(row.value.median, row.unit)
       const against = row.goal?.on === 'ratio' && row.baseline ? ` (against ${row.baseline.label})` : ''
       lines.push(
-        `| ${cell(suite.title)} | ${cell(row.subject)} | ${figure}${cell(against)} | ${cell(row.goal?.text ?? '')} | ${row.goal?.met ? 'yes' : '**no**'} |`,
+        `| ${cell(suite.title)} | ${cell(row.subject)} | ${figure}${cell(against)} | ${cell(row.goal?.text ?? '')} | ${row.goal?.met ? 'yes' : '**no**'} | ${row.goal?.met ? '' : cell(row.whyMissed ?? '')} |`,
       )
     }
   }
   return `${lines.join('\n')}\n`
+}
+
+/** The plot beside RESULTS.md, written by the same run. */
+export const CURVES_SVG = 'curves.svg'
+
+/** Busy when, before or after, more than half the cores' worth of work was waiting or running besides the bench. */
+function busy(machine: BenchResults['machine']): boolean {
+  return Math.max(machine.loadBefore, machine.loadAfter ?? 0) > machine.cores / 2
 }
 
 export function renderResults(results: BenchResults): string {
@@ -117,9 +160,22 @@ export function renderResults(results: BenchResults): string {
     `- machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB memory`,
     `- OS: ${machine.os}, kernel ${machine.kernel}`,
     `- node: ${machine.node} (the Node 24 the actions run on); the bench itself and its in-process measurements: ${machine.hostNode}`,
-    `- 1-minute load average: ${load} (the machine is shared; other work was running)`,
+    `- 1-minute load average: ${load} (${machine.cores} cores: above ${machine.cores}, programs were waiting for a core; ${busy(machine) ? 'the machine was busy with other work, so read the ratios, not the seconds' : 'a quiet machine'})`,
+    ...(machine.suiteLoads && machine.suiteLoads.length > 0
+      ? [
+          `- load as each suite started → ended: ${machine.suiteLoads.map((load) => `${load.suite} ${load.start.toFixed(1)} → ${load.end.toFixed(1)}`).join(', ')}`,
+        ]
+      : []),
     `- goals: ${met} of ${goals.length} met${skipped.length > 0 ? `; not measured: ${skipped.map((suite) => suite.id).join(', ')}` : ''}`,
     '',
+    ...(results.suites.some((suite) => (suite.curves ?? []).length > 0)
+      ? [
+          `The size curves, plotted (log-log; solid: ours, dashed: the baseline; bars: min–max): [${CURVES_SVG}](${CURVES_SVG})`,
+          '',
+          `![size curves](${CURVES_SVG})`,
+          '',
+        ]
+      : []),
     renderGoals(results.suites),
     ...results.suites.map(renderSuite),
   ].join('\n')

@@ -116,15 +116,26 @@ export function manifest(kind: Kind, index: number): string {
   return `apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\nmetadata:\n  name: ${name}\n  namespace: bench\n  labels:\n    ${labels(name)}\n${kind.body(name, index)}\n`
 }
 
-/** Writes `files` files of `perFile` documents each, in a few folders, cycling through the kinds; returns the file paths. */
-export async function writeManifests(root: string, files: number, perFile: number): Promise<string[]> {
+/** The field strict validation rejects in every kind: what makes a generated resource invalid. */
+export const INVALID_FIELD = 'unexpectedField'
+
+/**
+ * Writes `files` files of `perFile` documents each, in a few folders, cycling
+ * through the kinds; returns the file paths. With `invalidEvery` n, every
+ * n-th resource carries a field no schema has, so strict validation finds it
+ * invalid and the validator must put it on its file and line.
+ */
+export async function writeManifests(root: string, files: number, perFile: number, invalidEvery = 0): Promise<string[]> {
   const paths: string[] = []
   let index = 0
   for (let file = 0; file < files; file++) {
     const dir = join(root, `team-${file % 10}`)
     await mkdir(dir, { recursive: true })
     const documents: string[] = []
-    for (let doc = 0; doc < perFile; doc++, index++) documents.push(manifest(KINDS[index % KINDS.length] as Kind, index))
+    for (let doc = 0; doc < perFile; doc++, index++) {
+      const text = manifest(KINDS[index % KINDS.length] as Kind, index)
+      documents.push(invalidEvery > 0 && (index + 1) % invalidEvery === 0 ? `${text}${INVALID_FIELD}: true\n` : text)
+    }
     const path = join(dir, `app-${file}.yaml`)
     await writeFile(path, documents.join('---\n'))
     paths.push(path)

@@ -1,8 +1,9 @@
+import type { Curve } from './curve'
 import { type Ratio, ratio, type Stat } from './stats'
 
 /** What one benchmark suite hands back to the runner: measured rows, or why it measured nothing. */
 
-export type Unit = 's' | 'ms' | 'MiB' | 'bytes' | 'calls' | 'calls/10 s' | 'requests' | 'resources'
+export type Unit = 's' | 'ms' | 'MiB' | 'bytes' | 'calls' | 'calls/10 s' | 'requests' | 'resources' | 'characters' | '%' | 'exponent'
 
 export interface Goal {
   /** How the issue words it, e.g. "≤ 1.2 ×" or "< 800 KB". */
@@ -26,6 +27,14 @@ export interface Row {
   /** A figure quoted from the handbook (not measured here), to read next to ours. */
   quoted?: string
   note?: string
+  /** Why a goal was missed, in a reader's words: what costs the time, and whether it is ours or the tool's. */
+  whyMissed?: string
+}
+
+/** Something the issue asks for that this run could not measure, and why (never an estimate). */
+export interface Unmeasured {
+  what: string
+  reason: string
 }
 
 export interface SuiteResult {
@@ -37,6 +46,9 @@ export interface SuiteResult {
   /** Why nothing was measured, e.g. "action not merged". */
   reason?: string
   rows: Row[]
+  /** Size curves: tables in RESULTS.md and panels of the SVG plot beside it. */
+  curves?: Curve[]
+  unmeasured?: Unmeasured[]
   notes: string[]
 }
 
@@ -52,6 +64,8 @@ export interface Machine {
   /** 1-minute load average before and after the run: how busy the shared machine was. */
   loadBefore: number
   loadAfter?: number
+  /** The 1-minute load average as each suite started and ended. */
+  suiteLoads?: { suite: string; start: number; end: number }[]
 }
 
 export interface BenchResults {
@@ -82,10 +96,10 @@ export function compared(
   unit: Unit,
   value: Stat,
   baseline: { label: string; value: Stat },
-  extra: { goal?: Goal; quoted?: string; note?: string } = {},
+  extra: { goal?: Goal; quoted?: string; note?: string; whyMissed?: string } = {},
 ): Row {
   const against = ratio(value, baseline.value)
-  const { goal, quoted, note } = extra
+  const { goal, quoted, note, whyMissed } = extra
   return {
     subject,
     unit,
@@ -95,5 +109,6 @@ export function compared(
     ...(goal ? { goal: checkGoal(goal, value, against) } : {}),
     ...(quoted ? { quoted } : {}),
     ...(note ? { note } : {}),
+    ...(whyMissed ? { whyMissed } : {}),
   }
 }

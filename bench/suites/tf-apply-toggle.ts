@@ -1,20 +1,29 @@
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type FakeGitHubApi, startFakeGitHubApi } from '../../test/actions/tf-apply-toggle/fake-github-api'
 import { startMoto } from '../../test/bench/moto'
+import { busyMs, type CommandTime, onPath, timedCommand } from '../lib/command-log'
+import { type Curve, curvePoints, largest } from '../lib/curve'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { compared, notMeasured, type Row } from '../lib/results'
+import { compared, notMeasured, type Row, type SuiteResult } from '../lib/results'
 import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, repoRoot, type Suite } from '../lib/suite'
 
+export const TF_SIZES = [10, 100, 1_000]
 const ID = 'tf-apply-toggle'
-const TITLE = 'tf-apply-toggle: no-change run against bare terraform plan, and the plugin cache'
-const METHOD =
-  'bench/fixtures/terraform (26 `terraform_data` resources, outputs, one sensitive) with its state in the S3 backend on moto (`use_lockfile`), created once; then the action in `create` mode finding nothing to change (init, validate, plan; with no changes it skips show and apply; then output) against bare `terraform plan` in the same initialised folder.'
-const GOAL = { text: '≤ 1.2 ×', on: 'ratio', limit: 1.2, inclusive: true } as const
+const TITLE = 'tf-apply-toggle: cost against the number of resources, no-change run and all-changing plan'
 const BUCKET = 'bench-terraform-state'
+const GOAL = { text: '≤ 1.10 × bare terraform init + plan', on: 'ratio', limit: 1.1, inclusive: true } as const
+/** GitHub rejects comment bodies longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536
+const TOKEN = 'ghs_benchfaketoken0123456789abcdef'
+const PULL_REQUEST = 7
 
-function backendConfig(endpoint: string, key: string): Record<string, string> {
+const method = (sizes: readonly number[]) =>
+  `bench/fixtures/terraform with ${sizes.map((size) => size.toLocaleString('en-US')).join(', ')} \`terraform_data\` resources (each with an output), state in the S3 backend on moto (\`use_lockfile\`), created once per size by the action. Then, interleaved: the committed bundle through the runner-contract harness in \`create\` mode finding nothing to change, against bare \`terraform init\` + \`terraform plan\` in the same folder (what a workflow without the action runs); and the action in \`plan\` mode on a pull request with a variable that changes every resource (plan, show, the JSON plan read and summarised, the comment posted to a local GitHub API), against bare \`terraform init\` + \`terraform plan\` with the same variable.`
+
+function backendSettings(endpoint: string, key: string): Record<string, string> {
   return {
     bucket: BUCKET,
     key,
@@ -29,166 +38,311 @@ function backendConfig(endpoint: string, key: string): Record<string, string> {
   }
 }
 
-export const tfApplyToggle: Suite = {
-  id: ID,
-  title: TITLE,
-  async run(context) {
-    if (!actionMerged('tf-apply-toggle')) return notMeasured(ID, TITLE, METHOD, NOT_MERGED)
-    const moto = await startMoto()
-    try {
-      // moto takes an unsigned CreateBucket.
-      const created = await fetch(`${moto.endpoint}/${BUCKET}`, { method: 'PUT' })
-      if (!created.ok) throw new Error(`CreateBucket on moto: HTTP ${created.status}`)
-      return await withScratch('bench-terraform-', async (root) => {
-        const env = {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? root,
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_REGION: 'us-east-1',
-        }
-        const workspace = join(root, 'workspace')
-        const infra = join(workspace, 'infra')
-        await cp(join(repoRoot, 'bench/fixtures/terraform'), infra, { recursive: true })
-        const settings = backendConfig(moto.endpoint, 'no-change/terraform.tfstate')
-        const backendInput = Object.entries(settings)
-          .map(([key, value]) => `${key}=${value}`)
-          .join('\n')
-        const action = (mode: string, cwd: string, extra: Record<string, string> = {}) =>
-          runMetered('tf-apply-toggle', {
-            cwd,
-            inputs: { mode, 'working-directory': 'infra', 'backend-config': backendInput, ...extra },
-            env: { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY, AWS_REGION: env.AWS_REGION },
-            timeoutMs: 600_000,
-          })
-
-        const first = await action('create', workspace)
-        if (first.run.exitCode !== 0 || first.run.outputs.changes !== 'true') {
-          throw new Error(`the first create did not apply: ${outcome(first.run)}`)
-        }
-        context.log('tf-apply-toggle: state created; measuring no-change runs')
-
-        // The same backend settings bare Terraform gets, in a file as the action passes them.
-        const backendFile = join(root, 'backend.tfbackend')
-        await writeFile(
-          backendFile,
-          Object.entries(settings)
-            .map(([key, value]) => `${key} = ${value.startsWith('{') ? value : JSON.stringify(value)}`)
-            .join('\n'),
-        )
-        const terraform = async (args: string[], okCodes: number[]) => {
-          const measured = await measureCommand('terraform', args, { cwd: infra, env })
-          if (!okCodes.includes(measured.exitCode ?? -1)) {
-            throw new Error(`terraform ${args[0]} exited ${measured.exitCode}: ${measured.stderr.slice(-400)}`)
-          }
-          return measured
-        }
-        const samples = new SampleSet()
-        const plan = ['plan', '-input=false', '-lock-timeout=5m', '-detailed-exitcode']
-        await interleave(context.runs, {
-          action: async () => {
-            const measured = await action('create', workspace)
-            if (measured.run.exitCode !== 0 || measured.run.outputs.changes !== 'false') {
-              throw new Error(`the no-change run did not end with changes=false: ${outcome(measured.run)}`)
-            }
-            samples.add('action wall', measured.wallMs / 1000)
-            samples.add('action rss', measured.peakRssMiB)
-            return measured.wallMs
-          },
-          plan: async () => {
-            // Exit code 0 with -detailed-exitcode: the plan found nothing to change.
-            const measured = await terraform(plan, [0])
-            samples.add('plan wall', measured.wallMs / 1000)
-            samples.add('plan rss', measured.peakRssMiB)
-            return measured.wallMs
-          },
-          'init and plan': async () => {
-            const init = await terraform(['init', '-input=false', `-backend-config=${backendFile}`], [0])
-            const planned = await terraform(plan, [0])
-            samples.add('init and plan wall', (init.wallMs + planned.wallMs) / 1000)
-            return init.wallMs + planned.wallMs
-          },
-          // What the action runs when nothing changes, without the action: its own cost is the difference.
-          'same commands': async () => {
-            let total = 0
-            for (const [args, ok] of [
-              [['init', '-input=false', `-backend-config=${backendFile}`], [0]],
-              [['validate', '-json'], [0]],
-              [['plan', '-input=false', '-json', '-detailed-exitcode', `-out=${join(root, 'bare.tfplan')}`, '-lock-timeout=5m'], [0]],
-              [['output', '-json'], [0]],
-            ] as const) {
-              total += (await terraform([...args], [...ok])).wallMs
-            }
-            samples.add('same commands wall', total / 1000)
-            return total
-          },
-        })
-
-        // The plugin cache: two fresh checkouts planning the same state, the second with the cache the first filled.
-        context.log('tf-apply-toggle: measuring the plugin cache')
-        const cache = join(root, 'plugin-cache')
-        const freshCheckout = async (name: string) => {
-          const dir = join(root, name)
-          await rm(dir, { recursive: true, force: true })
-          await mkdir(dir)
-          await cp(join(repoRoot, 'bench/fixtures/terraform'), join(dir, 'infra'), { recursive: true })
-          return dir
-        }
-        let cachedProviders = 0
-        await interleave(context.slowRuns, {
-          'cold then warm': async () => {
-            await rm(cache, { recursive: true, force: true })
-            const cold = await action('plan', await freshCheckout('checkout-cold'), { 'plugin-cache': cache })
-            const warm = await action('plan', await freshCheckout('checkout-warm'), { 'plugin-cache': cache })
-            for (const [name, run] of [
-              ['cold', cold],
-              ['warm', warm],
-            ] as const) {
-              if (run.run.exitCode !== 0) throw new Error(`plan with the plugin cache (${name}) failed: ${outcome(run.run)}`)
-              samples.add(`cache ${name} wall`, run.wallMs / 1000)
-            }
-            cachedProviders = (await readdir(cache, { recursive: true })).length
-            return cold.wallMs + warm.wallMs
-          },
-        })
-
-        const actionWall = samples.stat('action wall')
-        const planWall = samples.stat('plan wall')
-        const initPlanWall = samples.stat('init and plan wall')
-        const sameWall = samples.stat('same commands wall')
-        const cold = samples.stat('cache cold wall')
-        const warm = samples.stat('cache warm wall')
-        const rows: Row[] = [
-          compared('no-change run: wall', 's', actionWall, { label: 'bare terraform plan', value: planWall }, { goal: GOAL }),
-          compared('no-change run: wall', 's', actionWall, { label: 'bare terraform init + plan', value: initPlanWall }),
-          compared('no-change run: wall', 's', actionWall, { label: 'the same Terraform commands, bare', value: sameWall }),
-          compared('no-change run: peak RSS', 'MiB', samples.stat('action rss'), {
-            label: 'bare terraform plan',
-            value: samples.stat('plan rss'),
-          }),
-          compared(
-            'plan in a fresh checkout, plugin cache warm',
-            's',
-            warm,
-            { label: 'same, cache empty', value: cold },
-            { note: `${cachedProviders} entries in the cache folder` },
-          ),
-        ]
-        return {
-          id: ID,
-          title: TITLE,
-          method: METHOD,
-          status: 'measured',
-          rows,
-          notes: [
-            `${context.runs} interleaved iterations of: the action's no-change run, bare \`terraform ${plan.join(' ')}\` (exit 0: no changes), bare \`terraform init\` + the same plan (what a workflow without the action runs in each job), and the four commands the action runs when nothing changes (init, validate -json, plan -json -out, output -json), bare. Every run was checked: the action reported changes=false, the bare plan exited 0.`,
-            "The action's peak RSS is the largest process of its run: the kernel reports the largest of the process and its children (here Terraform), not a sum.",
-            `Plugin cache: ${context.slowRuns} iterations of two fresh copies of the module planned in \`plan\` mode, the first with an empty \`plugin-cache\` folder, the second with the folder the first left. The module uses only Terraform's built-in provider, and no other provider can be installed on this machine (no registry access), so the cache stays empty: this shows what the cache costs, not the download time it saves on a real runner.`,
-          ],
-        }
-      })
-    } finally {
-      await moto.stop()
-    }
-  },
+/** What the action's Terraform commands took, and what came after the last one: parsing, summary, comment, outputs. */
+function split(times: readonly CommandTime[], exitedAt: number) {
+  const lastEnd = Math.max(...times.map((time) => time.endMs))
+  const perCommand = new Map<string, number>()
+  for (const time of times) perCommand.set(time.command, (perCommand.get(time.command) ?? 0) + time.endMs - time.startMs)
+  return { terraformMs: busyMs(times), afterMs: exitedAt - lastEnd, commands: times.map((time) => time.command), perCommand }
 }
+
+export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
+  return {
+    id: ID,
+    title: TITLE,
+    async run(context): Promise<SuiteResult> {
+      if (!actionMerged('tf-apply-toggle')) return notMeasured(ID, TITLE, method(sizes), NOT_MERGED)
+      const moto = await startMoto()
+      let api: FakeGitHubApi | undefined
+      try {
+        api = await startFakeGitHubApi()
+        // moto takes an unsigned CreateBucket.
+        const created = await fetch(`${moto.endpoint}/${BUCKET}`, { method: 'PUT' })
+        if (!created.ok) throw new Error(`CreateBucket on moto: HTTP ${created.status}`)
+        const github = api
+        return await withScratch('bench-terraform-', async (root) => {
+          const credentials = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' }
+          const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...credentials }
+          // Both the action and bare Terraform run through the same timing stand-in, so its cost (a bash start) is on both sides.
+          const shims = await mkdtemp(join(root, 'shims-'))
+          const terraform = await timedCommand(shims, 'terraform', onPath('terraform'))
+          const eventDir = join(root, 'event')
+          await mkdir(eventDir)
+          const eventPath = join(eventDir, 'event.json')
+          await writeFile(
+            eventPath,
+            JSON.stringify({ action: 'synchronize', number: PULL_REQUEST, pull_request: { number: PULL_REQUEST } }),
+          )
+          const samples = new SampleSet()
+          const comments: { size: number; length: number; cut: boolean }[] = []
+          const commandLists = new Map<string, string>()
+
+          for (const size of sizes) {
+            const workspace = join(root, `workspace-${size}`)
+            const infra = join(workspace, 'infra')
+            await mkdir(workspace)
+            await cp(join(repoRoot, 'bench/fixtures/terraform'), infra, { recursive: true })
+            await writeFile(join(infra, 'size.auto.tfvars'), `size = ${size}\n`)
+            const settings = backendSettings(moto.endpoint, `curve-${size}/terraform.tfstate`)
+            const backendFile = join(workspace, 'backend.tfbackend')
+            await writeFile(
+              backendFile,
+              Object.entries(settings)
+                .map(([key, value]) => `${key} = ${value.startsWith('{') ? value : JSON.stringify(value)}`)
+                .join('\n'),
+            )
+            const action = async (mode: 'create' | 'plan', extra: Record<string, string> = {}, extraEnv: Record<string, string> = {}) => {
+              await terraform.clear()
+              let exitedAt = 0
+              const measured = await runMetered('tf-apply-toggle', {
+                cwd: workspace,
+                inputs: {
+                  mode,
+                  'working-directory': 'infra',
+                  terraform: terraform.path,
+                  'backend-config': Object.entries(settings)
+                    .map(([key, value]) => `${key}=${value}`)
+                    .join('\n'),
+                  ...extra,
+                },
+                env: { ...credentials, ...extraEnv },
+                timeoutMs: 900_000,
+                control: (child) => child.once('exit', () => (exitedAt = Date.now())),
+              })
+              return { measured, ...split(await terraform.read(), exitedAt) }
+            }
+            const bare = async (args: string[], ok: number) => {
+              const init = await measureCommand(terraform.path, ['init', '-input=false', `-backend-config=${backendFile}`], {
+                cwd: infra,
+                env,
+              })
+              if (init.exitCode !== 0) throw new Error(`bare terraform init exited ${init.exitCode}: ${init.stderr.slice(-400)}`)
+              samples.add(`${size} bare ${ok === 0 ? 'no-change' : 'changing'} init`, init.wallMs / 1000)
+              const plan = await measureCommand(
+                terraform.path,
+                ['plan', '-input=false', '-lock-timeout=5m', '-detailed-exitcode', ...args],
+                {
+                  cwd: infra,
+                  env,
+                  timeoutMs: 900_000,
+                },
+              )
+              if (plan.exitCode !== ok)
+                throw new Error(`bare terraform plan exited ${plan.exitCode}, expected ${ok}: ${plan.stderr.slice(-400)}`)
+              samples.add(`${size} bare ${ok === 0 ? 'no-change' : 'changing'} plan`, plan.wallMs / 1000)
+              return { wallMs: init.wallMs + plan.wallMs, peakRssMiB: Math.max(init.peakRssMiB, plan.peakRssMiB) }
+            }
+
+            context.log(`tf-apply-toggle: ${size} resources: creating the state`)
+            const first = await action('create')
+            if (first.measured.run.exitCode !== 0 || first.measured.run.outputs.changes !== 'true') {
+              throw new Error(`the first create of ${size} resources did not apply: ${outcome(first.measured.run)}`)
+            }
+            context.log(`tf-apply-toggle: ${size} resources: ${context.slowRuns} interleaved iterations`)
+            await interleave(context.slowRuns, {
+              'no-change action': async () => {
+                const run = await action('create')
+                if (run.measured.run.exitCode !== 0 || run.measured.run.outputs.changes !== 'false') {
+                  throw new Error(`the no-change run at ${size} did not end with changes=false: ${outcome(run.measured.run)}`)
+                }
+                commandLists.set('no-change', run.commands.join(', '))
+                for (const [command, ms] of run.perCommand) samples.add(`${size} no-change ${command}`, ms / 1000)
+                samples.add(`${size} no-change wall`, run.measured.wallMs / 1000)
+                samples.add(`${size} no-change rss`, run.measured.peakRssMiB)
+                samples.add(`${size} no-change own`, (run.measured.wallMs - run.terraformMs) / 1000)
+                return run.measured.wallMs
+              },
+              'no-change bare': async () => {
+                // Exit 0 with -detailed-exitcode: the plan found nothing to change.
+                const run = await bare([], 0)
+                samples.add(`${size} bare wall`, run.wallMs / 1000)
+                samples.add(`${size} bare rss`, run.peakRssMiB)
+                return run.wallMs
+              },
+              'changing action': async () => {
+                const run = await action(
+                  'plan',
+                  { variables: 'revision=1', 'github-token': TOKEN },
+                  { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: github.url },
+                )
+                const { outputs } = run.measured.run
+                if (run.measured.run.exitCode !== 0 || outputs.changes !== 'true' || outputs['to-change'] !== String(size)) {
+                  throw new Error(
+                    `the all-changing plan at ${size} did not report ${size} to change: ${outcome(run.measured.run)}; to-change=${outputs['to-change']}`,
+                  )
+                }
+                const body = github.comments.get(PULL_REQUEST)?.at(-1)?.body ?? ''
+                if (!body) throw new Error(`the all-changing plan at ${size} posted no comment`)
+                if (body.length > GITHUB_COMMENT_LIMIT)
+                  throw new Error(`the comment at ${size} is ${body.length} characters, over GitHub's limit`)
+                comments.push({ size, length: body.length, cut: body.includes('The plan was cut to fit') })
+                commandLists.set('changing', run.commands.join(', '))
+                samples.add(`${size} changing wall`, run.measured.wallMs / 1000)
+                samples.add(`${size} changing rss`, run.measured.peakRssMiB)
+                samples.add(`${size} changing own`, (run.measured.wallMs - run.terraformMs) / 1000)
+                samples.add(`${size} changing after`, run.afterMs / 1000)
+                return run.measured.wallMs
+              },
+              'changing bare': async () => {
+                // Exit 2 with -detailed-exitcode: changes.
+                const run = await bare(['-var', 'revision=1'], 2)
+                samples.add(`${size} changing bare wall`, run.wallMs / 1000)
+                samples.add(`${size} changing bare rss`, run.peakRssMiB)
+                return run.wallMs
+              },
+            })
+          }
+
+          const at = (size: number, what: string) => samples.stat(`${size} ${what}`)
+          const curve = (
+            id: string,
+            title: string,
+            what: string,
+            baseline: string | undefined,
+            unit: 's' | 'MiB',
+            subjectLabel: string,
+          ): Curve => ({
+            id,
+            title,
+            sizeLabel: 'resources',
+            unit,
+            subjectLabel,
+            ...(baseline ? { baselineLabel: 'bare init + plan' } : {}),
+            points: curvePoints(
+              sizes.map((size) => ({ size, value: at(size, what), ...(baseline ? { baseline: at(size, baseline) } : {}) })),
+            ),
+          })
+          const noChange = curve(
+            'tf-no-change-wall',
+            'tf-apply-toggle: no-change run, wall',
+            'no-change wall',
+            'bare wall',
+            's',
+            'action, no change',
+          )
+          const changing = curve(
+            'tf-changing-wall',
+            'tf-apply-toggle: all-changing plan, wall',
+            'changing wall',
+            'changing bare wall',
+            's',
+            'action, plan + comment',
+          )
+          const memory = curve(
+            'tf-changing-rss',
+            'tf-apply-toggle: all-changing plan, peak RSS',
+            'changing rss',
+            'changing bare rss',
+            'MiB',
+            'action, plan + comment',
+          )
+          const after = curve(
+            'tf-after-terraform',
+            "tf-apply-toggle: after Terraform's last command (JSON plan read, summary, comment)",
+            'changing after',
+            undefined,
+            's',
+            'action, all-changing plan',
+          )
+          const own = curve(
+            'tf-own',
+            'tf-apply-toggle: the action less its Terraform commands',
+            'changing own',
+            undefined,
+            's',
+            'all-changing plan',
+          )
+          const ownNoChange = curve(
+            'tf-own-no-change',
+            'tf-apply-toggle: the action less its Terraform commands, no change',
+            'no-change own',
+            undefined,
+            's',
+            'no-change run',
+          )
+          const rows: Row[] = noChange.points.map((point) =>
+            compared(
+              `${point.size.toLocaleString('en-US')} resources, no-change run: wall`,
+              's',
+              point.value,
+              { label: 'bare terraform init + plan', value: point.baseline ?? point.value },
+              {
+                goal: GOAL,
+                whyMissed: (() => {
+                  const median = (what: string) => samples.stat(`${point.size} ${what}`).median
+                  const commands = (commandLists.get('no-change') ?? '').split(', ').filter(Boolean)
+                  const extra = commands.filter((command) => command !== 'init' && command !== 'plan')
+                  return `the action runs ${commands.join(', ')} one after another where the bare workflow runs init and plan: ${extra.map((command) => `${command} ${median(`no-change ${command}`).toFixed(2)} s`).join(', ')}, its init and plan ${(median('no-change init') + median('no-change plan')).toFixed(2)} s against bare ${(median('bare no-change init') + median('bare no-change plan')).toFixed(2)} s, and ${median('no-change own').toFixed(2)} s of its own (Node, the backend file, reading the outputs)`
+                })(),
+              },
+            ),
+          )
+          const top = largest(after)
+          const lastComment = comments.filter((comment) => comment.size === largest(changing).size).at(-1)
+          rows.push(
+            {
+              subject: `${top.size.toLocaleString('en-US')} resources, all-changing plan: after Terraform's last command (JSON plan read, summary, comment)`,
+              unit: 's',
+              value: top.value,
+            },
+            {
+              subject: `${top.size.toLocaleString('en-US')} resources: PR comment length (GitHub's limit ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')})`,
+              unit: 'characters',
+              value: {
+                n: 1,
+                median: lastComment?.length ?? 0,
+                min: lastComment?.length ?? 0,
+                max: lastComment?.length ?? 0,
+                samples: [lastComment?.length ?? 0],
+              },
+              note: lastComment?.cut ? 'cut to fit, with a notice' : 'whole plan',
+              goal: {
+                text: `≤ ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')} characters`,
+                on: 'value',
+                limit: GITHUB_COMMENT_LIMIT,
+                inclusive: true,
+                met: (lastComment?.length ?? Number.POSITIVE_INFINITY) <= GITHUB_COMMENT_LIMIT,
+              },
+            },
+          )
+          return {
+            id: ID,
+            title: TITLE,
+            method: method(sizes),
+            status: 'measured',
+            rows,
+            curves: [noChange, changing, memory, after, own, ownNoChange],
+            notes: [
+              `${context.slowRuns} interleaved iterations at each size of: the action's no-change run, bare init + plan (exit 0), the action's all-changing plan, bare init + plan \`-var revision=1\` (exit 2). Every run was checked: changes=false, then changes=true with to-change equal to the size; each plan's comment was within GitHub's limit.`,
+              `Commands the action ran (read from a timing stand-in given as its \`terraform\` input; bare Terraform ran through the same stand-in): no change: ${commandLists.get('no-change') ?? '?'}; all-changing plan: ${commandLists.get('changing') ?? '?'}.`,
+              '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/actions/tf-apply-toggle/fake-github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
+              `Where a no-change run's time goes, command by command (medians, s): ${sizes
+                .map((size) => {
+                  const median = (what: string) => samples.stat(`${size} ${what}`).median.toFixed(3)
+                  const action = (commandLists.get('no-change') ?? '')
+                    .split(', ')
+                    .filter(Boolean)
+                    .map((command) => `${command} ${median(`no-change ${command}`)}`)
+                    .join(', ')
+                  return `${size.toLocaleString('en-US')} resources: the action's ${action}, the rest ${median('no-change own')}; bare init ${median('bare no-change init')}, plan ${median('bare no-change plan')}`
+                })
+                .join('; ')}.`,
+              `PR comments: ${comments
+                .filter((comment, index, all) => all.findIndex((other) => other.size === comment.size) === index)
+                .map(
+                  (comment) =>
+                    `${comment.size.toLocaleString('en-US')} resources: ${comment.length.toLocaleString('en-US')} characters${comment.cut ? ', cut to fit with a notice' : ''}`,
+                )
+                .join('; ')}.`,
+              "Peak RSS is the largest process of the run (the kernel reports the largest of the process and its children, here Terraform, not a sum). The plugin cache is not measured: the module uses only Terraform's built-in provider and no provider can be downloaded on this machine, so there is nothing for it to save here.",
+            ],
+          }
+        })
+      } finally {
+        await Promise.all([moto.stop(), api?.stop()])
+      }
+    },
+  }
+}
+
+export const tfApplyToggle = tfApplyToggleSuite()
