@@ -159,7 +159,7 @@ function loadBalancersWhileDeploying(bench: WorkflowBench) {
   let interval: NodeJS.Timeout | undefined
   return {
     onEvent: (event: ActEvent) => {
-      if (event.jobID === 'deploy' && event.step === 'Deploy Airflow' && !event.stepResult && !interval) {
+      if (event.jobID === 'deploy' && event.step === 'Deploy' && !event.stepResult && !interval) {
         interval = setInterval(() => void bench.provisionLoadBalancers().catch(() => undefined), 1_000)
       }
     },

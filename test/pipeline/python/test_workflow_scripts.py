@@ -158,7 +158,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
     output = tmp_path / "output"
     result = run_script("check_inputs.py", {**CHECK_ENV, **extra, "MODE": mode, "GITHUB_OUTPUT": str(output)})
     assert result.returncode == 0, result.stdout
-    assert output.read_text() == f"mode={normalised}\n"
+    assert output.read_text().splitlines()[0] == f"mode={normalised}"
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"BACKEND_CONFIG": "bucket=b\nkey=k\nsecret_key s3cr3t"}, "Input 'backend-config' line 3 must be name=value", id="a malformed backend line"),
         pytest.param({"TERRAFORM_VARIABLES": '{"a": 1}'}, "takes name=value lines, not JSON", id="variables as JSON"),
         pytest.param({"TERRAFORM_VARIABLES": "db_password"}, "Input 'terraform-variables' line 1 must be name=value", id="a malformed variable"),
-        pytest.param({"IMAGE_REPOSITORY": ""}, "Input 'image-repository' is required for create", id="no image repository"),
+        pytest.param({"IMAGE_REPOSITORY": ""}, "Deployment 'airflow' (the airflow preset) deploys image 'airflow', which no job builds", id="no image repository"),
         pytest.param({"UI_SOURCE_RANGES": ""}, "Input 'ui-source-ranges' is required for create", id="no UI ranges"),
         pytest.param({"UI_SOURCE_RANGES": "0.0.0.0/1,128.0.0.0/1"}, "has '0.0.0.0/1', which opens the UI to a large part of the internet", id="the internet in halves"),
         pytest.param({"UI_SOURCE_RANGES": "::/0"}, "has '::/0', which opens the UI", id="the IPv6 internet"),
@@ -228,3 +228,201 @@ def test_git_credentials_masks_the_token_and_writes_both_spellings():
         "GIT_SYNC_PASSWORD": "ghp_secret123",
     }
     assert run_script("git_credentials.py", {}).returncode == 1
+
+
+STREAMING_IMAGES = """
+- name: api
+  repository: streaming/api
+  context: api
+  build-args: {PYTHON_VERSION: "3.12"}
+  secrets: [pip_index_token]
+- name: spark
+  repository: streaming/spark
+  context: spark
+  cache: false
+"""
+
+
+def test_check_inputs_gives_the_image_job_one_leg_per_image(tmp_path):
+    output = tmp_path / "output"
+    deployments = "- name: api\n  chart: ./charts/api\n  values:\n    image: ((image.api.ref))\n"
+    env = {**CHECK_ENV, "IMAGES": STREAMING_IMAGES, "DEPLOYMENTS": deployments, "UI_SOURCE_RANGES": "", "GITHUB_OUTPUT": str(output)}
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 0, result.stdout
+    lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    images = json.loads(lines["images"])
+    assert [image["name"] for image in images] == ["api", "spark"]
+    assert images[0] == {
+        "name": "api",
+        "repository": "streaming/api",
+        "context": "api",
+        "dockerfile": "",
+        "target": "",
+        "build-args": "PYTHON_VERSION=3.12",
+        "secrets": ["pip_index_token"],
+        "cache": True,
+        "platforms": "",
+    }
+    # No Airflow preset in the list: no UI source ranges needed.
+    assert lines["airflow"] == "false"
+
+
+def test_check_inputs_keeps_the_single_airflow_image_of_todays_callers(tmp_path):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, "DOCKER_CONTEXT": ".", "IMAGE_CACHE": "true", "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stdout
+    lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert json.loads(lines["images"]) == [
+        {
+            "name": "airflow",
+            "repository": "datapipe/airflow",
+            "context": ".",
+            "dockerfile": "",
+            "target": "",
+            "build-args": "",
+            "secrets": [],
+            "cache": True,
+            "platforms": "",
+        }
+    ]
+    assert lines["airflow"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"DEPLOYMENTS": "- name: web\n  chart: ./charts/web\n  values:\n    image: ((image.frontend.ref))\n"},
+            "Deployment 'web' uses ((image.frontend.ref)), but no job builds an image named 'frontend'; the images are api, spark.",
+            id="an image no job builds",
+        ),
+        pytest.param(
+            {"DEPLOYMENTS": "- name: web\n  chart: ./charts/web\n  values:\n    image: ((image.api.sha))\n"},
+            "Deployment 'web' uses ((image.api.sha)); an image has ref, image, repository, tag, digest, registry.",
+            id="an image field that does not exist",
+        ),
+        pytest.param(
+            {"DEPLOYMENTS": "- preset: airflow\n"},
+            "Deployment 'airflow' (the airflow preset) deploys image 'airflow', which no job builds",
+            id="the Airflow preset without its image",
+        ),
+        pytest.param({"DEPLOYMENTS": "- preset: superset\n"}, "preset 'superset' is not one of airflow", id="an unknown preset"),
+        pytest.param({"DEPLOYMENTS": "- name: web\n"}, "needs a chart (a Helm release), manifests or a kustomization, or a preset", id="nothing to deploy"),
+        pytest.param({"DEPLOYMENTS": "- name: web\n  chart: x\n  valeus: {}\n"}, "has an unknown field 'valeus'", id="a misspelt field"),
+        pytest.param({"DEPLOYMENTS": "- name: a\n  chart: x\n- name: a\n  kustomization: k\n"}, "lists 'a' twice", id="a name twice"),
+        pytest.param({"IMAGES": "- name: api\n"}, "image 'api' needs a repository", id="an image without a repository"),
+        pytest.param({"IMAGES": "- name: api\n  repository: r\n  build-args: [A=1]\n"}, "build-args must be a map", id="build args as a list"),
+        pytest.param({"IMAGES": "- name: Api\n  repository: r\n"}, "name 'Api' must be lowercase", id="an image name in capitals"),
+        pytest.param({"IMAGES": "name: api"}, "Input 'images' must be a YAML list of maps", id="a map, not a list"),
+        pytest.param({"DEPLOYMENTS": "- name: [\n"}, "Input 'deployments' is not valid YAML at line", id="broken YAML"),
+    ],
+)
+def test_check_inputs_refuses_a_bad_list_before_anything_is_created(tmp_path, change, message):
+    output = tmp_path / "output"
+    env = {**CHECK_ENV, "IMAGES": STREAMING_IMAGES, "DEPLOYMENTS": "[]", **change, "GITHUB_OUTPUT": str(output)}
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error title=pipeline inputs::")]
+    assert errors and message in "\n".join(errors), result.stdout
+    assert not output.exists()
+
+
+def test_check_inputs_reads_image_placeholders_in_the_callers_manifests(tmp_path):
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "deployment.yaml").write_text("kind: Deployment\nspec:\n  image: ((image.worker.ref))\n")
+    env = {
+        **CHECK_ENV,
+        "IMAGES": STREAMING_IMAGES,
+        "DEPLOYMENTS": "- name: apps\n  manifests: [k8s]\n",
+        "CALLER_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+    }
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 1
+    assert "Deployment 'apps' has ((image.worker.ref)) in its manifests, but no job builds an image named 'worker'." in result.stdout
+
+
+def write_images(folder: Path) -> None:
+    folder.mkdir()
+    registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    for name in ("api", "spark"):
+        record = {"name": name, "image-ref": f"{registry}/streaming/{name}@{DIGEST}", "image": f"{registry}/streaming/{name}:0123abc"}
+        (folder / f"{name}.json").write_text(json.dumps(record))
+
+
+def test_compose_fills_in_the_images_and_terraform_outputs_in_order(tmp_path):
+    write_images(tmp_path / "images")
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}, "events_bucket": {"value": "ev-b"}, "replicas": {"value": 3}}))
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "spark.yaml").write_text("image: ((image.spark.ref))\nbucket: s3://((terraform.events_bucket))/in\n")
+    (tmp_path / "k8s" / "plain.yaml").write_text("kind: Namespace\n")
+    deployments = """
+- name: ingress
+  chart: ingress-nginx
+  repository: https://kubernetes.github.io/ingress-nginx
+  version: "4.13.0"
+- name: api
+  chart: ./charts/api
+  namespace: streaming
+  values:
+    image:
+      repository: ((image.api.repository))
+      tag: ((image.api.tag))
+    replicas: ((terraform.replicas))
+    bucket: s3://((terraform.events_bucket))
+- name: apps
+  manifests: [k8s]
+  namespace: streaming
+"""
+    env = {"DEPLOYMENTS": deployments, "IMAGES_DIR": str(tmp_path / "images"), "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / "compose_releases.py")], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    releases = yaml.safe_load(result.stdout)
+    assert [release["name"] for release in releases] == ["ingress", "api", "apps"]
+    assert releases[1]["values"] == {
+        "image": {"repository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/streaming/api", "tag": "0123abc"},
+        "replicas": 3,
+        "bucket": "s3://ev-b",
+    }
+    # The manifests that name an image are deployed from filled-in copies.
+    assert releases[2]["manifests"] == [".pipeline-deploy/apps"]
+    copies = sorted((tmp_path / ".pipeline-deploy" / "apps").iterdir())
+    assert [copy.name for copy in copies] == ["000-plain.yaml", "001-spark.yaml"]
+    assert copies[1].read_text() == f"image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/streaming/spark@{DIGEST}\nbucket: s3://ev-b/in\n"
+
+
+def test_compose_for_uninstall_keeps_where_each_entry_lives(tmp_path):
+    deployments = "- preset: airflow\n- name: api\n  chart: ./charts/api\n  namespace: s\n  values: {image: ((image.api.ref))}\n- name: apps\n  kustomization: k8s/prod\n"
+    result = run_script("compose_releases.py", {"DEPLOYMENTS": deployments, "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
+    assert result.returncode == 0, result.stderr
+    releases = yaml.safe_load(result.stdout)
+    assert releases[1:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
+
+
+def test_compose_names_a_terraform_output_that_does_not_exist(tmp_path):
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}}))
+    env = {"DEPLOYMENTS": "- name: api\n  chart: x\n  values: {bucket: ((terraform.bucket))}\n", "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}
+    result = run_script("compose_releases.py", env)
+    assert result.returncode == 1
+    assert "Deployment 'api' uses ((terraform.bucket)), but the environment's Terraform has no output 'bucket'" in result.stderr
+
+
+def test_build_secrets_selects_only_the_images_own_and_masks_every_value(tmp_path):
+    output = tmp_path / "output"
+    env = {
+        "BUILD_SECRETS": "pip_index_token=t0k=en\nother_token=nope\n",
+        "WANTED": '["pip_index_token"]',
+        "IMAGE_NAME": "api",
+        "GITHUB_OUTPUT": str(output),
+    }
+    result = run_script("build_secrets.py", env)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[:2] == ["::add-mask::t0k=en", "::add-mask::nope"]
+    text = output.read_text()
+    assert "pip_index_token=t0k=en" in text and "nope" not in text
+    missing = run_script("build_secrets.py", {**env, "WANTED": '["npm_token"]'})
+    assert missing.returncode == 1
+    assert "Image 'api' lists build secret 'npm_token', which the build-secrets secret does not hold" in missing.stdout
+    assert "t0k=en" not in missing.stdout.replace("::add-mask::t0k=en", "")
