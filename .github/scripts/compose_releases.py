@@ -241,7 +241,7 @@ def compose() -> tuple[str, dict[str, str]]:
             continue
         filled = fill(entry, images, outputs, where)
         releases.append(fill_manifests(filled, images, outputs) if kind == "manifests" else filled)
-    return "\n".join("- " + json.dumps(release, sort_keys=True) for release in releases), airflow
+    return "\n".join("- " + json.dumps(release, sort_keys=True, default=str) for release in releases), airflow
 
 
 def main() -> int:

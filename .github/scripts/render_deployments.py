@@ -82,11 +82,15 @@ def render_release(entry: dict, kube_version: str) -> Path:
     name = entry["name"]
     where = f"Release '{name}' does not render with its values"
     chart = str(entry["chart"])
+    if entry.get("repository"):
+        # Through a repository alias, as eks-wait-and-helm deploys it: with --repo, a folder of the checkout that
+        # has the chart's name (grafana/ holding values) would be taken for the chart.
+        alias = f"deployments-{name}"
+        helm(["repo", "add", alias, str(entry["repository"]), "--force-update"], where)
+        chart = f"{alias}/{chart}"
     args = ["template", name, chart, "--namespace", str(entry.get("namespace") or "default"), "--include-crds"]
     if kube_version:
         args += ["--kube-version", kube_version]
-    if entry.get("repository"):
-        args += ["--repo", str(entry["repository"])]
     if entry.get("version"):
         args += ["--version", str(entry["version"])]
     local = Path(chart)
