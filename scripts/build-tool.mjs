@@ -4,9 +4,16 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { buildProviderWithServices } from './aws-provider-build.mjs'
 import { buildAsMainModule } from './go-build.mjs'
 import { fail, installInto, run, step } from './setup-steps.mjs'
 import { MAIN_MODULE_TOOLS, toolPaths } from './toolchain.mjs'
+
+/** Builds `tool` (a MAIN_MODULE_TOOLS entry) into `binary`: with only its `services` when it names them (the AWS provider). */
+export function buildMainModule(tool, binary) {
+  const build = tool.services ? buildProviderWithServices : buildAsMainModule
+  build({ run, installInto, ...tool, dir: dirname(binary), binary: basename(binary) })
+}
 
 export function buildTool(name) {
   const tool = MAIN_MODULE_TOOLS[name]
@@ -15,7 +22,7 @@ export function buildTool(name) {
   step(
     `${tool.label} ${tool.version}, built from source`,
     () => existsSync(binary),
-    () => buildAsMainModule({ run, installInto, ...tool, dir: dirname(binary), binary: basename(binary) }),
+    () => buildMainModule(tool, binary),
   )
 }
 

@@ -10,8 +10,9 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
+import { buildMainModule } from './build-tool.mjs'
 import { buildKubernetes, installKwokStages } from './control-plane-build.mjs'
-import { buildAsMainModule, goEnv } from './go-build.mjs'
+import { goEnv } from './go-build.mjs'
 import { goPlatform, installRelease as installReleaseOf } from './release.mjs'
 import { fail, installInto, run, step } from './setup-steps.mjs'
 import { COMMANDS, GO_TOOLS, MAIN_MODULE_TOOLS, RELEASES, TOOLS, toolPaths, toolsFor, VERSIONS, WHEEL_TOOLS } from './toolchain.mjs'
@@ -181,12 +182,12 @@ const INSTALLERS = {
   },
   'main-module': {
     how: (name, tool) =>
-      `${tool.release ? 'official release (sha256 pinned), else ' : ''}go build ${MAIN_MODULE_TOOLS[name].module}${MAIN_MODULE_TOOLS[name].background ? ' (in the background)' : ''}`,
+      `${tool.release ? 'official release (sha256 pinned), else ' : ''}go build ${MAIN_MODULE_TOOLS[name].module}${MAIN_MODULE_TOOLS[name].services ? ` with the services ${MAIN_MODULE_TOOLS[name].services.join(', ')}` : ''}${MAIN_MODULE_TOOLS[name].background ? ' (in the background)' : ''}`,
     done: (name) => existsSync(paths[name]),
     install: (name, tool) => {
       const binary = paths[name]
       if (tool.release && installRelease(name, tool.label, dirname(binary), basename(binary))) return
-      buildAsMainModule({ run, installInto, ...MAIN_MODULE_TOOLS[name], dir: dirname(binary), binary: basename(binary) })
+      buildMainModule(MAIN_MODULE_TOOLS[name], binary)
     },
   },
   // A venv named by its toolPaths() folder. `requirements`: the whole resolution with every file's
@@ -297,7 +298,7 @@ if (flags.includes('--plan')) {
   process.exit(0)
 }
 
-// The longest builds (the AWS provider: about 70 CPU-minutes) start first, as background processes, so
+// The longest builds (the AWS provider: about 7 CPU-minutes) start first, as background processes, so
 // the downloads and installs below overlap with their compile instead of adding to it. Only the
 // commands that need them start them.
 const background = needed
@@ -314,7 +315,7 @@ const started = background.map(({ name, tool }) => {
 // once the foreground is done. While it runs, the foreground's Go builds get half the cores (GOFLAGS
 // -p, set only now, after the background build took its environment): at most one and a half times
 // the cores compile at once instead of twice, which bounds the contention and the peak memory beside
-// the provider's 9 GiB. A GOFLAGS -p of the caller's own wins.
+// the provider's 3.8 GB. A GOFLAGS -p of the caller's own wins.
 if (started.length > 0 && !/(^|\s)-p=/.test(process.env.GOFLAGS ?? '')) {
   const jobs = Math.max(1, Math.floor(availableParallelism() / 2))
   process.env.GOFLAGS = [process.env.GOFLAGS, `-p=${jobs}`].filter(Boolean).join(' ')

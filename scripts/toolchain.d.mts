@@ -23,10 +23,11 @@ export declare const VERSIONS: Record<
   | 'awsProvider',
   string
 >
+export declare const AWS_PROVIDER_SERVICES: string[]
 export declare const GO_TOOLS: Record<'kubeconform' | 'helm' | 'helm4' | 'kustomize' | 'actionlint' | 'buildx', string>
 export declare const MAIN_MODULE_TOOLS: Record<
   'tofu' | 'buildkitd' | 'awsProvider',
-  { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean }
+  { label: string; module: string; version: string; command: string; linkerFlags: string[]; background?: boolean; services?: string[] }
 >
 export declare const WHEEL_TOOLS: Record<string, { requirement: string; sha256: string; member: string }>
 export declare const RELEASES: Record<

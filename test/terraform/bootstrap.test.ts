@@ -138,6 +138,8 @@ describe('terraform/bootstrap/account with the AWS provider, on moto', () => {
 
     expect(found.repositories['datapipe/airflow']).toMatchObject({ tag_mutability: 'IMMUTABLE', scan_on_push: true, encryption: 'KMS' })
     expect(found.repositories['datapipe/airflow-build-cache']).toMatchObject({ tag_mutability: 'MUTABLE', encryption: 'KMS' })
+    // PersistentVolumeClaims go through the EBS CSI driver's default class, which sets no encryption itself.
+    expect(found.ebs_encryption_by_default).toBe(true)
     // The provider that was there before is read, not duplicated, and no role exists yet.
     expect(found.oidc_providers).toEqual([PROVIDER])
     expect(found.roles).toEqual({})
@@ -157,6 +159,46 @@ describe('terraform/bootstrap/account with the AWS provider, on moto', () => {
     )
     expect(plan.stdout).toContain('No changes.')
     expect(plan.exitCode, plan.stdout).toBe(0)
+  })
+})
+
+describe("the image repositories' own policies (what makes skip-if-tag-exists and the build cache trustworthy)", () => {
+  // moto stores repository policies but evaluates none: the statements are read back and checked for what
+  // they deny to whom. A Deny in a resource policy overrides every Allow of the principal's IAM policies.
+  const IMAGE_ROLES = `arn:aws:iam::${MOTO_ACCOUNT}:role/datapipe-pipeline-*-image`
+  const ROOT = `arn:aws:iam::${MOTO_ACCOUNT}:root`
+  const WRITES = ['ecr:BatchDeleteImage', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart']
+  const CONTROL = ['ecr:DeleteRepositoryPolicy', 'ecr:PutImageTagMutability', 'ecr:SetRepositoryPolicy']
+
+  /** The principals (aws:PrincipalArn patterns) a repository policy leaves `action` to: everyone if no Deny covers it. */
+  function allowedTo(policy: PolicyDocument | null, action: string): string[] | 'everyone' {
+    const denies = (policy?.Statement ?? []).filter((statement) => statement.Effect === 'Deny' && listOf(statement.Action).includes(action))
+    if (denies.length === 0) return 'everyone'
+    expect(denies).toHaveLength(1)
+    expect(denies[0]?.Principal).toBe('*')
+    return listOf(denies[0]?.Condition?.StringNotLike?.['aws:PrincipalArn']).sort()
+  }
+
+  it.each(['datapipe/airflow', 'datapipe/airflow-build-cache'])(
+    '%s: only the image roles and the administrators write images',
+    async (name) => {
+      const found = await inventory()
+      const repository = found.repositories[name]
+      expect(repository?.policy?.Statement.length).toBeGreaterThan(0)
+      // Whoever applied the account layer (moto's caller) and the root user administer; nobody else.
+      const administrators = allowedTo(repository?.policy ?? null, 'ecr:SetRepositoryPolicy')
+      expect(administrators).toContain(ROOT)
+      expect(administrators).toHaveLength(2)
+      for (const action of WRITES) expect(allowedTo(repository?.policy ?? null, action)).toEqual([...administrators, IMAGE_ROLES].sort())
+      for (const action of CONTROL) expect(allowedTo(repository?.policy ?? null, action)).toEqual(administrators)
+      // No statement of the policy grants anything.
+      expect(repository?.policy?.Statement.filter((statement) => statement.Effect !== 'Deny')).toEqual([])
+    },
+  )
+
+  it('keeps the image tags immutable', async () => {
+    const found = await inventory()
+    expect(found.repositories['datapipe/airflow']?.tag_mutability).toBe('IMMUTABLE')
   })
 })
 

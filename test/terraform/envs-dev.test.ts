@@ -114,6 +114,17 @@ describe('terraform/envs/dev with the AWS provider, planned on a bootstrapped mo
     expect([...changes.keys()].filter((address) => address.startsWith('data.aws_s3_bucket.zone'))).toEqual([])
   })
 
+  it('makes volume claims bind (EKS >= 1.30 has no default class) and NetworkPolicies enforced', async () => {
+    const { planned } = await plan(variables(), 'addons.tfplan')
+    const ebs = planned('module.eks.aws_eks_addon.ebs_csi') as { configuration_values: string; pod_identity_association: unknown[] }
+    // The add-on's own default StorageClass, ebs-csi-default-sc, which helm/airflow/values.yaml names.
+    expect(JSON.parse(ebs.configuration_values)).toEqual({ defaultStorageClass: { enabled: true } })
+    // The driver's controller gets its AWS rights through EKS Pod Identity (the role's ARN is known after apply).
+    expect(ebs.pod_identity_association).toEqual([{ service_account: 'ebs-csi-controller-sa' }])
+    const cni = planned('module.eks.aws_eks_addon.core["vpc-cni"]') as { configuration_values: string }
+    expect(JSON.parse(cni.configuration_values)).toEqual({ enableNetworkPolicy: 'true' })
+  })
+
   it('gives every role it creates the account permissions boundary', async () => {
     const { shown } = await plan(variables(), 'roles.tfplan')
     const roles = (shown?.resource_changes ?? []).filter((change) => change.type === 'aws_iam_role')

@@ -78,7 +78,10 @@ export interface Inventory {
       lifecycle_rules: { ID: string; Status: string }[] | null
     }
   >
-  repositories: Record<string, { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown }>
+  repositories: Record<
+    string,
+    { tag_mutability: string; scan_on_push: boolean; encryption: string; lifecycle_policy: unknown; policy: PolicyDocument | null }
+  >
   roles: Record<
     string,
     {
@@ -98,11 +101,13 @@ export interface Inventory {
   kms_keys: Record<string, string>
   vpcs: Record<string, { cidr: string; subnets: string[]; nat_gateways: string[]; flow_logs: number }>
   log_groups: string[]
+  ebs_encryption_by_default: boolean
 }
 
 export interface PolicyStatement {
   Sid?: string
   Effect: 'Allow' | 'Deny'
+  Principal?: unknown
   Action: string | string[]
   Resource: string | string[]
   Condition?: Record<string, Record<string, string | string[]>>

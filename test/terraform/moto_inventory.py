@@ -66,6 +66,9 @@ def repositories(ecr):
             "lifecycle_policy": json.loads(
                 optional(lambda: ecr.get_lifecycle_policy(repositoryName=name), "lifecyclePolicyText") or "null"
             ),
+            "policy": json.loads(
+                optional(lambda: ecr.get_repository_policy(repositoryName=name), "policyText") or "null"
+            ),
         }
     return found
 
@@ -156,6 +159,9 @@ def main():
                     key: kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] for key in keys
                 },
                 "vpcs": vpcs(client("ec2", endpoint, region)),
+                "ebs_encryption_by_default": client("ec2", endpoint, region).get_ebs_encryption_by_default()[
+                    "EbsEncryptionByDefault"
+                ],
                 "log_groups": [
                     group["logGroupName"] for group in client("logs", endpoint, region).describe_log_groups()["logGroups"]
                 ],

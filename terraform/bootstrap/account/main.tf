@@ -16,9 +16,28 @@ module "state_backend" {
 }
 
 # Images survive a destroy of any environment, so a later create reuses them instead of rebuilding.
+# Only the image roles of terraform/bootstrap/environment (named <name>-pipeline-<environment>-image) push;
+# the account's administrators keep control of the repositories. See modules/ecr for why.
 module "image_repository" {
-  source = "../../modules/ecr"
-  name   = var.image_repository
+  source              = "../../modules/ecr"
+  name                = var.image_repository
+  push_principal_arns = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.name}-pipeline-*-image"]
+  administrator_arns  = local.registry_administrators
+}
+
+# Whoever applies this layer, as the role behind an assumed-role session (an SSO or admin role), so a
+# later apply by the same role can still change the repository policy; plus the root user, who can
+# always repair it, and the ones named.
+data "aws_iam_session_context" "current" {
+  arn = data.aws_caller_identity.current.arn
+}
+
+locals {
+  registry_administrators = distinct(concat(
+    ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"],
+    [data.aws_iam_session_context.current.issuer_arn],
+    var.registry_administrator_arns,
+  ))
 }
 
 # An account holds one OIDC provider per issuer, often made by another team or tool. Reading it (the

@@ -27,3 +27,8 @@ output "permissions_boundary_arn" {
   description = "Boundary every role created by envs/<env> carries; the apply roles can create roles only with it."
   value       = aws_iam_policy.boundary.arn
 }
+
+output "ebs_encryption_by_default" {
+  description = "Whether this layer turned on EBS encryption by default for the region (the Kubernetes volumes' encryption)."
+  value       = var.ebs_encryption_by_default
+}

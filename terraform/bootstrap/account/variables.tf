@@ -31,3 +31,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "registry_administrator_arns" {
+  description = "More IAM principal ARNs (roles or users) that may push to the image repositories and change their policies, besides the root user and whoever applies this layer. Everyone else, except the environments' image roles, is denied both by the repositories' own policy."
+  type        = list(string)
+  default     = []
+}
+
+variable "ebs_encryption_by_default" {
+  description = "Turn on EBS encryption by default for the account in this region (a region-wide account setting): the Kubernetes volumes of every environment are then encrypted at rest. Set false only when the account's owners manage that setting elsewhere."
+  type        = bool
+  default     = true
+}

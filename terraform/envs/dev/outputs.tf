@@ -69,3 +69,13 @@ output "airflow_task_role_arn" {
   description = "Role DAG task pods get through EKS Pod Identity."
   value       = aws_iam_role.airflow_tasks.arn
 }
+
+output "vpc_cidr" {
+  description = "CIDR of the VPC: where the load balancer's traffic reaches the Airflow API server from (its NetworkPolicy admits it; helm/airflow/values.yaml)."
+  value       = module.network.vpc_cidr_block
+}
+
+output "storage_class" {
+  description = "The cluster's default StorageClass (EBS CSI add-on; volumes encrypted by the account's EBS encryption by default)."
+  value       = module.eks.storage_class_name
+}

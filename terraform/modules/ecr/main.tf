@@ -101,3 +101,68 @@ resource "aws_ecr_lifecycle_policy" "build_cache" {
     }]
   })
 }
+
+# Who may write images, as the repositories themselves say it. An IAM policy elsewhere in the account
+# (a broad ecr:* for developers, a CI user's PutImage) cannot grant it back: a Deny in a resource policy
+# wins over any Allow. So an image tag that exists (ecr-build-push skips the build when the commit's tag
+# is already there) and every build-cache blob were written by a principal named here, never planted.
+data "aws_iam_policy_document" "repository" {
+  count = length(var.push_principal_arns) > 0 ? 1 : 0
+
+  statement {
+    sid    = "OnlyThePipelineImageRolesWriteImages"
+    effect = "Deny"
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    actions = [
+      "ecr:BatchDeleteImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    condition {
+      test     = "StringNotLike"
+      variable = "aws:PrincipalArn"
+      values   = concat(var.push_principal_arns, var.administrator_arns)
+    }
+  }
+
+  statement {
+    # Otherwise anyone with ecr:SetRepositoryPolicy could lift the rule above, or make tags mutable again.
+    sid    = "OnlyAdministratorsChangeTheRepository"
+    effect = "Deny"
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    actions = [
+      "ecr:DeleteLifecyclePolicy",
+      "ecr:DeleteRepository",
+      "ecr:DeleteRepositoryPolicy",
+      "ecr:PutImageScanningConfiguration",
+      "ecr:PutImageTagMutability",
+      "ecr:PutLifecyclePolicy",
+      "ecr:SetRepositoryPolicy",
+    ]
+    condition {
+      test     = "StringNotLike"
+      variable = "aws:PrincipalArn"
+      values   = var.administrator_arns
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "this" {
+  count      = length(var.push_principal_arns) > 0 ? 1 : 0
+  repository = aws_ecr_repository.this.name
+  policy     = data.aws_iam_policy_document.repository[0].json
+}
+
+resource "aws_ecr_repository_policy" "build_cache" {
+  count      = var.build_cache && length(var.push_principal_arns) > 0 ? 1 : 0
+  repository = aws_ecr_repository.build_cache[0].name
+  policy     = data.aws_iam_policy_document.repository[0].json
+}

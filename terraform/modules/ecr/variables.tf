@@ -26,3 +26,20 @@ variable "build_cache" {
   type        = bool
   default     = true
 }
+
+variable "push_principal_arns" {
+  description = "IAM principal ARNs (aws:PrincipalArn, '*' wildcards allowed) that may push to and delete from the repositories; with administrator_arns, everyone else in the account is denied by the repository policy, whatever their IAM policies grant. Empty: no repository policy."
+  type        = list(string)
+  default     = []
+}
+
+variable "administrator_arns" {
+  description = "IAM principal ARNs that keep every right on the repositories, the repository policy included (the account root and whoever bootstraps). Needed with push_principal_arns: a repository policy that denies its own administrators can only be undone by the root user."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.administrator_arns) > 0 || length(var.push_principal_arns) == 0
+    error_message = "administrator_arns must name at least one principal when push_principal_arns restricts pushing."
+  }
+}

@@ -102,10 +102,23 @@ resource "aws_eks_node_group" "default" {
   depends_on = [aws_iam_role_policy_attachment.node]
 }
 
+locals {
+  core_addons = {
+    # The VPC CNI's network policy agent is what enforces NetworkPolicy objects on EKS: without it the
+    # Airflow chart's policies (helm/airflow/values.yaml, networkPolicies.enabled) would be accepted and
+    # ignored.
+    "vpc-cni"                = { enableNetworkPolicy = "true" }
+    "kube-proxy"             = null
+    "coredns"                = null
+    "eks-pod-identity-agent" = null
+  }
+}
+
 resource "aws_eks_addon" "core" {
-  for_each                    = toset(["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent"])
+  for_each                    = local.core_addons
   cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = each.value
+  addon_name                  = each.key
+  configuration_values        = each.value == null ? null : jsonencode(each.value)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
   tags                        = var.tags
@@ -113,10 +126,15 @@ resource "aws_eks_addon" "core" {
   depends_on = [aws_eks_node_group.default]
 }
 
-# Persistent volumes (the triggerer's logs, any StatefulSet) need the EBS CSI driver on EKS >= 1.23.
+# Persistent volumes (the triggerer's logs, any StatefulSet) need the EBS CSI driver on EKS >= 1.23. And since
+# 1.30 EKS creates no default StorageClass (no gp2 either): a claim would stay Pending. The add-on's
+# defaultStorageClass makes one, `ebs-csi-default-sc` (gp3, WaitForFirstConsumer), marked as the default.
+# It sets no encryption parameter: terraform/bootstrap/account turns on the region's EBS encryption by
+# default, which encrypts its volumes.
 resource "aws_eks_addon" "ebs_csi" {
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = "aws-ebs-csi-driver"
+  configuration_values        = jsonencode({ defaultStorageClass = { enabled = true } })
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
 

@@ -27,3 +27,8 @@ output "pod_identity_trust_policy" {
   description = "Trust policy JSON for roles that pods assume through EKS Pod Identity."
   value       = data.aws_iam_policy_document.pod_identity_assume.json
 }
+
+output "storage_class_name" {
+  description = "The cluster's default StorageClass, made by the EBS CSI add-on (volumes encrypted by the region's EBS encryption by default)."
+  value       = "ebs-csi-default-sc"
+}
