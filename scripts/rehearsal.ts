@@ -263,15 +263,27 @@ async function create(label: string, bench: WorkflowBench, consumer: Consumer, e
     secret.status === 200 && !('kubectl.kubernetes.io/last-applied-configuration' in annotations),
     `${label}: the database Secret exists, applied server-side (no copy of its data in an annotation)`,
   )
+  const admin = await bench.plane.request('/api/v1/namespaces/airflow/secrets/airflow-db-admin')
+  check(admin.status === 404, `${label}: the database master credentials' Secret was removed once the release was installed`)
   const credentials = await bench.plane.request('/api/v1/namespaces/airflow/secrets/git-credentials')
   const password = (credentials.body as { data?: Record<string, string> }).data?.GITSYNC_PASSWORD ?? ''
   const scheduler = (await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')).body as {
-    spec?: { template?: { spec?: { containers?: { env?: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[] } } }
+    spec?: {
+      template?: {
+        spec?: { containers?: { env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[] }
+      }
+    }
   }
   const gitSyncPassword = scheduler.spec?.template?.spec?.containers?.[0]?.env?.find((variable) => variable.name === 'GITSYNC_PASSWORD')
   check(
     Buffer.from(password, 'base64').toString() === DAGS_GIT_TOKEN && gitSyncPassword?.valueFrom?.secretKeyRef?.name === 'git-credentials',
     `${label}: git-sync reads the private DAG repository's token from the Secret created before the chart`,
+  )
+  const gitSyncRef = scheduler.spec?.template?.spec?.containers?.[0]?.env?.find((variable) => variable.name === 'GITSYNC_REF')
+  check(
+    gitSyncRef?.value === tag,
+    `${label}: git-sync checks out the commit the run deploys (${tag.slice(0, 12)}…), not a branch`,
+    JSON.stringify(gitSyncRef),
   )
   check(!result.log.includes(DAGS_GIT_TOKEN), `${label}: the DAG repository's token appears nowhere in the log`)
   if (!expected.newEnvironment) {

@@ -156,6 +156,12 @@ def check_all(environ: dict[str, str]) -> tuple[str, list[str], list[dict], list
     # The Airflow preset's UI load balancer is never opened by default: its source ranges are required.
     if mode == "create" and any(entry["kind"] == "preset" and entry["preset"] == "airflow" for entry in deployments):
         source_ranges(environ.get("UI_SOURCE_RANGES", ""), problems)
+        # git-sync checks out one commit: the run's own when the DAGs are in the calling repository.
+        if environ.get("DAGS_REPOSITORY", "").strip() and not environ.get("DAGS_REF", "").strip():
+            problems.append(
+                "Input 'dags-ref' is required with dags-repository: the commit of that repository git-sync checks out "
+                "(or, as an opt-in, a protected branch to track; see helm/README.md)."
+            )
     if mode == "destroy":
         confirm = environ.get("CONFIRM_DESTROY", "").strip()
         if confirm != WORKSPACE:

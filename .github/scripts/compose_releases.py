@@ -149,6 +149,10 @@ def image_values(image_ref: str, image: str) -> dict:
 
 def git_sync(repository: str) -> dict:
     values = {"repo": repository, "branch": env("DAGS_BRANCH", "main"), "subPath": env("DAGS_PATH", "dags")}
+    # The commit the run deploys, never a moving branch (helm/airflow/values.yaml): git-sync v4 reads ref, v3 rev.
+    # Without one the values' placeholder stays, and git-sync fails instead of following a branch.
+    if env("DAGS_REF"):
+        values["ref"] = values["rev"] = env("DAGS_REF")
     # A private repository: git-sync reads its credentials from the Secret the deploy job created before the chart.
     if env("DAGS_CREDENTIALS_SECRET"):
         values["credentialsSecret"] = env("DAGS_CREDENTIALS_SECRET")

@@ -39,6 +39,7 @@ describe('npm run rehearsal', () => {
       'create: airflow-scheduler runs the built image by digest, every replica Ready',
       'create: task pods run the tag that was pushed',
       "create: git-sync reads the private DAG repository's token from the Secret created before the chart",
+      'create: git-sync checks out the commit the run deploys',
       'create again (nothing changed): the image was skipped (that commit is already pushed)',
       'create again (nothing changed): Terraform found nothing to change',
       'create with a list variable given a bare value: one line names it',

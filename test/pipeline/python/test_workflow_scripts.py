@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -26,6 +27,7 @@ BASE_ENV = {
     "SERVER_URL": "https://github.com",
     "DAGS_BRANCH": "main",
     "DAGS_PATH": "dags",
+    "DAGS_REF": "0123456789abcdef0123456789abcdef01234567",
     "UI_SOURCE_RANGES": "203.0.113.0/24, 198.51.100.7/32",
     "RAW_BUCKET": "raw-b",
     "PROCESSED_BUCKET": "processed-b",
@@ -57,7 +59,14 @@ def test_compose_releases_builds_the_airflow_release():
         "digest": DIGEST,
         "pullPolicy": "IfNotPresent",
     }
-    assert values["dags"]["gitSync"] == {"repo": "https://github.com/acme/data.git", "branch": "main", "subPath": "dags"}
+    # The commit the run deploys, as both git-sync v4 (ref) and v3 (rev) read it.
+    assert values["dags"]["gitSync"] == {
+        "repo": "https://github.com/acme/data.git",
+        "branch": "main",
+        "subPath": "dags",
+        "ref": "0123456789abcdef0123456789abcdef01234567",
+        "rev": "0123456789abcdef0123456789abcdef01234567",
+    }
     assert values["apiServer"]["service"]["loadBalancerSourceRanges"] == ["203.0.113.0/24", "198.51.100.7/32"]
     env = {item["name"]: item["value"] for item in values["env"]}
     assert env["AIRFLOW_VAR_RAW_BUCKET"] == "raw-b" and env["AIRFLOW_VAR_WAREHOUSE_COPY_ROLE"].endswith(":role/copy")
@@ -114,23 +123,34 @@ def test_airflow_secrets_masks_first_and_builds_the_chart_secrets():
     masks = [line.removeprefix("::add-mask::") for line in result.stderr.splitlines() if line.startswith("::add-mask::")]
     assert masks[:2] == ["p@ss:w/rd%", "p%40ss%3Aw%2Frd%25"]
     secrets = secrets_by_name(result.stdout)
-    assert set(secrets) == {"airflow-metadata", "airflow-pgbouncer-config", "airflow-pgbouncer-stats", "airflow-keys"}
-    assert secrets["airflow-metadata"]["connection"] == "postgresql://airflow:p%40ss%3Aw%2Frd%25@airflow-pgbouncer:6543/airflow-metadata?sslmode=disable"
-    ini = secrets["airflow-pgbouncer-config"]["pgbouncer.ini"]
-    assert "airflow-metadata = host=db.internal dbname=airflow port=5432" in ini and "server_tls_sslmode = require" in ini
-    assert secrets["airflow-pgbouncer-config"]["users.txt"] == '"airflow" "p@ss:w/rd%"\n'
+    assert set(secrets) == {"airflow-metadata", "airflow-pgbouncer-config", "airflow-pgbouncer-stats", "airflow-keys", "airflow-db-admin"}
     keys = secrets["airflow-keys"]
-    assert set(keys) == {"fernet-key", "api-secret-key", "jwt-secret", "admin-password"}
+    assert set(keys) == {"fernet-key", "api-secret-key", "jwt-secret", "admin-password", "db-password"}
     assert len(base64.urlsafe_b64decode(keys["fernet-key"])) == 32
     assert all(value in masks for value in keys.values())
+    # Airflow runs as its own user with its own kept password; the master user is never in what it reads.
+    app_password = keys["db-password"]
+    encoded = quote(app_password, safe="")
+    assert encoded in masks
+    assert secrets["airflow-metadata"]["connection"] == f"postgresql://airflow_app:{encoded}@airflow-pgbouncer:6543/airflow-metadata?sslmode=disable"
+    ini = secrets["airflow-pgbouncer-config"]["pgbouncer.ini"]
+    assert "airflow-metadata = host=db.internal dbname=airflow port=5432" in ini and "server_tls_sslmode = require" in ini
+    assert "stats_users = airflow_app" in ini
+    assert secrets["airflow-pgbouncer-config"]["users.txt"] == f'"airflow_app" "{app_password}"\n'
+    assert "p@ss:w/rd%" not in json.dumps({name: data for name, data in secrets.items() if name != "airflow-db-admin"})
+    # The master credentials, for the migration job's database-user step only (deleted after the deploy).
+    assert secrets["airflow-db-admin"] == {"host": "db.internal", "port": "5432", "dbname": "airflow", "username": "airflow", "password": "p@ss:w/rd%"}
 
 
 def test_airflow_secrets_keeps_existing_keys():
-    kept = {"fernet-key": "F" * 44, "api-secret-key": "api", "jwt-secret": "jwt", "admin-password": "admin"}
+    kept = {"fernet-key": "F" * 44, "api-secret-key": "api", "jwt-secret": "jwt", "admin-password": "admin", "db-password": "own-Pa55"}
     existing = json.dumps({"data": {k: base64.b64encode(v.encode()).decode() for k, v in kept.items()}})
     result = run_script("airflow_secrets.py", {**DB_ENV, "EXISTING_KEYS": existing}, DB_SECRET)
     assert result.returncode == 0, result.stderr
-    assert secrets_by_name(result.stdout)["airflow-keys"] == kept
+    secrets = secrets_by_name(result.stdout)
+    assert secrets["airflow-keys"] == kept
+    # Airflow's own password is kept across deploys: nothing running sees it change.
+    assert secrets["airflow-pgbouncer-config"]["users.txt"] == '"airflow_app" "own-Pa55"\n'
 
 
 CHECK_ENV = {
@@ -180,6 +200,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"MODE": "destroy", "CONFIRM_DESTROY": "dev"}, "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev')", id="a wrong confirmation"),
         pytest.param({"MODE": "destroy"}, "for destroy (it is empty); nothing was uninstalled or destroyed.", id="no confirmation"),
         pytest.param({"RUNS_ON": "ubuntu-24.04"}, "Input 'runs-on' must be JSON", id="runs-on not JSON"),
+        pytest.param({"DAGS_REPOSITORY": "https://github.com/acme/dags.git"}, "Input 'dags-ref' is required with dags-repository", id="another DAG repository, no commit"),
     ],
 )
 def test_check_inputs_names_the_input_to_fix(tmp_path, change, message):
