@@ -1,12 +1,17 @@
-// `npm run rehearsal`: the example consumer repository's own workflow files, run by act on this
-// machine against the local bench (test/workflows/bench.ts), exactly as a team runs them on GitHub:
-// create from the workflow_dispatch toggle (apply, image, wait for the cluster, deploy), the same create
-// again (nothing changes, the image is skipped), the pull-request checks, a destroy with a wrong
-// confirmation (refused before anything is touched), the confirmed destroy, then a second create and
-// destroy of the same environment. pipeline.yml and validate.yml run unmodified from this working tree;
-// only the third-party actions they use are stand-ins (test/workflows/stand-ins). Each job and step is
-// printed with its time as it ends, the checks of each run after it, and a table at the end.
+// `npm run rehearsal`: the example consumer repositories' own workflow files, run by act on this
+// machine against the local bench (test/workflows/bench.ts), exactly as a team runs them on GitHub.
+// examples/airflow-data-lake: create from the workflow_dispatch toggle (apply, image, wait for the cluster,
+// deploy), the same create again (nothing changes, the image is skipped), the pull-request checks, a
+// destroy with a wrong confirmation (refused before anything is touched), the confirmed destroy, then a
+// second create and destroy of the same environment. examples/streaming (two images, add-ons, a local
+// chart, plain manifests, the boolean toggle) and examples/ml-platform (Airflow beside MinIO, MLflow and
+// Grafana): create, create again, pull-request checks, destroy. examples/checks-only: its pull-request
+// checks. pipeline.yml and validate.yml run unmodified from this working tree; only the third-party actions
+// they use are stand-ins (test/workflows/stand-ins), and the charts the examples install from the internet
+// are stand-in charts of the same name and values shape. Each job and step is printed with its time as it
+// ends, the checks of each run after it, and a table at the end.
 
+import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { deleteObject, putObject, readState, resourceNames } from '../test/bench/terraform-state'
 import { repoRoot } from '../test/harness/runner'
@@ -62,7 +67,13 @@ async function run(
   bench: WorkflowBench,
   consumer: Consumer,
   workflow: 'create-destroy' | 'pr-checks',
-  options: { inputs?: Record<string, string>; vars?: Record<string, string>; author?: string; onEvent?: (event: ActEvent) => void } = {},
+  options: {
+    inputs?: Record<string, string>
+    vars?: Record<string, string>
+    secrets?: Record<string, string>
+    author?: string
+    onEvent?: (event: ActEvent) => void
+  } = {},
 ): Promise<WorkflowRun> {
   log(`▶ ${label}`)
   const pullRequest = workflow === 'pr-checks'
@@ -84,7 +95,7 @@ async function run(
       : { inputs: options.inputs ?? {} },
     inputs: options.inputs,
     // The DAG repository is private, as most are: git-sync gets this token as a Secret.
-    secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN },
+    secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN, ...options.secrets },
     vars: {
       PIPELINE_APPLY_ROLE_ARN: APPLY_ROLE_ARN,
       PIPELINE_IMAGE_ROLE_ARN: IMAGE_ROLE_ARN,
@@ -135,14 +146,14 @@ function failedLines(result: WorkflowRun): string {
 }
 
 /** The deploy job's cluster wait: Terraform's cluster comes into existence while the step already waits. */
-function clusterAppearsWhileWaiting(bench: WorkflowBench, appeared: { at?: number; waitStarted?: number }) {
+function clusterAppearsWhileWaiting(bench: WorkflowBench, appeared: { at?: number; waitStarted?: number }, stateKey = STATE_KEY) {
   let timer: NodeJS.Timeout | undefined
   return (event: ActEvent) => {
     if (event.jobID === 'deploy' && event.step === 'Wait for the cluster' && !event.stepResult && !timer) {
       appeared.waitStarted = Date.now()
       timer = setTimeout(async () => {
         // Where Terraform says it created the cluster: a region the pipeline did not pass puts it elsewhere.
-        const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+        const state = await readState(bench.moto.endpoint, stateKey, STATE_BUCKET)
         const name = String(state?.outputs.cluster_name?.value ?? REHEARSAL_CLUSTER)
         const region = String(state?.outputs.region?.value ?? '')
         // Terraform grants the apply role (uninstall) and the deploy role access entries with the cluster.
@@ -159,7 +170,7 @@ function loadBalancersWhileDeploying(bench: WorkflowBench) {
   let interval: NodeJS.Timeout | undefined
   return {
     onEvent: (event: ActEvent) => {
-      if (event.jobID === 'deploy' && event.step === 'Deploy Airflow' && !event.stepResult && !interval) {
+      if (event.jobID === 'deploy' && event.step === 'Deploy' && !event.stepResult && !interval) {
         interval = setInterval(() => void bench.provisionLoadBalancers().catch(() => undefined), 1_000)
       }
     },
@@ -252,15 +263,27 @@ async function create(label: string, bench: WorkflowBench, consumer: Consumer, e
     secret.status === 200 && !('kubectl.kubernetes.io/last-applied-configuration' in annotations),
     `${label}: the database Secret exists, applied server-side (no copy of its data in an annotation)`,
   )
+  const admin = await bench.plane.request('/api/v1/namespaces/airflow/secrets/airflow-db-admin')
+  check(admin.status === 404, `${label}: the database master credentials' Secret was removed once the release was installed`)
   const credentials = await bench.plane.request('/api/v1/namespaces/airflow/secrets/git-credentials')
   const password = (credentials.body as { data?: Record<string, string> }).data?.GITSYNC_PASSWORD ?? ''
   const scheduler = (await bench.plane.request('/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler')).body as {
-    spec?: { template?: { spec?: { containers?: { env?: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[] } } }
+    spec?: {
+      template?: {
+        spec?: { containers?: { env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[] }
+      }
+    }
   }
   const gitSyncPassword = scheduler.spec?.template?.spec?.containers?.[0]?.env?.find((variable) => variable.name === 'GITSYNC_PASSWORD')
   check(
     Buffer.from(password, 'base64').toString() === DAGS_GIT_TOKEN && gitSyncPassword?.valueFrom?.secretKeyRef?.name === 'git-credentials',
     `${label}: git-sync reads the private DAG repository's token from the Secret created before the chart`,
+  )
+  const gitSyncRef = scheduler.spec?.template?.spec?.containers?.[0]?.env?.find((variable) => variable.name === 'GITSYNC_REF')
+  check(
+    gitSyncRef?.value === tag,
+    `${label}: git-sync checks out the commit the run deploys (${tag.slice(0, 12)}…), not a branch`,
+    JSON.stringify(gitSyncRef),
   )
   check(!result.log.includes(DAGS_GIT_TOKEN), `${label}: the DAG repository's token appears nowhere in the log`)
   if (!expected.newEnvironment) {
@@ -368,6 +391,260 @@ async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Con
   )
 }
 
+const STREAMING_STATE_KEY = 'streaming/dev/terraform.tfstate'
+const PIP_INDEX_TOKEN = 'pypi-rehearsalIndexToken0123456789'
+
+/** The parts of a Deployment (or any object) the checks read. */
+interface ObjectView {
+  metadata?: { labels?: Record<string, string>; managedFields?: { manager: string; operation: string }[] }
+  spec?: { template?: { spec?: { containers?: { image?: string; env?: { name: string; value?: string }[] }[] } } }
+  status?: { readyReplicas?: number }
+}
+
+async function kube(bench: WorkflowBench, path: string): Promise<{ status: number; body: ObjectView }> {
+  const response = await bench.plane.request(path)
+  return { status: response.status, body: (response.body ?? {}) as ObjectView }
+}
+
+/**
+ * examples/streaming: two images built in parallel (the api's with a BuildKit build secret), add-ons as Helm
+ * releases from their chart repositories (stand-in charts), the api from its local chart with the built
+ * image's digest, plain manifests (namespaces, the Spark job, HPA, ingress) filled in with the Spark image
+ * and Terraform outputs, from the boolean toggle: create, create again, pull-request checks, destroy.
+ */
+async function streaming(bench: WorkflowBench): Promise<void> {
+  const consumer = await makeConsumer('streaming', {
+    images: {
+      baseImage: bench.buildx.baseImage,
+      dockerfiles: {
+        // The secret must be mounted for this RUN step, or `test -s` fails the build.
+        'api/Dockerfile': 'RUN --mount=type=secret,id=pip_index_token test -s /run/secrets/pip_index_token\nCOPY app.py /app/app.py\n',
+        'spark/Dockerfile': 'ARG SPARK_UID\nRUN echo "$SPARK_UID" > /spark-uid\nCOPY job.py /opt/spark/work-dir/job.py\n',
+      },
+    },
+  })
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: consumer.dir }).toString().trim()
+  const secrets = { BUILD_SECRETS: `pip_index_token=${PIP_INDEX_TOKEN}\nunused_token=never-mounted` }
+  try {
+    for (const [label, again] of [
+      ['streaming: create (the toggle checked)', false],
+      ['streaming: create again (nothing changed)', true],
+    ] as const) {
+      const appeared: { at?: number; waitStarted?: number } = {}
+      const clusterAppears = clusterAppearsWhileWaiting(bench, appeared, STREAMING_STATE_KEY)
+      const loadBalancers = loadBalancersWhileDeploying(bench)
+      const result = await run(label, bench, consumer, 'create-destroy', {
+        inputs: { create: 'true' },
+        secrets,
+        onEvent: (event) => {
+          if (!again) clusterAppears(event)
+          loadBalancers.onEvent(event)
+        },
+      }).finally(loadBalancers.stop)
+      check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+      const legs = result.jobs.filter((job) => job.id === 'image')
+      check(
+        legs.length === 2 && legs.every((job) => job.result === 'success'),
+        `${label}: the api and spark images are built by two parallel legs of the image job`,
+        JSON.stringify(legs.map((job) => [job.name, job.result])),
+      )
+      check(jobResults(result).deploy === 'success', `${label}: job deploy succeeds`, JSON.stringify(jobResults(result)))
+      check(!result.log.includes(PIP_INDEX_TOKEN), `${label}: the build secret appears nowhere in the log`)
+      const state = await readState(bench.moto.endpoint, STREAMING_STATE_KEY, STATE_BUCKET)
+      const digests: Record<string, string> = {}
+      for (const image of ['api', 'spark']) {
+        digests[image] = (await bench.registry.manifest(`streaming/${image}`, commit))?.digest ?? ''
+        check(/^sha256:/.test(digests[image] ?? ''), `${label}: the registry holds streaming/${image}:${commit.slice(0, 12)}…`)
+      }
+      if (again) {
+        for (const image of ['api', 'spark']) {
+          check(
+            result.log.includes(`streaming/${image}:${commit} already exists`),
+            `${label}: image ${image} was skipped (that commit is already pushed)`,
+          )
+        }
+        check(result.outputs.infrastructure?.changes === 'false', `${label}: Terraform found nothing to change`)
+      } else {
+        check(appeared.at !== undefined, `${label}: the cluster appeared while the deploy job was already waiting`)
+      }
+      const api = await kube(bench, '/apis/apps/v1/namespaces/streaming/deployments/api')
+      const apiContainer = api.body.spec?.template?.spec?.containers?.[0] ?? { env: [] }
+      check(
+        apiContainer.image === `${bench.registry.host}/streaming/api@${digests.api}` && (api.body.status?.readyReplicas ?? 0) > 0,
+        `${label}: the api (local chart) runs the built api image by digest, Ready`,
+        JSON.stringify(apiContainer.image),
+      )
+      const rawBucket = String(state?.outputs.raw_bucket?.value ?? '')
+      check(
+        (apiContainer.env ?? []).some((variable) => variable.name === 'RAW_BUCKET' && variable.value === rawBucket) && rawBucket !== '',
+        `${label}: ((terraform.raw_bucket)) reached the api's values (${rawBucket})`,
+      )
+      const spark = await kube(bench, '/apis/apps/v1/namespaces/streaming/deployments/spark-aggregates')
+      const sparkContainer = spark.body.spec?.template?.spec?.containers?.[0] ?? { env: [] }
+      const processed = String(state?.outputs.processed_bucket?.value ?? '')
+      check(
+        sparkContainer.image === `${bench.registry.host}/streaming/spark@${digests.spark}` &&
+          (sparkContainer.env ?? []).some((variable) => variable.value === `s3a://${processed}/checkpoints/aggregates`),
+        `${label}: the Spark manifest runs the built spark image by digest, with the Terraform output filled in`,
+        JSON.stringify(sparkContainer),
+      )
+      check(
+        spark.body.metadata?.labels?.['pipeline-actions/deployment'] === 'apps' &&
+          (spark.body.metadata?.managedFields ?? []).some((field) => field.manager === 'pipeline-actions' && field.operation === 'Apply'),
+        `${label}: the plain manifests were applied server-side, labelled with their entry`,
+      )
+      for (const [path, what] of [
+        ['/apis/autoscaling/v2/namespaces/streaming/horizontalpodautoscalers/api', 'the api HPA'],
+        ['/apis/networking.k8s.io/v1/namespaces/streaming/ingresses/api', 'the api ingress'],
+        ['/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller', 'the ingress-nginx add-on (Helm release)'],
+        ['/apis/apps/v1/namespaces/kube-system/deployments/metrics-server', 'the metrics-server add-on (Helm release)'],
+      ] as const) {
+        check((await kube(bench, path)).status === 200, `${label}: ${what} is deployed`)
+      }
+    }
+
+    const pr = await run('streaming: pull-request checks', bench, consumer, 'pr-checks')
+    check(pr.exitCode === 0, 'streaming: pull-request checks: the workflow succeeds', failedLines(pr))
+    const prJobs = jobResults(pr)
+    check(
+      prJobs.terraform === 'success' && prJobs.kubernetes === 'success' && prJobs.workflows === 'success' && !prJobs.plan && !prJobs.dags,
+      'streaming: pull-request checks: Terraform, the rendered deployments list and the workflows, no plan, no DAGs',
+      JSON.stringify(prJobs),
+    )
+    const validated = pr.outputs.kubernetes ?? {}
+    check(
+      validated.valid === '12' && validated.invalid === '0' && validated.errors === '0',
+      `streaming: pull-request checks: the 12 resources of the list (2 namespaces, ingress-nginx 3, metrics-server 2, api 2, the apps 3) are valid`,
+      JSON.stringify(validated),
+    )
+
+    const destroyed = await run('streaming: destroy (the toggle unchecked)', bench, consumer, 'create-destroy', {
+      inputs: { create: 'false', confirm: 'default' },
+      secrets,
+    })
+    const jobs = jobResults(destroyed)
+    check(
+      destroyed.exitCode === 0 && jobs.uninstall === 'success' && jobs.destroy === 'success',
+      'streaming: destroy succeeds',
+      failedLines(destroyed),
+    )
+    for (const [path, what] of [
+      ['/apis/apps/v1/namespaces/streaming/deployments/spark-aggregates', 'the Spark manifest (deleted by its label)'],
+      ['/apis/apps/v1/namespaces/ingress-nginx/deployments/ingress-nginx-controller', 'the ingress-nginx release'],
+      ['/api/v1/namespaces/streaming', 'the streaming namespace (a manifests entry of its own)'],
+    ] as const) {
+      check((await kube(bench, path)).status === 404, `streaming: destroy: ${what} is gone`)
+    }
+    const state = await readState(bench.moto.endpoint, STREAMING_STATE_KEY, STATE_BUCKET)
+    check(resourceNames(state).length === 0, 'streaming: destroy: Terraform destroyed every resource', resourceNames(state).join(', '))
+    await bench.deleteCluster(REHEARSAL_CLUSTER, REGION)
+  } finally {
+    await rm(consumer.dir, { recursive: true, force: true })
+  }
+}
+
+const ML_STATE_KEY = 'ml/dev/terraform.tfstate'
+
+/**
+ * examples/ml-platform: the Airflow preset beside MinIO, MLflow and Grafana (releases from their chart
+ * repositories, stand-in charts), MLflow's values naming a Terraform output and Grafana's dashboard given as
+ * values: create, create again, pull-request checks (Airflow chart, the list, DAGs), destroy.
+ */
+async function mlPlatform(bench: WorkflowBench): Promise<void> {
+  const consumer = await makeConsumer('ml-platform', { airflow: { baseImage: bench.buildx.baseImage } })
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: consumer.dir }).toString().trim()
+  try {
+    for (const [label, again] of [
+      ['ml-platform: create', false],
+      ['ml-platform: create again (nothing changed)', true],
+    ] as const) {
+      const appeared: { at?: number; waitStarted?: number } = {}
+      const clusterAppears = clusterAppearsWhileWaiting(bench, appeared, ML_STATE_KEY)
+      const loadBalancers = loadBalancersWhileDeploying(bench)
+      const result = await run(label, bench, consumer, 'create-destroy', {
+        inputs: { action: 'create' },
+        onEvent: (event) => {
+          if (!again) clusterAppears(event)
+          loadBalancers.onEvent(event)
+        },
+      }).finally(loadBalancers.stop)
+      check(result.exitCode === 0, `${label}: the workflow succeeds`, failedLines(result))
+      const digest = (await bench.registry.manifest('ml/airflow', commit))?.digest ?? ''
+      const scheduler = await deployment(bench, 'airflow-scheduler')
+      check(
+        scheduler.image === `${bench.registry.host}/ml/airflow@${digest}` && scheduler.ready > 0,
+        `${label}: the Airflow preset runs the built ml/airflow image by digest`,
+        JSON.stringify(scheduler),
+      )
+      if (again) {
+        check(result.log.includes(`ml/airflow:${commit} already exists`), `${label}: the image was skipped (that commit is already pushed)`)
+        check(result.outputs.infrastructure?.changes === 'false', `${label}: Terraform found nothing to change`)
+      }
+      const state = await readState(bench.moto.endpoint, ML_STATE_KEY, STATE_BUCKET)
+      const processed = String(state?.outputs.processed_bucket?.value ?? '')
+      for (const [path, what] of [
+        ['/apis/apps/v1/namespaces/ml/deployments/minio', 'MinIO'],
+        ['/apis/apps/v1/namespaces/monitoring/deployments/grafana', 'Grafana'],
+      ] as const) {
+        check((await kube(bench, path)).status === 200, `${label}: ${what} is deployed from its chart repository`)
+      }
+      const mlflow = (await bench.plane.request('/apis/apps/v1/namespaces/ml/deployments/mlflow')).body as {
+        spec?: { template?: { spec?: { containers?: { args?: string[]; env?: { name: string; value?: string }[] }[] } } }
+      }
+      const container = mlflow.spec?.template?.spec?.containers?.[0]
+      check(
+        (container?.args ?? []).includes('--default-artifact-root=s3://mlflow-artifacts/') &&
+          (container?.env ?? []).some((variable) => variable.name === 'TRAINING_DATA_BUCKET' && variable.value === processed),
+        `${label}: MLflow stores its artifacts in MinIO's bucket, and ((terraform.processed_bucket)) reached its values`,
+        JSON.stringify(container),
+      )
+      const dashboards = (await bench.plane.request('/api/v1/namespaces/monitoring/configmaps/grafana-dashboards-default')).body as {
+        data?: Record<string, string>
+      }
+      check(
+        (dashboards.data?.['ml-platform.json'] ?? '').includes('"title": "ML platform"'),
+        `${label}: Grafana's dashboard was provisioned from the values file`,
+      )
+    }
+
+    const pr = await run('ml-platform: pull-request checks', bench, consumer, 'pr-checks')
+    const prJobs = jobResults(pr)
+    check(pr.exitCode === 0, 'ml-platform: pull-request checks: the workflow succeeds', failedLines(pr))
+    check(
+      prJobs.terraform === 'success' && prJobs.kubernetes === 'success' && prJobs.dags === 'success' && prJobs.workflows === 'success',
+      'ml-platform: pull-request checks: Terraform, the Airflow chart and the rest of the list, the DAGs and the workflows',
+      JSON.stringify(prJobs),
+    )
+    const validated = pr.outputs.kubernetes ?? {}
+    check(
+      validated.invalid === '0' && validated.errors === '0' && Number(validated.valid) > 10,
+      `ml-platform: pull-request checks: ${validated.valid} resources valid`,
+    )
+
+    const destroyed = await run('ml-platform: destroy', bench, consumer, 'create-destroy', {
+      inputs: { action: 'destroy', confirm: 'default' },
+    })
+    const jobs = jobResults(destroyed)
+    check(
+      destroyed.exitCode === 0 && jobs.uninstall === 'success' && jobs.destroy === 'success',
+      'ml-platform: destroy succeeds',
+      failedLines(destroyed),
+    )
+    for (const [path, what] of [
+      ['/apis/apps/v1/namespaces/ml/deployments/minio', 'MinIO'],
+      ['/apis/apps/v1/namespaces/monitoring/deployments/grafana', 'Grafana'],
+      ['/apis/apps/v1/namespaces/airflow/deployments/airflow-scheduler', 'Airflow'],
+    ] as const) {
+      check((await kube(bench, path)).status === 404, `ml-platform: destroy: ${what} is uninstalled`)
+    }
+    const state = await readState(bench.moto.endpoint, ML_STATE_KEY, STATE_BUCKET)
+    check(resourceNames(state).length === 0, 'ml-platform: destroy: Terraform destroyed every resource', resourceNames(state).join(', '))
+    await bench.deleteCluster(REHEARSAL_CLUSTER, REGION)
+  } finally {
+    await rm(consumer.dir, { recursive: true, force: true })
+  }
+}
+
 /** examples/checks-only: a repository on another cloud that takes the pull-request checks alone, without AWS. */
 async function checksOnly(bench: WorkflowBench): Promise<void> {
   const consumer = await makeConsumer('checks-only')
@@ -439,6 +716,8 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   // The image repository outlives the environment, so the second cycle reuses the commit's image.
   await create('create (second cycle)', bench, consumer, { newEnvironment: true, newImage: false })
   await destroy('destroy (second cycle, the cluster FAILED)', bench, consumer, { clusterFailed: true })
+  await streaming(bench)
+  await mlPlatform(bench)
   await checksOnly(bench)
 }
 
@@ -456,7 +735,7 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-  log(`rehearsal: examples/${EXAMPLE}'s workflows through act, against the local bench`)
+  log(`rehearsal: examples/${EXAMPLE}'s, streaming's, ml-platform's and checks-only's workflows through act, against the local bench`)
   let bench: WorkflowBench | undefined
   let consumer: Consumer | undefined
   let failed = false
@@ -479,7 +758,7 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   console.log(
-    '\nrehearsal: the example repository created, re-ran, checked a pull request, refused and ran destroy, twice, through its own workflows',
+    '\nrehearsal: the example repositories created, re-ran, checked pull requests, refused and ran destroys, through their own workflows',
   )
 }
 

@@ -15,6 +15,9 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
+
+from deploy_list import ListError, check_references, parse_deployments, parse_images, placeholders
 
 MODES = {"create": "create", "destroy": "destroy", "plan": "plan", "true": "create", "false": "destroy"}
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -62,7 +65,57 @@ def source_ranges(raw: str, problems: list[str]) -> None:
             )
 
 
+MANIFEST_FILE = re.compile(r"\.(ya?ml|json)$", re.IGNORECASE)
+
+
+def manifest_placeholders(entry: dict, workspace: Path) -> list:
+    """The placeholders in a manifests entry's files (the deploy job fills them in), when the checkout is here."""
+    paths = entry.get("manifests") or []
+    found: list = []
+    for path in [paths] if isinstance(paths, str) else paths:
+        target = workspace / str(path)
+        files = sorted(item for item in target.iterdir() if MANIFEST_FILE.search(item.name)) if target.is_dir() else [target]
+        for file in files:
+            if file.is_file():
+                found.extend(placeholders(file.read_text(encoding="utf-8", errors="replace")))
+    return found
+
+
+def check_lists(environ: dict[str, str], mode: str, problems: list[str]) -> tuple[list[dict], list[dict]]:
+    """The images and deployments lists: what the image job builds and what the deploy job deploys, in order."""
+    legacy = {
+        "repository": environ.get("IMAGE_REPOSITORY", "").strip(),
+        "context": environ.get("DOCKER_CONTEXT", "").strip(),
+        "dockerfile": environ.get("DOCKERFILE", "").strip(),
+        "cache": environ.get("IMAGE_CACHE", "true").strip() or "true",
+    }
+    try:
+        images = parse_images(environ.get("IMAGES", ""), legacy)
+        deployments = parse_deployments(environ.get("DEPLOYMENTS", ""), environ.get("RELEASES", ""))
+    except ListError as error:
+        problems.append(str(error))
+        return [], []
+    if mode == "create":
+        problems.extend(check_references(images, deployments))
+        workspace = Path(environ.get("CALLER_WORKSPACE", "") or ".")
+        built = {image["name"] for image in images}
+        for entry in deployments:
+            if entry["kind"] != "manifests" or not environ.get("CALLER_WORKSPACE"):
+                continue
+            for source, name, field in manifest_placeholders(entry, workspace):
+                if source == "image" and name not in built:
+                    problems.append(
+                        f"Deployment '{entry['name']}' has ((image.{name}.{field or 'ref'})) in its manifests, but no job builds an image named '{name}'."
+                    )
+    return images, deployments
+
+
 def check(environ: dict[str, str]) -> tuple[str, list[str]]:
+    mode, problems, _, _ = check_all(environ)
+    return mode, problems
+
+
+def check_all(environ: dict[str, str]) -> tuple[str, list[str], list[dict], list[dict]]:
     problems: list[str] = []
     raw_mode = environ.get("MODE", "").strip()
     mode = MODES.get(raw_mode.lower(), "")
@@ -99,16 +152,22 @@ def check(environ: dict[str, str]) -> tuple[str, list[str]]:
     else:
         key_value_lines("terraform-variables", variables, problems)
 
-    if mode == "create":
-        if not environ.get("IMAGE_REPOSITORY", "").strip():
-            problems.append("Input 'image-repository' is required for create: the ECR repository of the image (terraform/bootstrap output image_repository).")
+    images, deployments = check_lists(environ, mode, problems)
+    # The Airflow preset's UI load balancer is never opened by default: its source ranges are required.
+    if mode == "create" and any(entry["kind"] == "preset" and entry["preset"] == "airflow" for entry in deployments):
         source_ranges(environ.get("UI_SOURCE_RANGES", ""), problems)
+        # git-sync checks out one commit: the run's own when the DAGs are in the calling repository.
+        if environ.get("DAGS_REPOSITORY", "").strip() and not environ.get("DAGS_REF", "").strip():
+            problems.append(
+                "Input 'dags-ref' is required with dags-repository: the commit of that repository git-sync checks out "
+                "(or, as an opt-in, a protected branch to track; see helm/README.md)."
+            )
     if mode == "destroy":
         confirm = environ.get("CONFIRM_DESTROY", "").strip()
         if confirm != WORKSPACE:
             said = f"got '{confirm}'" if confirm else "it is empty"
             problems.append(f"Input 'confirm-destroy' must be the Terraform workspace name, {WORKSPACE}, for destroy ({said}); nothing was uninstalled or destroyed.")
-    return mode, problems
+    return mode, problems, images, deployments
 
 
 def escape(message: str) -> str:
@@ -117,7 +176,7 @@ def escape(message: str) -> str:
 
 
 def main() -> int:
-    mode, problems = check(dict(os.environ))
+    mode, problems, images, deployments = check_all(dict(os.environ))
     for problem in problems:
         print(f"::error title=pipeline inputs::{escape(problem)}")
     if problems:
@@ -126,6 +185,10 @@ def main() -> int:
     if output:
         with open(output, "a", encoding="utf-8") as file:
             file.write(f"mode={mode}\n")
+            # The image job's matrix: one leg per image, built in parallel.
+            file.write(f"images={json.dumps(images if mode == 'create' else [], separators=(',', ':'))}\n")
+            airflow = any(entry["kind"] == "preset" and entry["preset"] == "airflow" for entry in deployments)
+            file.write(f"airflow={'true' if airflow else 'false'}\n")
     print(f"inputs are complete for mode {mode}")
     return 0
 

@@ -24,13 +24,17 @@ describe('the committed .terraform.lock.hcl files', () => {
   it('are checked for every root: envs/dev, both bootstrap layers, the rehearsal and the examples', () => {
     expect(roots.map((root) => relative(repoRoot, root))).toEqual([
       'examples/checks-only/terraform',
+      'examples/ml-platform/terraform/envs/dev',
+      'examples/streaming/terraform/envs/dev',
       'terraform/bootstrap/account',
       'terraform/bootstrap/environment',
       'terraform/envs/dev',
       'terraform/rehearsal',
     ])
-    // The ones with providers; the rehearsal and the example keep to built-in resources, so Terraform writes no lock.
+    // The ones with providers; the rehearsal and checks-only keep to built-in resources, so Terraform writes no lock.
     expect(roots.filter((root) => rootRequirements(root).size > 0).map((root) => relative(repoRoot, root))).toEqual([
+      'examples/ml-platform/terraform/envs/dev',
+      'examples/streaming/terraform/envs/dev',
       'terraform/bootstrap/account',
       'terraform/bootstrap/environment',
       'terraform/envs/dev',

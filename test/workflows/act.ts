@@ -25,6 +25,8 @@ export const STAND_INS: Record<string, string> = {
   'actions/setup-go@44694675825211faa026b3c33043df3e48a5fa00': 'setup-go',
   'azure/setup-helm@1a275c3b69536ee54be43f2070a358922e12c8d4': 'setup-helm',
   'docker/setup-buildx-action@e468171a9de216ec08956ac3ada2f0791b6bd435': 'setup-buildx',
+  'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02': 'upload-artifact',
+  'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093': 'download-artifact',
 }
 
 export const STAND_INS_DIR = join(repoRoot, 'test', 'workflows', 'stand-ins')
@@ -146,6 +148,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRun
     LANG: 'C.UTF-8',
     // act asks for a Docker daemon even on the host; there is none to ask.
     DOCKER_HOST: 'unix:///nonexistent',
+    // The run's artifacts (the upload/download-artifact stand-ins), gone with the run.
+    STAND_IN_ARTIFACTS: join(work, 'artifacts'),
     ...options.env,
   }
   const started = Date.now()

@@ -32,7 +32,7 @@ import { type HttpsMirror, type Site, startHttpsMirror } from './https-mirror'
  * - Docker's engine and a BuildKit builder (what docker/setup-buildx-action makes);
  * - the EKS cluster's Kubernetes API (kube-apiserver, etcd, kwok nodes) authenticating the
  *   roles' EKS tokens against moto's STS and the access entries the cluster grants;
- * - https://airflow.apache.org, serving the stand-in Airflow chart.
+ * - the chart repositories the examples install from (CHART_REPOSITORIES), serving stand-in charts.
  */
 export interface WorkflowBench {
   dir: string
@@ -123,10 +123,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
     const buildx = keep(await setUpBuildx(docker, baseRegistry, { tlsRegistries: [{ host: registry.host, caFile: registryCa }] }))
     await createBucket(moto.endpoint, options.stateBucket)
     const mirror = keep(
-      await startHttpsMirror(
-        { 'airflow.apache.org': await airflowChartSite(dir), 'raw.githubusercontent.com': rawGitHub(await constraintsSite(dir)) },
-        dir,
-      ),
+      await startHttpsMirror({ ...(await chartSites(dir)), 'raw.githubusercontent.com': rawGitHub(await constraintsSite(dir)) }, dir),
     )
     // Trusted by Node (the actions' registry calls) and by Go programs (Helm, for the chart site); Go's
     // SSL_CERT_FILE replaces the system's roots, so they are part of the bundle too.
@@ -236,14 +233,33 @@ async function ecrLogin(moto: Moto): Promise<{ username: string; password: strin
   return { username, password }
 }
 
-/** The chart repository site: the stand-in Airflow chart packaged and indexed by the real Helm, as its publisher does. */
-async function airflowChartSite(dir: string): Promise<string> {
-  const site = join(dir, 'airflow.apache.org')
-  await mkdir(site, { recursive: true })
+/**
+ * The chart repositories the examples install from, each serving STAND-IN charts of the same name, version
+ * and values shape (test/fixtures/charts), packaged and indexed by the real Helm as their publishers do.
+ * A repository under a path (https://kubernetes.github.io/ingress-nginx) is that folder of its host's site.
+ */
+export const CHART_REPOSITORIES: { url: string; charts: string[] }[] = [
+  { url: 'https://airflow.apache.org', charts: ['airflow'] },
+  { url: 'https://kubernetes.github.io/ingress-nginx', charts: ['ingress-nginx'] },
+  { url: 'https://kubernetes-sigs.github.io/metrics-server', charts: ['metrics-server'] },
+  { url: 'https://charts.min.io', charts: ['minio'] },
+  { url: 'https://community-charts.github.io/helm-charts', charts: ['mlflow'] },
+  { url: 'https://grafana.github.io/helm-charts', charts: ['grafana'] },
+]
+
+async function chartSites(dir: string): Promise<Record<string, string>> {
+  const sites: Record<string, string> = {}
   const helm = (...args: string[]) => promisify(execFile)(toolPaths().helm, args, { env: { PATH: process.env.PATH, HOME: dir } })
-  await helm('package', join(repoRoot, 'test', 'fixtures', 'charts', 'airflow'), '--destination', site)
-  await helm('repo', 'index', site, '--url', 'https://airflow.apache.org')
-  return site
+  for (const repository of CHART_REPOSITORIES) {
+    const url = new URL(repository.url)
+    sites[url.host] ??= join(dir, url.host)
+    const folder = join(sites[url.host] as string, url.pathname)
+    await mkdir(folder, { recursive: true })
+    for (const chart of repository.charts)
+      await helm('package', join(repoRoot, 'test', 'fixtures', 'charts', chart), '--destination', folder)
+    await helm('repo', 'index', folder, '--url', repository.url)
+  }
+  return sites
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from '../harness/runner'
@@ -24,9 +24,30 @@ export interface Consumer {
  *   can be downloaded here, and moto cannot hold EKS add-ons or Redshift Serverless).
  * It is a git repository whose origin is on github.com, as act derives GITHUB_REPOSITORY from it.
  */
-export async function makeConsumer(example: string, options: { airflow?: { baseImage: string } } = {}): Promise<Consumer> {
+export interface ConsumerOptions {
+  airflow?: { baseImage: string }
+  /**
+   * STAND-INS for an example that builds its own images and creates its environment: each Dockerfile
+   * replaced by one on the bench's base image (the examples' base images cannot be pulled), and its
+   * terraform/envs/dev by terraform/rehearsal (its modules come by git source and its providers cannot be
+   * downloaded; the stand-in has the outputs the pipeline and the deployments read).
+   */
+  images?: { baseImage: string; dockerfiles: Record<string, string> }
+}
+
+export async function makeConsumer(example: string, options: ConsumerOptions = {}): Promise<Consumer> {
   const dir = await mkdtemp(join(tmpdir(), `consumer-${example}-`))
   await cp(join(repoRoot, 'examples', example), dir, { recursive: true })
+  if (options.images) {
+    for (const [path, body] of Object.entries(options.images.dockerfiles)) {
+      await writeFile(
+        join(dir, path),
+        `# STAND-IN for the example's ${path}: the bench cannot pull its base image.\nFROM ${options.images.baseImage}\n${body}`,
+      )
+    }
+    await rm(join(dir, 'terraform', 'envs', 'dev'), { recursive: true, force: true })
+    await cp(join(repoRoot, 'terraform', 'rehearsal'), join(dir, 'terraform', 'envs', 'dev'), { recursive: true })
+  }
   if (options.airflow) {
     await cp(join(repoRoot, 'dags'), join(dir, 'dags'), {
       recursive: true,
@@ -36,6 +57,7 @@ export async function makeConsumer(example: string, options: { airflow?: { baseI
       join(dir, 'Dockerfile'),
       `# STAND-IN for the example's Dockerfile: the bench cannot pull apache/airflow.\nFROM ${options.airflow.baseImage}\nCOPY dags/ /opt/airflow/dags/\n`,
     )
+    await rm(join(dir, 'terraform', 'envs', 'dev'), { recursive: true, force: true })
     await mkdir(join(dir, 'terraform', 'envs'), { recursive: true })
     await cp(join(repoRoot, 'terraform', 'rehearsal'), join(dir, 'terraform', 'envs', 'dev'), { recursive: true })
   }

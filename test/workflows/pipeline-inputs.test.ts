@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../harness/runner'
 import { runWorkflow, type WorkflowRun } from './act'
@@ -89,4 +90,38 @@ describe('bad input through the workflows stops in check-inputs, before anything
     },
     120_000,
   )
+})
+
+describe('a deployments list that names an image no job builds stops in check-inputs', () => {
+  let streaming: Consumer
+
+  beforeAll(async () => {
+    streaming = await makeConsumer('streaming')
+    // A typo a user makes: the api release's values name an image the images list does not build.
+    const workflow = join(streaming.dir, '.github/workflows/create-destroy.yml')
+    await writeFile(workflow, (await readFile(workflow, 'utf8')).replace('((image.api.repository))', '((image.frontend.repository))'))
+  })
+
+  afterAll(async () => {
+    if (streaming) await rm(streaming.dir, { recursive: true, force: true })
+  })
+
+  it('names the deployment and the images that are built, and nothing else runs', async () => {
+    const inputs = { create: 'true' }
+    const run = await runWorkflow({
+      repository: streaming.dir,
+      workflow: '.github/workflows/create-destroy.yml',
+      event: 'workflow_dispatch',
+      payload: { inputs },
+      inputs,
+      vars: VARS,
+      env: { STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }) },
+      repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+    })
+    expect(run.exitCode, run.log).not.toBe(0)
+    expect(run.jobs.map((job) => [job.id, job.result])).toEqual([['check-inputs', 'failure']])
+    expect(run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message)).toEqual([
+      "Deployment 'api' uses ((image.frontend.repository)), but no job builds an image named 'frontend'; the images are api, spark.",
+    ])
+  }, 120_000)
 })

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -26,6 +27,7 @@ BASE_ENV = {
     "SERVER_URL": "https://github.com",
     "DAGS_BRANCH": "main",
     "DAGS_PATH": "dags",
+    "DAGS_REF": "0123456789abcdef0123456789abcdef01234567",
     "UI_SOURCE_RANGES": "203.0.113.0/24, 198.51.100.7/32",
     "RAW_BUCKET": "raw-b",
     "PROCESSED_BUCKET": "processed-b",
@@ -57,7 +59,14 @@ def test_compose_releases_builds_the_airflow_release():
         "digest": DIGEST,
         "pullPolicy": "IfNotPresent",
     }
-    assert values["dags"]["gitSync"] == {"repo": "https://github.com/acme/data.git", "branch": "main", "subPath": "dags"}
+    # The commit the run deploys, as both git-sync v4 (ref) and v3 (rev) read it.
+    assert values["dags"]["gitSync"] == {
+        "repo": "https://github.com/acme/data.git",
+        "branch": "main",
+        "subPath": "dags",
+        "ref": "0123456789abcdef0123456789abcdef01234567",
+        "rev": "0123456789abcdef0123456789abcdef01234567",
+    }
     assert values["apiServer"]["service"]["loadBalancerSourceRanges"] == ["203.0.113.0/24", "198.51.100.7/32"]
     env = {item["name"]: item["value"] for item in values["env"]}
     assert env["AIRFLOW_VAR_RAW_BUCKET"] == "raw-b" and env["AIRFLOW_VAR_WAREHOUSE_COPY_ROLE"].endswith(":role/copy")
@@ -114,23 +123,34 @@ def test_airflow_secrets_masks_first_and_builds_the_chart_secrets():
     masks = [line.removeprefix("::add-mask::") for line in result.stderr.splitlines() if line.startswith("::add-mask::")]
     assert masks[:2] == ["p@ss:w/rd%", "p%40ss%3Aw%2Frd%25"]
     secrets = secrets_by_name(result.stdout)
-    assert set(secrets) == {"airflow-metadata", "airflow-pgbouncer-config", "airflow-pgbouncer-stats", "airflow-keys"}
-    assert secrets["airflow-metadata"]["connection"] == "postgresql://airflow:p%40ss%3Aw%2Frd%25@airflow-pgbouncer:6543/airflow-metadata?sslmode=disable"
-    ini = secrets["airflow-pgbouncer-config"]["pgbouncer.ini"]
-    assert "airflow-metadata = host=db.internal dbname=airflow port=5432" in ini and "server_tls_sslmode = require" in ini
-    assert secrets["airflow-pgbouncer-config"]["users.txt"] == '"airflow" "p@ss:w/rd%"\n'
+    assert set(secrets) == {"airflow-metadata", "airflow-pgbouncer-config", "airflow-pgbouncer-stats", "airflow-keys", "airflow-db-admin"}
     keys = secrets["airflow-keys"]
-    assert set(keys) == {"fernet-key", "api-secret-key", "jwt-secret", "admin-password"}
+    assert set(keys) == {"fernet-key", "api-secret-key", "jwt-secret", "admin-password", "db-password"}
     assert len(base64.urlsafe_b64decode(keys["fernet-key"])) == 32
     assert all(value in masks for value in keys.values())
+    # Airflow runs as its own user with its own kept password; the master user is never in what it reads.
+    app_password = keys["db-password"]
+    encoded = quote(app_password, safe="")
+    assert encoded in masks
+    assert secrets["airflow-metadata"]["connection"] == f"postgresql://airflow_app:{encoded}@airflow-pgbouncer:6543/airflow-metadata?sslmode=disable"
+    ini = secrets["airflow-pgbouncer-config"]["pgbouncer.ini"]
+    assert "airflow-metadata = host=db.internal dbname=airflow port=5432" in ini and "server_tls_sslmode = require" in ini
+    assert "stats_users = airflow_app" in ini
+    assert secrets["airflow-pgbouncer-config"]["users.txt"] == f'"airflow_app" "{app_password}"\n'
+    assert "p@ss:w/rd%" not in json.dumps({name: data for name, data in secrets.items() if name != "airflow-db-admin"})
+    # The master credentials, for the migration job's database-user step only (deleted after the deploy).
+    assert secrets["airflow-db-admin"] == {"host": "db.internal", "port": "5432", "dbname": "airflow", "username": "airflow", "password": "p@ss:w/rd%"}
 
 
 def test_airflow_secrets_keeps_existing_keys():
-    kept = {"fernet-key": "F" * 44, "api-secret-key": "api", "jwt-secret": "jwt", "admin-password": "admin"}
+    kept = {"fernet-key": "F" * 44, "api-secret-key": "api", "jwt-secret": "jwt", "admin-password": "admin", "db-password": "own-Pa55"}
     existing = json.dumps({"data": {k: base64.b64encode(v.encode()).decode() for k, v in kept.items()}})
     result = run_script("airflow_secrets.py", {**DB_ENV, "EXISTING_KEYS": existing}, DB_SECRET)
     assert result.returncode == 0, result.stderr
-    assert secrets_by_name(result.stdout)["airflow-keys"] == kept
+    secrets = secrets_by_name(result.stdout)
+    assert secrets["airflow-keys"] == kept
+    # Airflow's own password is kept across deploys: nothing running sees it change.
+    assert secrets["airflow-pgbouncer-config"]["users.txt"] == '"airflow_app" "own-Pa55"\n'
 
 
 CHECK_ENV = {
@@ -158,7 +178,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
     output = tmp_path / "output"
     result = run_script("check_inputs.py", {**CHECK_ENV, **extra, "MODE": mode, "GITHUB_OUTPUT": str(output)})
     assert result.returncode == 0, result.stdout
-    assert output.read_text() == f"mode={normalised}\n"
+    assert output.read_text().splitlines()[0] == f"mode={normalised}"
 
 
 @pytest.mark.parametrize(
@@ -172,7 +192,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"BACKEND_CONFIG": "bucket=b\nkey=k\nsecret_key s3cr3t"}, "Input 'backend-config' line 3 must be name=value", id="a malformed backend line"),
         pytest.param({"TERRAFORM_VARIABLES": '{"a": 1}'}, "takes name=value lines, not JSON", id="variables as JSON"),
         pytest.param({"TERRAFORM_VARIABLES": "db_password"}, "Input 'terraform-variables' line 1 must be name=value", id="a malformed variable"),
-        pytest.param({"IMAGE_REPOSITORY": ""}, "Input 'image-repository' is required for create", id="no image repository"),
+        pytest.param({"IMAGE_REPOSITORY": ""}, "Deployment 'airflow' (the airflow preset) deploys image 'airflow', which no job builds", id="no image repository"),
         pytest.param({"UI_SOURCE_RANGES": ""}, "Input 'ui-source-ranges' is required for create", id="no UI ranges"),
         pytest.param({"UI_SOURCE_RANGES": "0.0.0.0/1,128.0.0.0/1"}, "has '0.0.0.0/1', which opens the UI to a large part of the internet", id="the internet in halves"),
         pytest.param({"UI_SOURCE_RANGES": "::/0"}, "has '::/0', which opens the UI", id="the IPv6 internet"),
@@ -180,6 +200,7 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"MODE": "destroy", "CONFIRM_DESTROY": "dev"}, "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev')", id="a wrong confirmation"),
         pytest.param({"MODE": "destroy"}, "for destroy (it is empty); nothing was uninstalled or destroyed.", id="no confirmation"),
         pytest.param({"RUNS_ON": "ubuntu-24.04"}, "Input 'runs-on' must be JSON", id="runs-on not JSON"),
+        pytest.param({"DAGS_REPOSITORY": "https://github.com/acme/dags.git"}, "Input 'dags-ref' is required with dags-repository", id="another DAG repository, no commit"),
     ],
 )
 def test_check_inputs_names_the_input_to_fix(tmp_path, change, message):
@@ -228,3 +249,201 @@ def test_git_credentials_masks_the_token_and_writes_both_spellings():
         "GIT_SYNC_PASSWORD": "ghp_secret123",
     }
     assert run_script("git_credentials.py", {}).returncode == 1
+
+
+STREAMING_IMAGES = """
+- name: api
+  repository: streaming/api
+  context: api
+  build-args: {PYTHON_VERSION: "3.12"}
+  secrets: [pip_index_token]
+- name: spark
+  repository: streaming/spark
+  context: spark
+  cache: false
+"""
+
+
+def test_check_inputs_gives_the_image_job_one_leg_per_image(tmp_path):
+    output = tmp_path / "output"
+    deployments = "- name: api\n  chart: ./charts/api\n  values:\n    image: ((image.api.ref))\n"
+    env = {**CHECK_ENV, "IMAGES": STREAMING_IMAGES, "DEPLOYMENTS": deployments, "UI_SOURCE_RANGES": "", "GITHUB_OUTPUT": str(output)}
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 0, result.stdout
+    lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    images = json.loads(lines["images"])
+    assert [image["name"] for image in images] == ["api", "spark"]
+    assert images[0] == {
+        "name": "api",
+        "repository": "streaming/api",
+        "context": "api",
+        "dockerfile": "",
+        "target": "",
+        "build-args": "PYTHON_VERSION=3.12",
+        "secrets": ["pip_index_token"],
+        "cache": True,
+        "platforms": "",
+    }
+    # No Airflow preset in the list: no UI source ranges needed.
+    assert lines["airflow"] == "false"
+
+
+def test_check_inputs_keeps_the_single_airflow_image_of_todays_callers(tmp_path):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, "DOCKER_CONTEXT": ".", "IMAGE_CACHE": "true", "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stdout
+    lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert json.loads(lines["images"]) == [
+        {
+            "name": "airflow",
+            "repository": "datapipe/airflow",
+            "context": ".",
+            "dockerfile": "",
+            "target": "",
+            "build-args": "",
+            "secrets": [],
+            "cache": True,
+            "platforms": "",
+        }
+    ]
+    assert lines["airflow"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"DEPLOYMENTS": "- name: web\n  chart: ./charts/web\n  values:\n    image: ((image.frontend.ref))\n"},
+            "Deployment 'web' uses ((image.frontend.ref)), but no job builds an image named 'frontend'; the images are api, spark.",
+            id="an image no job builds",
+        ),
+        pytest.param(
+            {"DEPLOYMENTS": "- name: web\n  chart: ./charts/web\n  values:\n    image: ((image.api.sha))\n"},
+            "Deployment 'web' uses ((image.api.sha)); an image has ref, image, repository, tag, digest, registry.",
+            id="an image field that does not exist",
+        ),
+        pytest.param(
+            {"DEPLOYMENTS": "- preset: airflow\n"},
+            "Deployment 'airflow' (the airflow preset) deploys image 'airflow', which no job builds",
+            id="the Airflow preset without its image",
+        ),
+        pytest.param({"DEPLOYMENTS": "- preset: superset\n"}, "preset 'superset' is not one of airflow", id="an unknown preset"),
+        pytest.param({"DEPLOYMENTS": "- name: web\n"}, "needs a chart (a Helm release), manifests or a kustomization, or a preset", id="nothing to deploy"),
+        pytest.param({"DEPLOYMENTS": "- name: web\n  chart: x\n  valeus: {}\n"}, "has an unknown field 'valeus'", id="a misspelt field"),
+        pytest.param({"DEPLOYMENTS": "- name: a\n  chart: x\n- name: a\n  kustomization: k\n"}, "lists 'a' twice", id="a name twice"),
+        pytest.param({"IMAGES": "- name: api\n"}, "image 'api' needs a repository", id="an image without a repository"),
+        pytest.param({"IMAGES": "- name: api\n  repository: r\n  build-args: [A=1]\n"}, "build-args must be a map", id="build args as a list"),
+        pytest.param({"IMAGES": "- name: Api\n  repository: r\n"}, "name 'Api' must be lowercase", id="an image name in capitals"),
+        pytest.param({"IMAGES": "name: api"}, "Input 'images' must be a YAML list of maps", id="a map, not a list"),
+        pytest.param({"DEPLOYMENTS": "- name: [\n"}, "Input 'deployments' is not valid YAML at line", id="broken YAML"),
+    ],
+)
+def test_check_inputs_refuses_a_bad_list_before_anything_is_created(tmp_path, change, message):
+    output = tmp_path / "output"
+    env = {**CHECK_ENV, "IMAGES": STREAMING_IMAGES, "DEPLOYMENTS": "[]", **change, "GITHUB_OUTPUT": str(output)}
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error title=pipeline inputs::")]
+    assert errors and message in "\n".join(errors), result.stdout
+    assert not output.exists()
+
+
+def test_check_inputs_reads_image_placeholders_in_the_callers_manifests(tmp_path):
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "deployment.yaml").write_text("kind: Deployment\nspec:\n  image: ((image.worker.ref))\n")
+    env = {
+        **CHECK_ENV,
+        "IMAGES": STREAMING_IMAGES,
+        "DEPLOYMENTS": "- name: apps\n  manifests: [k8s]\n",
+        "CALLER_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+    }
+    result = run_script("check_inputs.py", env)
+    assert result.returncode == 1
+    assert "Deployment 'apps' has ((image.worker.ref)) in its manifests, but no job builds an image named 'worker'." in result.stdout
+
+
+def write_images(folder: Path) -> None:
+    folder.mkdir()
+    registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    for name in ("api", "spark"):
+        record = {"name": name, "image-ref": f"{registry}/streaming/{name}@{DIGEST}", "image": f"{registry}/streaming/{name}:0123abc"}
+        (folder / f"{name}.json").write_text(json.dumps(record))
+
+
+def test_compose_fills_in_the_images_and_terraform_outputs_in_order(tmp_path):
+    write_images(tmp_path / "images")
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}, "events_bucket": {"value": "ev-b"}, "replicas": {"value": 3}}))
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "spark.yaml").write_text("image: ((image.spark.ref))\nbucket: s3://((terraform.events_bucket))/in\n")
+    (tmp_path / "k8s" / "plain.yaml").write_text("kind: Namespace\n")
+    deployments = """
+- name: ingress
+  chart: ingress-nginx
+  repository: https://kubernetes.github.io/ingress-nginx
+  version: "4.13.0"
+- name: api
+  chart: ./charts/api
+  namespace: streaming
+  values:
+    image:
+      repository: ((image.api.repository))
+      tag: ((image.api.tag))
+    replicas: ((terraform.replicas))
+    bucket: s3://((terraform.events_bucket))
+- name: apps
+  manifests: [k8s]
+  namespace: streaming
+"""
+    env = {"DEPLOYMENTS": deployments, "IMAGES_DIR": str(tmp_path / "images"), "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / "compose_releases.py")], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    releases = yaml.safe_load(result.stdout)
+    assert [release["name"] for release in releases] == ["ingress", "api", "apps"]
+    assert releases[1]["values"] == {
+        "image": {"repository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/streaming/api", "tag": "0123abc"},
+        "replicas": 3,
+        "bucket": "s3://ev-b",
+    }
+    # The manifests that name an image are deployed from filled-in copies.
+    assert releases[2]["manifests"] == [".pipeline-deploy/apps"]
+    copies = sorted((tmp_path / ".pipeline-deploy" / "apps").iterdir())
+    assert [copy.name for copy in copies] == ["000-plain.yaml", "001-spark.yaml"]
+    assert copies[1].read_text() == f"image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/streaming/spark@{DIGEST}\nbucket: s3://ev-b/in\n"
+
+
+def test_compose_for_uninstall_keeps_where_each_entry_lives(tmp_path):
+    deployments = "- preset: airflow\n- name: api\n  chart: ./charts/api\n  namespace: s\n  values: {image: ((image.api.ref))}\n- name: apps\n  kustomization: k8s/prod\n"
+    result = run_script("compose_releases.py", {"DEPLOYMENTS": deployments, "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
+    assert result.returncode == 0, result.stderr
+    releases = yaml.safe_load(result.stdout)
+    assert releases[1:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
+
+
+def test_compose_names_a_terraform_output_that_does_not_exist(tmp_path):
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}}))
+    env = {"DEPLOYMENTS": "- name: api\n  chart: x\n  values: {bucket: ((terraform.bucket))}\n", "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}
+    result = run_script("compose_releases.py", env)
+    assert result.returncode == 1
+    assert "Deployment 'api' uses ((terraform.bucket)), but the environment's Terraform has no output 'bucket'" in result.stderr
+
+
+def test_build_secrets_selects_only_the_images_own_and_masks_every_value(tmp_path):
+    output = tmp_path / "output"
+    env = {
+        "BUILD_SECRETS": "pip_index_token=t0k=en\nother_token=nope\n",
+        "WANTED": '["pip_index_token"]',
+        "IMAGE_NAME": "api",
+        "GITHUB_OUTPUT": str(output),
+    }
+    result = run_script("build_secrets.py", env)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[:2] == ["::add-mask::t0k=en", "::add-mask::nope"]
+    text = output.read_text()
+    assert "pip_index_token=t0k=en" in text and "nope" not in text
+    missing = run_script("build_secrets.py", {**env, "WANTED": '["npm_token"]'})
+    assert missing.returncode == 1
+    assert "Image 'api' lists build secret 'npm_token', which the build-secrets secret does not hold" in missing.stdout
+    assert "t0k=en" not in missing.stdout.replace("::add-mask::t0k=en", "")

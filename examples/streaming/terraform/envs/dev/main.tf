@@ -1,0 +1,50 @@
+# The streaming stack's environment, from pipeline-actions' modules by git source (pin the release SHA you
+# reviewed): network, EKS with access entries for the pipeline's roles, and the event buckets. Kafka and
+# Postgres run in the cluster (plain manifests and charts); swap in MSK or RDS modules when you need them.
+terraform {
+  required_version = ">= 1.11"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.0"
+    }
+  }
+
+  # bucket, key and region come from the pipeline's backend-config input.
+  backend "s3" {
+    use_lockfile = true
+    encrypt      = true
+  }
+}
+
+provider "aws" {
+  region = var.region
+  default_tags {
+    tags = { "pipeline-actions/environment" = var.environment, "managed-by" = "terraform" }
+  }
+}
+
+locals {
+  prefix = "streaming-${var.environment}"
+}
+
+module "network" {
+  source = "git::https://github.com/your-org/pipeline-actions.git//terraform/modules/network?ref=v1"
+  name   = local.prefix
+}
+
+module "eks" {
+  source                 = "git::https://github.com/your-org/pipeline-actions.git//terraform/modules/eks?ref=v1"
+  name                   = local.prefix
+  vpc_id                 = module.network.vpc_id
+  subnet_ids             = module.network.private_subnet_ids
+  endpoint_public_access = true
+  public_access_cidrs    = var.eks_public_access_cidrs
+  admin_role_arns        = [var.apply_role_arn, var.deploy_role_arn]
+}
+
+module "events" {
+  source = "git::https://github.com/your-org/pipeline-actions.git//terraform/modules/data-lake?ref=v1"
+  name   = local.prefix
+}
