@@ -133,18 +133,13 @@ def fill_manifests(entry: dict, images: dict[str, dict], outputs: dict) -> dict:
     return {**entry, "manifests": [str(folder)]}
 
 
-def image_values(image_ref: str, image: str) -> dict:
-    match = IMAGE_REF.match(image_ref)
-    if not match:
-        raise InputError(f"image-ref '{image_ref}' is not <repository>@sha256:<digest> (ecr-build-push's image-ref output)")
-    repository, _, tag = image.rpartition(":")
-    if repository != match["repository"] or not tag or "/" in tag:
-        raise InputError(f"image '{image}' is not {match['repository']}:<tag> (ecr-build-push's image output)")
+def image_values(image: dict) -> dict:
+    """The chart's images values for an image as describe_image gives it."""
     # The chart's own components run repository@digest, exactly the image that was built. The pods it makes
     # for tasks (KubernetesExecutor's pod template) are built from repository:tag alone, falling back to the
     # chart's Airflow version when no tag is set: a tag that was never pushed. So both are passed: the
     # commit tag ecr-build-push pushed, immutable in ECR, names the same image as the digest.
-    return {"airflow": {"repository": match["repository"], "tag": tag, "digest": match["digest"], "pullPolicy": "IfNotPresent"}}
+    return {"airflow": {"repository": image["repository"], "tag": image["tag"], "digest": image["digest"], "pullPolicy": "IfNotPresent"}}
 
 
 def git_sync(repository: str) -> dict:
@@ -194,7 +189,7 @@ def airflow_release(uninstall_only: bool, image: dict | None = None, outputs: di
     }
     release["values-files"] = values_files
     release["values"] = {
-        "images": image_values(image["ref"], image["image"]) if image else image_values(env("IMAGE_REF"), env("IMAGE")),
+        "images": image_values(image or describe_image(env("IMAGE_REF"), env("IMAGE"))),
         "dags": {"gitSync": git_sync(dags_repository)},
         "apiServer": {"service": {"loadBalancerSourceRanges": source_ranges(env("UI_SOURCE_RANGES"))}},
         "env": [{"name": name, "value": value} for name, value in variables.items()],
