@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { node24 } from '../../test/harness/runner'
 import { formatNumber } from '../lib/format'
 import { type Classification, commandLine, sampleTools } from '../lib/process-sampler'
@@ -72,21 +73,13 @@ export const pipeline: Suite = {
     })
     if (child.pid === undefined) throw new Error('the rehearsal did not start')
     const sampler = sampleTools(child.pid, (comm, pid) => classifyProcess(comm, () => commandLine(pid)), INTERVAL_MS)
-    let pending = ''
-    const take = (chunk: Buffer) => {
-      pending += chunk.toString('utf8')
-      let newline = pending.indexOf('\n')
-      while (newline >= 0) {
-        const line = pending.slice(0, newline)
-        pending = pending.slice(newline + 1)
-        newline = pending.indexOf('\n')
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
         reader.line(line, Date.now())
         tail.push(line)
         if (tail.length > 40) tail.shift()
-      }
+      })
     }
-    child.stdout.on('data', take)
-    child.stderr.on('data', take)
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject)
       child.once('close', (code) => resolve(code))

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { toolPaths } from '../../scripts/toolchain.mjs'
 import { repoRoot } from '../harness/runner'
 
@@ -156,29 +157,22 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRun
   const events: ActEvent[] = []
   const exitCode = await new Promise<number>((resolve, reject) => {
     const child = spawn(paths.act, args, { cwd: options.repository, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let pending = ''
-    const take = (chunk: Buffer) => {
-      pending += chunk.toString('utf8')
-      let newline = pending.indexOf('\n')
-      while (newline >= 0) {
-        const line = pending.slice(0, newline)
-        pending = pending.slice(newline + 1)
-        newline = pending.indexOf('\n')
-        if (!line.startsWith('{')) {
-          events.push({ msg: `${line}\n`, raw_output: true, job: 'act' })
-          continue
-        }
-        try {
-          const event = JSON.parse(line) as ActEvent
-          events.push(event)
-          options.onEvent?.(event)
-        } catch {
-          events.push({ msg: `${line}\n`, raw_output: true, job: 'act' })
-        }
+    // Each stream read line by line on its own, so a line split across chunks of one is never mixed with the other's.
+    const take = (line: string) => {
+      if (!line.startsWith('{')) {
+        events.push({ msg: `${line}\n`, raw_output: true, job: 'act' })
+        return
+      }
+      try {
+        const event = JSON.parse(line) as ActEvent
+        events.push(event)
+        options.onEvent?.(event)
+      } catch {
+        events.push({ msg: `${line}\n`, raw_output: true, job: 'act' })
       }
     }
-    child.stdout.on('data', take)
-    child.stderr.on('data', take)
+    for (const stream of [child.stdout, child.stderr])
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', take)
     child.once('error', reject)
     child.once('close', (code) => resolve(code ?? 1))
   })
