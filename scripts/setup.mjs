@@ -311,15 +311,26 @@ const started = background.map(({ name, tool }) => {
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   return { tool, child, exited }
 })
-// The background build is the long pole, so it keeps every core (Go's default -p) and has them all
-// once the foreground is done. While it runs, the foreground's Go builds get half the cores (GOFLAGS
+// The background build keeps every core (Go's default -p). While it runs, the foreground's Go builds get half the cores (GOFLAGS
 // -p, set only now, after the background build took its environment): at most one and a half times
 // the cores compile at once instead of twice, which bounds the contention and the peak memory beside
 // the provider's 3.8 GB. A GOFLAGS -p of the caller's own wins.
-if (started.length > 0 && !/(^|\s)-p=/.test(process.env.GOFLAGS ?? '')) {
+const callersGoFlags = process.env.GOFLAGS
+let sharingCores = false
+if (started.length > 0 && !/(^|\s)-p=/.test(callersGoFlags ?? '')) {
   const jobs = Math.max(1, Math.floor(availableParallelism() / 2))
-  process.env.GOFLAGS = [process.env.GOFLAGS, `-p=${jobs}`].filter(Boolean).join(' ')
+  process.env.GOFLAGS = [callersGoFlags, `-p=${jobs}`].filter(Boolean).join(' ')
+  sharingCores = true
   console.log(`setup: the foreground's Go builds run with GOFLAGS=${process.env.GOFLAGS} beside the background build`)
+}
+// Once the background builds have installed their binaries, the foreground gets every core back. The steps
+// below run synchronously, so the check is the binaries themselves, read before each step.
+function takeBackCores() {
+  if (!sharingCores || !background.every(({ name }) => existsSync(paths[name]))) return
+  sharingCores = false
+  if (callersGoFlags === undefined) delete process.env.GOFLAGS
+  else process.env.GOFLAGS = callersGoFlags
+  console.log("setup: the background build is done; the foreground's Go builds get every core again")
 }
 // Ctrl-C reaches only the foreground process group, not the builds': setup-steps.mjs turns it into an exit.
 process.on('exit', () => {
@@ -334,6 +345,7 @@ process.on('exit', () => {
 
 for (const [name, tool] of needed) {
   if (background.some((each) => each.name === name)) continue
+  takeBackCores()
   const { done, install } = installer(tool)
   if (tool.kind === 'terraform') {
     if (!done()) install()
