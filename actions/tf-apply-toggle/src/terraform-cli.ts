@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { annotateError } from '../../../lib/annotations'
@@ -88,6 +89,10 @@ export class TerraformCli {
   async init(backendConfigFile?: string): Promise<void> {
     const args = ['init', '-input=false']
     if (backendConfigFile) args.push(`-backend-config=${backendConfigFile}`)
+    // A committed lock file is what was reviewed: init must install exactly the providers and checksums it
+    // names, and fail rather than record others (a changed constraint, a package from another source).
+    // Without one, init resolves and writes it as usual.
+    if (existsSync(join(this.options.cwd, '.terraform.lock.hcl'))) args.push('-lockfile=readonly')
     // Init's output is long and rarely interesting; a log group folds it.
     const group = this.options.group ?? {
       start: (name: string) => this.options.write(`::group::${name}\n`),

@@ -205,6 +205,16 @@ describe('the create flow', () => {
     expect(result.summary).toContain('| update | `terraform_data.cluster` |')
   })
 
+  it('installs exactly what a committed lock file names (-lockfile=readonly), and resolves as usual without one', async () => {
+    await writeFile(join(workspace, 'infra', '.terraform.lock.hcl'), '# the lock file Terraform wrote\n')
+    const locked = await runToggle({ mode: 'plan' })
+    expect(locked.failure).toBeUndefined()
+    expect(argsOf(locked.fake.calls, 'init')).toEqual(['init', '-input=false', '-lockfile=readonly'])
+    await rm(join(workspace, 'infra', '.terraform.lock.hcl'))
+    const unlocked = await runToggle({ mode: 'plan' })
+    expect(argsOf(unlocked.fake.calls, 'init')).toEqual(['init', '-input=false'])
+  })
+
   it('skips show and apply when the plan changes nothing, and still publishes the outputs', async () => {
     const result = await runToggle(
       { mode: 'true' },
