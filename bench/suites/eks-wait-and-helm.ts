@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { toolPaths } from '../../scripts/toolchain.mjs'
 import { type ControlPlane, startControlPlane } from '../../test/bench/control-plane'
@@ -78,6 +78,10 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
         fault.inject({ match: `GET /clusters/${CLUSTER}`, times: 1_000_000, fault: describeClusterAnswer(cluster) })
         const role = await assumeRole(moto)
         return await withScratch('bench-helm-', async (root) => {
+          // The action deploys only charts inside its workspace (the scratch folder): the chart is copied there,
+          // and the bare commands install the same copy.
+          const chart = join(root, 'eks-demo')
+          await cp(CHART, chart, { recursive: true })
           // helm on PATH through a timing stand-in: the action finds it there (helm-version empty), bare runs call it too.
           const shims = await mkdtemp(join(root, 'shims-'))
           const helm = await timedCommand(shims, 'helm', toolPaths().helm)
@@ -107,7 +111,7 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
                 const namespace = `a-${count}-${iteration}`
                 const releases = Array.from(
                   { length: count },
-                  (_, index) => `- name: r${index}\n  chart: ${CHART}\n  namespace: ${namespace}`,
+                  (_, index) => `- name: r${index}\n  chart: ./eks-demo\n  namespace: ${namespace}`,
                 ).join('\n')
                 await helm.clear()
                 const measured = await runMetered('eks-wait-and-helm', {
@@ -169,7 +173,7 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
                     'upgrade',
                     '--install',
                     `r${index}`,
-                    CHART,
+                    chart,
                     '--namespace',
                     namespace,
                     '--create-namespace',
