@@ -447,3 +447,78 @@ def test_build_secrets_selects_only_the_images_own_and_masks_every_value(tmp_pat
     assert missing.returncode == 1
     assert "Image 'api' lists build secret 'npm_token', which the build-secrets secret does not hold" in missing.stdout
     assert "t0k=en" not in missing.stdout.replace("::add-mask::t0k=en", "")
+
+
+# Where the cluster's API is reached from: refused in check-inputs when the runners cannot reach it (issue #15).
+LIMITED = 'eks_public_access_cidrs=["203.0.113.0/24"]'
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"TERRAFORM_VARIABLES": "cluster_endpoint_access=private"},
+            "sets cluster_endpoint_access=private, but the jobs run on GitHub-hosted runners (runs-on \"ubuntu-24.04\")",
+            id="a private endpoint from ubuntu-24.04",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'cluster_endpoint_access="private"', "RUNS_ON": '["windows-2025"]'},
+            "cannot reach a private endpoint: set runs-on to runners inside the VPC",
+            id="a private endpoint from windows-*",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": LIMITED, "RUNS_ON": '"macos-15"'},
+            "limits the public cluster API to eks_public_access_cidrs, but the jobs run on GitHub-hosted runners",
+            id="a CIDR-limited endpoint from macos-*",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": f"cluster_endpoint_access=public\n{LIMITED}", "RUNS_ON": '["self-hosted", "vpc"]', "RUNNER_ENVIRONMENT": "github-hosted"},
+            "set public_api_open_to_all=true",
+            id="the runner says it is GitHub's, whatever its labels",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'eks_public_access_cidrs=["0.0.0.0/1", "128.0.0.0/1"]', "RUNNER_ENVIRONMENT": "self-hosted"},
+            "eks_public_access_cidrs has '0.0.0.0/1'; it takes IPv4 CIDRs of /8 or longer. To open the cluster's API to every address, say so with public_api_open_to_all=true",
+            id="the internet in halves without the opt-in",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'eks_public_access_cidrs=["0.0.0.0/0"]', "RUNS_ON": '["self-hosted"]'},
+            "eks_public_access_cidrs has '0.0.0.0/0'",
+            id="0.0.0.0/0 as a CIDR",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": "eks_public_access_cidrs=[" + ", ".join(f'"198.51.{n}.0/24"' for n in range(41)) + "]", "RUNNER_ENVIRONMENT": "self-hosted"},
+            "eks_public_access_cidrs lists 41 CIDRs; EKS takes at most 40",
+            id="more than EKS's 40",
+        ),
+    ],
+)
+def test_check_inputs_refuses_an_endpoint_the_runners_cannot_reach(tmp_path, change, message):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **change, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 1, result.stdout
+    errors = result.stdout.splitlines()
+    # One line per problem (a CIDR each), each naming the setting.
+    assert errors and all(line.startswith("::error title=pipeline inputs::Input 'terraform-variables'") for line in errors), result.stdout
+    assert message in errors[0]
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"TERRAFORM_VARIABLES": "public_api_open_to_all=true"}, id="GitHub-hosted runners with the API open to all, by name"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "RUNS_ON": '["self-hosted", "vpc"]'}, id="a private endpoint from self-hosted runners"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "RUNS_ON": '{"group": "in-vpc"}'}, id="a private endpoint from a runner group"),
+        pytest.param({"TERRAFORM_VARIABLES": LIMITED, "RUNNER_ENVIRONMENT": "self-hosted"}, id="listed CIDRs from a self-hosted runner labelled ubuntu-24.04"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "MODE": "plan"}, id="a plan, which never reaches the cluster"),
+        # A bare value is Terraform's to refuse, with its type in the message (the infrastructure job does).
+        pytest.param({"TERRAFORM_VARIABLES": "eks_public_access_cidrs=203.0.113.0/24", "RUNNER_ENVIRONMENT": "self-hosted"}, id="a value that is not an HCL list"),
+    ],
+)
+def test_check_inputs_accepts_an_endpoint_the_runners_reach(tmp_path, change):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **change, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stdout
+    assert output.read_text().splitlines()[0] == f"mode={'plan' if change.get('MODE') == 'plan' else 'create'}"
+
