@@ -522,3 +522,121 @@ def test_check_inputs_accepts_an_endpoint_the_runners_reach(tmp_path, change):
     assert result.returncode == 0, result.stdout
     assert output.read_text().splitlines()[0] == f"mode={'plan' if change.get('MODE') == 'plan' else 'create'}"
 
+
+# Environment protections, asked of a small fake of GitHub's API on loopback (issue #16).
+TOKEN = "ghs_fakeTokenNeverPrinted0123456789"
+
+
+@pytest.fixture
+def github_api():
+    """GET /repos/acme/data/environments/<name> answers what `environments` holds (status, body) by name."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = {"environments": {}, "requests": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            state["requests"].append({"path": self.path, "authorization": self.headers.get("Authorization"), "version": self.headers.get("X-GitHub-Api-Version")})
+            prefix = "/repos/acme/data/environments/"
+            status, body = state["environments"].get(self.path[len(prefix) :], (404, {"message": "Not Found"})) if self.path.startswith(prefix) else (404, {})
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                status, body = 401, {"message": "Bad credentials"}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def environment(rules=(), branch_policy=None):
+    return (200, {"id": 1, "name": "dev", "protection_rules": list(rules), "deployment_branch_policy": branch_policy})
+
+
+REVIEWERS = {"id": 2, "type": "required_reviewers", "prevent_self_review": True, "reviewers": [{"type": "Team", "reviewer": {"slug": "platform"}}]}
+WAIT = {"id": 3, "type": "wait_timer", "wait_timer": 5}
+
+
+def check_environment(api, name="dev", **extra):
+    return run_script(
+        "check_environment.py",
+        {"GITHUB_API_URL": api["url"], "GITHUB_REPOSITORY": "acme/data", "GITHUB_TOKEN": TOKEN, "ENVIRONMENT": name, "MODE": "create", **extra},
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        pytest.param(environment([REVIEWERS]), "required reviewers", id="required reviewers"),
+        pytest.param(environment([WAIT, {"id": 4, "type": "branch_policy"}], {"protected_branches": True, "custom_branch_policies": False}), "protected branches only", id="protected branches"),
+        pytest.param(environment([], {"protected_branches": False, "custom_branch_policies": True}), "deployment branch rules", id="branch rules"),
+    ],
+)
+def test_check_environment_passes_a_protected_environment(github_api, answer, said):
+    github_api["environments"]["dev"] = answer
+    result = check_environment(github_api)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == f"environment 'dev' is protected by {said}"
+    assert github_api["requests"] == [{"path": "/repos/acme/data/environments/dev", "authorization": f"Bearer {TOKEN}", "version": "2022-11-28"}]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        pytest.param(environment([WAIT]), "Environment 'dev' has neither required reviewers nor deployment branches", id="a wait timer alone"),
+        pytest.param(environment([{**REVIEWERS, "reviewers": []}]), "In Settings → Environments → dev, add required reviewers", id="a reviewers rule naming nobody"),
+        pytest.param(None, "Environment 'dev' does not exist in acme/data: GitHub would create it with no protection", id="no such environment"),
+        pytest.param((403, {"message": "Resource not accessible by integration"}), "grant `actions: read` in the permissions of the job that calls pipeline.yml", id="a token without actions: read"),
+        pytest.param((500, {}), "GitHub's API answered HTTP 500 for environment 'dev'", id="an API error"),
+    ],
+)
+def test_check_environment_fails_with_the_fix(github_api, answer, message):
+    if answer is not None:
+        github_api["environments"]["dev"] = answer
+    result = check_environment(github_api)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error title=environment protections::") and message in line, line
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_check_environment_names_the_environment_in_the_path_encoded(github_api):
+    github_api["environments"]["prod%2Feu"] = environment([REVIEWERS])
+    result = check_environment(github_api, name="prod/eu")
+    assert result.returncode == 0, result.stdout
+    assert github_api["requests"][0]["path"] == "/repos/acme/data/environments/prod%2Feu"
+
+
+def test_check_environment_warns_when_the_caller_goes_on_knowingly(github_api):
+    github_api["environments"]["dev"] = environment([WAIT])
+    result = check_environment(github_api, ALLOW_UNPROTECTED_ENVIRONMENT="true")
+    assert result.returncode == 0
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::warning title=environment protections::Environment 'dev' has neither") and "going on" in line
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [
+        pytest.param({"MODE": "plan"}, 0, "checked for create and destroy, not plan", id="a plan is not checked"),
+        pytest.param({"GITHUB_TOKEN": ""}, 1, "the step needs GITHUB_TOKEN with `actions: read`", id="no token"),
+        pytest.param({"GITHUB_API_URL": "http://127.0.0.1:9"}, 1, "GitHub's API could not be reached", id="no API"),
+    ],
+)
+def test_check_environment_without_an_answer(github_api, extra, code, message):
+    result = check_environment(github_api, **extra)
+    assert result.returncode == code and message in result.stdout, result.stdout
+    if extra.get("MODE") == "plan":
+        assert github_api["requests"] == []
