@@ -38,16 +38,38 @@ BASE_ENV = {
 }
 
 
-def run_script(name, env, stdin=""):
+def run_script(name, env, stdin="", cwd=None):
     return subprocess.run(
-        [sys.executable, str(SCRIPTS / name)], input=stdin, env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPTS / name)], input=stdin, env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60, cwd=cwd
     )
 
 
-def test_compose_releases_builds_the_airflow_release():
-    result = run_script("compose_releases.py", BASE_ENV)
+REPOSITORY = SCRIPTS.parents[1]
+VOLUME_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def compose_in_workspace(tmp_path, env):
+    """compose_releases.py as the deploy job runs it: in the caller's workspace, pipeline-actions in .pipeline-actions."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"volume_kms_key_arn": {"value": VOLUME_KEY, "type": "string", "sensitive": False}}))
+    return run_script("compose_releases.py", {"TF_OUTPUTS_FILE": str(outputs), **env}, cwd=tmp_path)
+
+
+def test_compose_releases_builds_the_airflow_release(tmp_path):
+    result = compose_in_workspace(tmp_path, BASE_ENV)
     assert result.returncode == 0, result.stderr
-    [release] = yaml.safe_load(result.stdout)
+    [storage, release] = yaml.safe_load(result.stdout)
+    # First the preset's StorageClass, its kmsKeyId the environment's volumes key from the Terraform output.
+    assert storage == {"name": "airflow-storage", "manifests": [".pipeline-deploy/airflow-storage"]}
+    [filled] = (tmp_path / ".pipeline-deploy" / "airflow-storage").iterdir()
+    storage_class = yaml.safe_load(filled.read_text())
+    assert storage_class["kind"] == "StorageClass" and storage_class["provisioner"] == "ebs.csi.aws.com"
+    assert storage_class["parameters"] == {"type": "gp3", "encrypted": "true", "kmsKeyId": VOLUME_KEY, "csi.storage.k8s.io/fstype": "ext4"}
+    # The class the values' volume claims name.
+    values_file = yaml.safe_load((REPOSITORY / "helm" / "airflow" / "values.yaml").read_text())
+    assert values_file["triggerer"]["persistence"]["storageClassName"] == storage_class["metadata"]["name"]
     assert release["chart"] == "airflow" and release["repository"] == "https://airflow.apache.org"
     assert release["version"] == "1.22.0" and release["namespace"] == "airflow" and release["wait"] is True
     assert release["values-files"] == [".pipeline-actions/helm/airflow/values.yaml"]
@@ -73,19 +95,21 @@ def test_compose_releases_builds_the_airflow_release():
     assert json.loads(env["AIRFLOW_CONN_AWS_DEFAULT"]) == {"conn_type": "aws", "extra": {"region_name": "eu-west-1"}}
 
 
-def test_compose_releases_appends_the_callers_releases_and_extra_values():
+def test_compose_releases_appends_the_callers_releases_and_extra_values(tmp_path):
     extra = "# more\n- name: metrics\n  chart: oci://example/metrics\n  namespace: monitoring\n"
-    result = run_script("compose_releases.py", {**BASE_ENV, "EXTRA_RELEASES": extra, "EXTRA_VALUES": "helm/mine.yaml"})
+    result = compose_in_workspace(tmp_path, {**BASE_ENV, "EXTRA_RELEASES": extra, "EXTRA_VALUES": "helm/mine.yaml"})
     assert result.returncode == 0, result.stderr
     releases = yaml.safe_load(result.stdout)
-    assert [r["name"] for r in releases] == ["airflow", "metrics"]
-    assert releases[0]["values-files"][-1] == "helm/mine.yaml"
+    assert [r["name"] for r in releases] == ["airflow-storage", "airflow", "metrics"]
+    assert releases[1]["values-files"][-1] == "helm/mine.yaml"
 
 
 def test_compose_releases_for_uninstall_needs_no_image():
     result = run_script("compose_releases.py", {"NAMESPACE": "airflow", "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
     assert result.returncode == 0, result.stderr
-    [release] = yaml.safe_load(result.stdout)
+    [storage, release] = yaml.safe_load(result.stdout)
+    # Where the StorageClass came from is enough to delete it by its label; no Terraform output is needed.
+    assert storage == {"name": "airflow-storage", "manifests": [".pipeline-actions/helm/airflow/storage-class.yaml"]}
     assert set(release) == {"name", "chart", "repository", "version", "namespace"}
 
 
@@ -229,11 +253,11 @@ def test_backend_file_writes_hcl_and_never_echoes_a_bad_line():
     assert bad.returncode == 1 and "line 2 must be key=value" in bad.stderr and "s3cr3t" not in bad.stderr
 
 
-def test_compose_releases_names_the_git_credentials_secret_only_when_there_is_one():
-    without = yaml.safe_load(run_script("compose_releases.py", BASE_ENV).stdout)[0]["values"]["dags"]["gitSync"]
+def test_compose_releases_names_the_git_credentials_secret_only_when_there_is_one(tmp_path):
+    without = yaml.safe_load(compose_in_workspace(tmp_path / "a", BASE_ENV).stdout)[1]["values"]["dags"]["gitSync"]
     assert "credentialsSecret" not in without
-    result = run_script("compose_releases.py", {**BASE_ENV, "DAGS_CREDENTIALS_SECRET": "git-credentials"})
-    assert yaml.safe_load(result.stdout)[0]["values"]["dags"]["gitSync"]["credentialsSecret"] == "git-credentials"
+    result = compose_in_workspace(tmp_path / "b", {**BASE_ENV, "DAGS_CREDENTIALS_SECRET": "git-credentials"})
+    assert yaml.safe_load(result.stdout)[1]["values"]["dags"]["gitSync"]["credentialsSecret"] == "git-credentials"
 
 
 def test_git_credentials_masks_the_token_and_writes_both_spellings():
@@ -419,7 +443,7 @@ def test_compose_for_uninstall_keeps_where_each_entry_lives(tmp_path):
     result = run_script("compose_releases.py", {"DEPLOYMENTS": deployments, "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
     assert result.returncode == 0, result.stderr
     releases = yaml.safe_load(result.stdout)
-    assert releases[1:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
+    assert releases[2:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
 
 
 def test_compose_names_a_terraform_output_that_does_not_exist(tmp_path):
@@ -640,3 +664,36 @@ def test_check_environment_without_an_answer(github_api, extra, code, message):
     assert result.returncode == code and message in result.stdout, result.stdout
     if extra.get("MODE") == "plan":
         assert github_api["requests"] == []
+
+
+# The Airflow preset's StorageClass, encrypted with the environment's KMS key (issue #16).
+def test_compose_names_the_volume_key_output_a_terraform_root_must_give(tmp_path):
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}}))
+    result = run_script("compose_releases.py", {**BASE_ENV, "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Deployment 'airflow-storage' (" in result.stderr
+    assert "uses ((terraform.volume_kms_key_arn)), but the environment's Terraform has no output 'volume_kms_key_arn'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("deployments", "message"),
+    [
+        pytest.param("- name: airflow-storage\n  manifests: k8s\n- preset: airflow\n", "lists 'airflow-storage', the name of what the airflow preset deploys before its chart", id="before the preset"),
+        pytest.param("- preset: airflow\n- name: airflow-storage\n  manifests: k8s\n", "lists 'airflow-storage', the name of what the airflow preset deploys before its chart", id="after the preset"),
+    ],
+)
+def test_check_inputs_keeps_the_name_of_the_presets_storage_class_entry(deployments, message):
+    result = run_script("check_inputs.py", {**CHECK_ENV, "DEPLOYMENTS": deployments})
+    assert result.returncode == 1
+    assert message in result.stdout
+
+
+def test_render_deployments_renders_the_presets_storage_class_for_kubeconform(tmp_path):
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    output = tmp_path / "output"
+    result = run_script("render_deployments.py", {"DEPLOYMENTS": "- preset: airflow\n", "GITHUB_OUTPUT": str(output)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    [path] = [line for line in output.read_text().splitlines() if line.endswith(".yaml")]
+    storage_class = yaml.safe_load((tmp_path / path).read_text())
+    assert storage_class["parameters"]["kmsKeyId"] == "terraform-output-volume_kms_key_arn"
