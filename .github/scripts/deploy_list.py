@@ -171,14 +171,15 @@ def parse_deployments(raw: str, extra_releases: str) -> list[dict]:
         if not NAME.match(name) or len(name) > 53:
             raise ListError(f"{where}: name '{name}' must be lowercase letters, digits and '-', at most 53.")
         extra = PRESET_MANIFESTS.get(entry["preset"]) if kind == "preset" else None
-        for taken in [extra["name"]] if extra else []:
-            if taken in seen:
-                raise ListError(f"Input 'deployments' lists '{taken}', the name of what the {entry['preset']} preset deploys before its chart; name it otherwise.")
-            seen.add(taken)
+        if extra:
+            if extra["name"] in seen:
+                raise ListError(f"Input 'deployments' lists '{extra['name']}', the name of what the {entry['preset']} preset deploys before its chart; name it otherwise.")
+            seen.add(extra["name"])
             deployments.append({**extra, "kind": "manifests"})
         if name in seen:
-            reserved = next((preset for preset, item in PRESET_MANIFESTS.items() if item["name"] == name), None)
-            why = f", the name of what the {reserved} preset deploys before its chart; name it otherwise" if reserved and reserved in seen else " twice"
+            # Taken by a preset listed earlier (its name is in seen too), or simply listed twice.
+            preset = next((key for key, item in PRESET_MANIFESTS.items() if item["name"] == name and key in seen), None)
+            why = f", the name of what the {preset} preset deploys before its chart; name it otherwise" if preset else " twice"
             raise ListError(f"Input 'deployments' lists '{name}'{why}.")
         seen.add(name)
         deployments.append({**entry, "kind": kind})
