@@ -13,6 +13,7 @@ import type { BenchResults, SuiteResult } from '../../bench/lib/results'
 import { summarize } from '../../bench/lib/stats'
 import type { BenchContext } from '../../bench/lib/suite'
 import { logTicks, renderCurvesSvg } from '../../bench/lib/svg'
+import { ecrBuildPushSuite } from '../../bench/suites/ecr-build-push'
 import { flagsOf, kubeconformSuite } from '../../bench/suites/kubeconform'
 import { classifyProcess, toolOf } from '../../bench/suites/pipeline'
 import { tfApplyToggleSuite } from '../../bench/suites/tf-apply-toggle'
@@ -392,6 +393,29 @@ describe('the size suites at small sizes', () => {
     const miss = result.rows.find((row) => row.subject === '3 resources, no-change run: wall')
     expect(miss?.whyMissed).toMatch(
       /^the action runs init, validate, plan, output one after another .*: validate [\d.]+ s, output [\d.]+ s, its init and plan/,
+    )
+  }, 300_000)
+
+  it('ecr-build-push: the legs build at once, every rerun skips, the buildx commands seen from outside', async () => {
+    const result = await ecrBuildPushSuite([1, 2]).run(context)
+    expect(result.status).toBe('measured')
+    expect(result.curves?.map((curve) => [curve.id, curve.points.map((point) => point.size)])).toEqual([
+      ['ecr-wall', [1, 2]],
+      ['ecr-rerun', [1, 2]],
+      ['ecr-rss', [1, 2]],
+      ['ecr-own', [1, 2]],
+    ])
+    expect(result.rows.filter((row) => row.goal).map((row) => row.subject)).toEqual([
+      '1 image at once, first run (build and push): wall',
+      '2 images at once, first run (build and push): wall',
+      '1 image at once, unchanged rerun (skipped): wall',
+      '2 images at once, unchanged rerun (skipped): wall',
+    ])
+    // Two legs hold two runs' processes at once: their summed peak is above one run's.
+    const memory = result.curves?.find((curve) => curve.id === 'ecr-rss')?.points ?? []
+    expect(memory[1]?.value.median).toBeGreaterThan(memory[0]?.value.median ?? Number.POSITIVE_INFINITY)
+    expect(result.notes.join('\n')).toContain(
+      '1: docker buildx version, docker buildx build; 2: docker buildx version, docker buildx build.',
     )
   }, 300_000)
 })
