@@ -1,4 +1,5 @@
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { type BuildxBuilder, setUpBuildx } from '../../test/bench/buildx'
@@ -243,7 +244,7 @@ export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Sui
                 { label: 'the same number of bare docker login + buildx build --push at once', value: point.baseline ?? point.value },
                 {
                   goal: GOAL,
-                  whyMissed: `the builds themselves: the slowest leg's buildx build took ${formatStat(at(point.size, 'action build'), 's')} in the action against ${formatStat(at(point.size, 'bare build'), 's')} bare (the action adds its OCI labels and reads the digest back from a metadata file); the rest is the action's own work (ECR calls, the registry's tag check, Node's start, the post step): ${formatStat(at(point.size, 'first own'), 's')}`,
+                  whyMissed: `where the time goes: the slowest leg's buildx build took ${formatStat(at(point.size, 'action build'), 's')} in the action against ${formatStat(at(point.size, 'bare build'), 's')} bare (the action adds its OCI labels and reads the digest back from a metadata file); the action's own work (ECR calls, the registry's tag check, Node's start, the post step): ${formatStat(at(point.size, 'first own'), 's')} in the slowest leg${point.size > 1 ? `, against ${formatStat(at(counts[0] ?? point.size, 'first own'), 's')} with ${plural(counts[0] ?? 1)}: here every leg's Node processes share the bench's ${availableParallelism()} cores, where each leg of a GitHub matrix has a runner of its own` : ''}`,
                 },
               ),
             ),
