@@ -7,7 +7,7 @@ import { startDocker } from '../../test/bench/docker'
 import { BENCH_REGION, startMoto } from '../../test/bench/moto'
 import { startRegistry } from '../../test/bench/registry'
 import { busyMs, type CommandTime, onPath, timedCommand } from '../lib/command-log'
-import { type Curve, curvePoints } from '../lib/curve'
+import { sizeCurve } from '../lib/curve'
 import { formatStat } from '../lib/format'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
@@ -197,44 +197,44 @@ export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Sui
             })
           }
 
-          const at = (count: number, what: string) => samples.stat(`${count} ${what}`)
-          const wall: Curve = {
-            id: 'ecr-wall',
-            title: 'ecr-build-push: images built and pushed at once, wall of the slowest',
+          const at = (what: string) => (count: number) => samples.stat(`${count} ${what}`)
+          const curve = (id: string, title: string, unit: 's' | 'MiB', subjectLabel: string, baselineLabel?: string) => ({
+            id: `ecr-${id}`,
+            title: `ecr-build-push: ${title}`,
             sizeLabel: 'images',
-            unit: 's',
-            subjectLabel: 'action runs at once',
-            baselineLabel: 'bare login + buildx build --push at once',
-            points: curvePoints(counts.map((count) => ({ size: count, value: at(count, 'first wall'), baseline: at(count, 'bare wall') }))),
-          }
-          const rerun: Curve = {
-            id: 'ecr-rerun',
-            title: 'ecr-build-push: the unchanged rerun (skipped), wall of the slowest',
-            sizeLabel: 'images',
-            unit: 's',
-            subjectLabel: 'rerun',
-            baselineLabel: 'first run (build and push)',
-            points: curvePoints(
-              counts.map((count) => ({ size: count, value: at(count, 'rerun wall'), baseline: at(count, 'first wall') })),
+            unit,
+            subjectLabel,
+            ...(baselineLabel ? { baselineLabel } : {}),
+          })
+          const wall = sizeCurve(
+            curve(
+              'wall',
+              'images built and pushed at once, wall of the slowest',
+              's',
+              'action runs at once',
+              'bare login + buildx build --push at once',
             ),
-          }
-          const memory: Curve = {
-            id: 'ecr-rss',
-            title: 'ecr-build-push: peak RSS, summed over the runs at once',
-            sizeLabel: 'images',
-            unit: 'MiB',
-            subjectLabel: 'action runs',
-            baselineLabel: 'bare legs',
-            points: curvePoints(counts.map((count) => ({ size: count, value: at(count, 'first rss'), baseline: at(count, 'bare rss') }))),
-          }
-          const own: Curve = {
-            id: 'ecr-own',
-            title: 'ecr-build-push: the action less its docker commands (slowest leg)',
-            sizeLabel: 'images',
-            unit: 's',
-            subjectLabel: 'action less docker',
-            points: curvePoints(counts.map((count) => ({ size: count, value: at(count, 'first own') }))),
-          }
+            counts,
+            at('first wall'),
+            at('bare wall'),
+          )
+          const rerun = sizeCurve(
+            curve('rerun', 'the unchanged rerun (skipped), wall of the slowest', 's', 'rerun', 'first run (build and push)'),
+            counts,
+            at('rerun wall'),
+            at('first wall'),
+          )
+          const memory = sizeCurve(
+            curve('rss', 'peak RSS, summed over the runs at once', 'MiB', 'action runs', 'bare legs'),
+            counts,
+            at('first rss'),
+            at('bare rss'),
+          )
+          const own = sizeCurve(
+            curve('own', 'the action less its docker commands (slowest leg)', 's', 'action less docker'),
+            counts,
+            at('first own'),
+          )
           const rows: Row[] = [
             ...wall.points.map((point) =>
               compared(
@@ -244,7 +244,7 @@ export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Sui
                 { label: 'the same number of bare docker login + buildx build --push at once', value: point.baseline ?? point.value },
                 {
                   goal: GOAL,
-                  whyMissed: `where the time goes: the slowest leg's buildx build took ${formatStat(at(point.size, 'action build'), 's')} in the action against ${formatStat(at(point.size, 'bare build'), 's')} bare (the action adds its OCI labels and reads the digest back from a metadata file); the action's own work (ECR calls, the registry's tag check, Node's start, the post step): ${formatStat(at(point.size, 'first own'), 's')} in the slowest leg${point.size > 1 ? `, against ${formatStat(at(counts[0] ?? point.size, 'first own'), 's')} with ${plural(counts[0] ?? 1)}: here every leg's Node processes share the bench's ${availableParallelism()} cores, where each leg of a GitHub matrix has a runner of its own` : ''}`,
+                  whyMissed: `where the time goes: the slowest leg's buildx build took ${formatStat(at('action build')(point.size), 's')} in the action against ${formatStat(at('bare build')(point.size), 's')} bare (the action adds its OCI labels and reads the digest back from a metadata file); the action's own work (ECR calls, the registry's tag check, Node's start, the post step): ${formatStat(at('first own')(point.size), 's')} in the slowest leg${point.size > 1 ? `, against ${formatStat(at('first own')(counts[0] ?? point.size), 's')} with ${plural(counts[0] ?? 1)}: here every leg's Node processes share the bench's ${availableParallelism()} cores, where each leg of a GitHub matrix has a runner of its own` : ''}`,
                 },
               ),
             ),

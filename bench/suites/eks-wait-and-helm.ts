@@ -6,7 +6,7 @@ import { makeEksToken } from '../../test/bench/eks-token'
 import { type FaultProxy, startFaultProxy } from '../../test/bench/fault-proxy'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../../test/bench/moto'
 import { busyMs, timedCommand } from '../lib/command-log'
-import { type Curve, curvePoints } from '../lib/curve'
+import { sizeCurve } from '../lib/curve'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
 import { compared, measuredSuite, notMeasured, type Row, type SuiteResult } from '../lib/results'
@@ -202,25 +202,24 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
           }
 
           const at = (count: number, what: string) => samples.stat(`${count} ${what}`)
-          const wall: Curve = {
-            id: 'helm-wall',
-            title: 'eks-wait-and-helm: deploying releases, wall',
-            sizeLabel: 'releases',
-            unit: 's',
-            subjectLabel: 'action (wait, reach, deploy)',
-            baselineLabel: 'bare helm commands',
-            points: curvePoints(
-              counts.map((count) => ({ size: count, value: at(count, 'action wall'), baseline: at(count, 'bare wall') })),
-            ),
-          }
-          const own: Curve = {
-            id: 'helm-own',
-            title: 'eks-wait-and-helm: the action less its helm commands',
-            sizeLabel: 'releases',
-            unit: 's',
-            subjectLabel: 'action less helm',
-            points: curvePoints(counts.map((count) => ({ size: count, value: at(count, 'action own') }))),
-          }
+          const meta = { sizeLabel: 'releases', unit: 's' } as const
+          const wall = sizeCurve(
+            {
+              ...meta,
+              id: 'helm-wall',
+              title: 'eks-wait-and-helm: deploying releases, wall',
+              subjectLabel: 'action (wait, reach, deploy)',
+              baselineLabel: 'bare helm commands',
+            },
+            counts,
+            (count) => at(count, 'action wall'),
+            (count) => at(count, 'bare wall'),
+          )
+          const own = sizeCurve(
+            { ...meta, id: 'helm-own', title: 'eks-wait-and-helm: the action less its helm commands', subjectLabel: 'action less helm' },
+            counts,
+            (count) => at(count, 'action own'),
+          )
           const rows: Row[] = wall.points.map((point) =>
             compared(
               `${point.size} release${point.size === 1 ? '' : 's'}: wall`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busyMs, onPath, parseCommandLog, timedCommand } from '../../bench/lib/command-log'
-import { curveExponent, curvePoints, growthExponent, largest } from '../../bench/lib/curve'
+import { curveExponent, curvePoints, growthExponent, largest, sizeCurve } from '../../bench/lib/curve'
 import { renderCurve, renderGoals, renderResults } from '../../bench/lib/format'
 import { descendantNames, parseStat, sampleTools } from '../../bench/lib/process-sampler'
 import { RehearsalReader, unionMs } from '../../bench/lib/rehearsal-log'
@@ -69,6 +69,25 @@ describe('curves', () => {
     expect(points[1]?.ratio).toEqual({ median: 2, min: 2, max: 2, paired: true })
     expect(largest({ points }).size).toBe(100)
     expect(curveExponent({ points })).toBeCloseTo(Math.log10(5), 10)
+  })
+
+  it('a size curve reads each point, and its baseline when it has one, by size', () => {
+    const meta = { id: 'c', title: 'C', sizeLabel: 'images', unit: 's' as const, subjectLabel: 'ours' }
+    const figures: Record<number, number> = { 1: 2, 4: 4 }
+    const curve = sizeCurve(
+      { ...meta, baselineLabel: 'bare' },
+      [4, 1],
+      (size) => stat(figures[size] ?? 0),
+      (size) => stat(size),
+    )
+    expect(curve).toMatchObject({ ...meta, baselineLabel: 'bare' })
+    expect(curve.points.map((point) => [point.size, point.value.median, point.baseline?.median, point.ratio?.median])).toEqual([
+      [1, 2, 1, 2],
+      [4, 4, 4, 1],
+    ])
+    const alone = sizeCurve(meta, [1, 4], (size) => stat(figures[size] ?? 0))
+    expect(alone).not.toHaveProperty('baselineLabel')
+    expect(alone.points.every((point) => !('baseline' in point) && !('ratio' in point))).toBe(true)
   })
 
   it('refuses two points of one size, and a curve without points has no largest', () => {
