@@ -66,6 +66,10 @@ const plural = (count: number) => `${count} image${count === 1 ? '' : 's'}`
 const seconds = (times: readonly CommandTime[], args: string) =>
   times.filter((time) => time.args.startsWith(args)).reduce((sum, time) => sum + time.endMs - time.startMs, 0) / 1000
 
+/** Legs run at once: the matrix waits for the slowest (seconds), and their peaks add up (an upper bound of what they held together). */
+const slowest = (legs: readonly { wallMs: number }[]) => Math.max(...legs.map((leg) => leg.wallMs)) / 1000
+const summedPeak = (legs: readonly { peakRssMiB: number }[]) => legs.reduce((sum, leg) => sum + leg.peakRssMiB, 0)
+
 export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Suite {
   return {
     id: ID,
@@ -143,14 +147,10 @@ export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Sui
                   if (run.run.exitCode !== 0 || run.run.outputs.skipped !== 'true')
                     throw new Error(`image ${index + 1} of ${count}: the rerun was not skipped: ${outcome(run.run)}`)
                 }
-                const wall = Math.max(...first.map((run) => run.wallMs)) / 1000
-                samples.add(`${count} first wall`, wall)
-                samples.add(`${count} rerun wall`, Math.max(...rerun.map((run) => run.wallMs)) / 1000)
-                samples.add(
-                  `${count} first rss`,
-                  first.reduce((sum, run) => sum + run.peakRssMiB, 0),
-                )
-                return wall
+                samples.add(`${count} first wall`, slowest(first))
+                samples.add(`${count} rerun wall`, slowest(rerun))
+                samples.add(`${count} first rss`, summedPeak(first))
+                return slowest(first)
               },
               bare: async () => {
                 const sha = await newCommit(used)
@@ -182,17 +182,13 @@ export function ecrBuildPushSuite(counts: readonly number[] = IMAGE_COUNTS): Sui
                       if (args[0] === 'buildx') buildMs = measured.wallMs
                       peak = Math.max(peak, measured.peakRssMiB)
                     }
-                    return { wallMs, buildMs, peak }
+                    return { wallMs, peakRssMiB: peak, buildMs }
                   }),
                 )
-                const wall = Math.max(...results.map((result) => result.wallMs)) / 1000
-                samples.add(`${count} bare wall`, wall)
+                samples.add(`${count} bare wall`, slowest(results))
                 samples.add(`${count} bare build`, Math.max(...results.map((result) => result.buildMs)) / 1000)
-                samples.add(
-                  `${count} bare rss`,
-                  results.reduce((sum, result) => sum + result.peak, 0),
-                )
-                return wall
+                samples.add(`${count} bare rss`, summedPeak(results))
+                return slowest(results)
               },
             })
           }
