@@ -159,7 +159,7 @@ export const pipeline: Suite = {
           .map(([other, count]) => `${other} (${((100 * count) / Math.max(1, inRun.length - deliberate)).toFixed(0)} %)`)
           .join(
             ', ',
-          )}; "only act and the steps' shells" is act starting each job and step (and its own polls), which the suite does not control`,
+          )}; "only act and the steps’ shells" is act setting up each job and step, and the shell of each run step between its commands`,
       },
       {
         subject: 'the same, deliberate waits included',
