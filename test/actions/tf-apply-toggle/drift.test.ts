@@ -17,6 +17,7 @@ import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 const TOKEN = 'ghs_driftcheck0123456789abcdef'
 const KEY = 'drift/terraform.tfstate'
+const DECOY = 9000
 const MARKER = '<!-- tf-apply-toggle drift directory="infra" workspace="default" -->'
 
 let moto: Moto
@@ -125,9 +126,9 @@ describe('drift-check on a schedule', () => {
 
   it('updates its own issue on the next run, and never one someone else wrote with the same marker', async () => {
     const ours = [...api.issues.values()][0]
-    // Anyone can open an issue that starts with the marker.
-    api.issues.set(1, {
-      number: 1,
+    // Anyone can open an issue that starts with the marker; a newer one is listed first.
+    api.issues.set(DECOY, {
+      number: DECOY,
       title: 'decoy',
       body: `${MARKER}\nnothing to see`,
       state: 'open',
@@ -142,7 +143,7 @@ describe('drift-check on a schedule', () => {
       expect.objectContaining({ method: 'PATCH', path: `/repos/example-org/data-pipeline/issues/${ours?.number}` }),
     ])
     expect(api.issues.get(ours?.number as number)?.body).toContain('a-third-team')
-    expect(api.issues.get(1)?.body).toBe(`${MARKER}\nnothing to see`)
+    expect(api.issues.get(DECOY)?.body).toBe(`${MARKER}\nnothing to see`)
     expect([...api.issues.values()].filter((issue) => issue.state === 'open')).toHaveLength(2)
   })
 
@@ -156,7 +157,7 @@ describe('drift-check on a schedule', () => {
     expect(result.outputs.drift).toBe('false')
     expect(api.issues.get(ours?.number as number)).toMatchObject({ state: 'closed' })
     expect(api.issues.get(ours?.number as number)?.body).toContain('no drift')
-    expect(api.issues.get(1)?.state).toBe('open')
+    expect(api.issues.get(DECOY)?.state).toBe('open')
   })
 
   it('fails as drift-issue-failed, naming the permission, when the issue cannot be written', async () => {

@@ -108,7 +108,8 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     if (ISSUES.test(url.pathname)) {
       if (request.method === 'GET') {
         const state = url.searchParams.get('state') ?? 'open'
-        const all = [...api.issues.values()].filter((issue) => state === 'all' || issue.state === state)
+        // Newest first, as GitHub lists them by default.
+        const all = [...api.issues.values()].filter((issue) => state === 'all' || issue.state === state).sort((a, b) => b.number - a.number)
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)
         if (page * perPage < all.length) {
