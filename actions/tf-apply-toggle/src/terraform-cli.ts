@@ -267,7 +267,9 @@ function parseJsonObject(text: string): unknown {
 }
 
 function requireJson(command: string, text: string): unknown {
-  const parsed = parseJsonObject(text)
+  // OpenTofu prints some warnings (a TF_CLI_CONFIG_FILE that does not exist) on stdout before the JSON document.
+  const start = text.search(/^\{/m)
+  const parsed = parseJsonObject(text) ?? (start > 0 ? parseJsonObject(text.slice(start)) : undefined)
   if (typeof parsed !== 'object' || parsed === null) throw new Error(`${command} printed no JSON object`)
   return parsed
 }

@@ -84,7 +84,7 @@ afterAll(async () => {
   for (const dir of [workspace, releases, cache]) if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-function toggle(inputs: Record<string, string>, key: string) {
+function toggle(inputs: Record<string, string>, key: string, env: Record<string, string> = {}) {
   return runInProcess(() => run({ cwd: workspace }), {
     inputs: {
       mode: 'plan',
@@ -104,6 +104,7 @@ function toggle(inputs: Record<string, string>, key: string) {
       PIPELINE_ACTIONS_TOOL_CACHE: cache,
       PIPELINE_ACTIONS_TERRAFORM_RELEASES: `${server.url}/terraform`,
       PIPELINE_ACTIONS_OPENTOFU_RELEASES: `${server.url}/opentofu`,
+      ...env,
     },
   })
 }
@@ -225,7 +226,10 @@ describe('the pinned sums of the default versions', () => {
 describe.skipIf(!target || tofu.skip)('terraform-version with terraform: tofu installs OpenTofu', () => {
   it('downloads the tar.gz release, checks it, caches it and plans with OpenTofu', async () => {
     server.reset()
-    const result = await toggle({ terraform: 'tofu', 'terraform-version': '1.12.6' }, 'install/tofu.tfstate')
+    // A CLI configuration file that does not exist: OpenTofu warns about it on stdout, ahead of show -json's document.
+    const result = await toggle({ terraform: 'tofu', 'terraform-version': '1.12.6' }, 'install/tofu.tfstate', {
+      TF_CLI_CONFIG_FILE: join(releases, 'no-such.tfrc'),
+    })
     expect(result.failure).toBeUndefined()
     expect(result.outputs).toMatchObject({ changes: 'true', 'to-add': '4' })
     expect(result.summary).toContain('### OpenTofu plan: `infra`')
