@@ -6,6 +6,7 @@ import { run } from '../../../actions/tf-apply-toggle/src/main'
 import { type Moto, startMoto } from '../../bench/moto'
 import { AWS_ENV, backendConfig, createBucket, readState } from '../../bench/terraform-state'
 import { runInProcess } from '../../harness/in-process'
+import { runAction } from '../../harness/runner'
 import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 /**
@@ -184,5 +185,36 @@ describe('drift-check on a schedule', () => {
     )
     expect(result.stdout).not.toContain('Initializing the backend')
     expect(api.requests).toEqual([])
+  })
+})
+
+describe('the committed bundle', () => {
+  it('runs a drift check as a runner runs it: drift output, summary and the issue updated through the bundled Octokit', async () => {
+    await writeFile(realFile, 'owner=changed-for-the-bundle\n')
+    api.requests.length = 0
+    const run = await runAction('tf-apply-toggle', {
+      cwd: workspace,
+      post: false,
+      inputs: {
+        mode: 'drift-check',
+        'working-directory': 'infra',
+        'backend-config': backendConfig(moto.endpoint, KEY),
+        variables: `real_file=${realFile}`,
+        'github-token': TOKEN,
+      },
+      env: {
+        ...AWS_ENV,
+        GITHUB_EVENT_NAME: 'schedule',
+        GITHUB_REPOSITORY: 'example-org/data-pipeline',
+        GITHUB_API_URL: api.url,
+      },
+    })
+    expect(run.failure).toBeUndefined()
+    expect(run.outputs).toMatchObject({ drift: 'true', 'to-change': '1' })
+    expect(run.summary).toContain('### Terraform drift-check: `infra` (workspace `default`)')
+    const open = [...api.issues.values()].filter((issue) => issue.state === 'open' && issue.user?.login === 'github-actions[bot]')
+    expect(open).toHaveLength(1)
+    expect(open[0]?.body).toContain('changed-for-the-bundle')
+    expect(api.requests.filter((request) => request.method === 'POST' || request.method === 'PATCH')).toHaveLength(1)
   })
 })
