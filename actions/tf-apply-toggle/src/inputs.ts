@@ -4,8 +4,10 @@ import { UserError } from '../../../lib/errors'
 import { quote } from '../../../lib/escape'
 import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired, type ReadInput } from '../../../lib/inputs'
 import { isInside, resolveInWorkspace } from '../../../lib/workspace'
+import { checkAddressesForMode, parseAddresses } from './addresses'
+import { parseTerraformVersion } from './install'
 
-export type Mode = 'create' | 'destroy' | 'plan'
+export type Mode = 'create' | 'destroy' | 'plan' | 'drift-check'
 
 export interface Inputs {
   mode: Mode
@@ -27,12 +29,19 @@ export interface Inputs {
   githubToken: string
   /** Keep the saved plan file after the step (mode 0600); by default it is deleted. */
   keepPlan: boolean
+  /** Addresses for -target, one per line in the input. */
+  targets: string[]
+  /** Addresses for -replace. */
+  replace: string[]
+  /** The exact release to install and run (bare, such as 1.11.4); undefined runs the binary on PATH. */
+  terraformVersion?: string
 }
 
 const MODES: Record<string, Mode> = {
   create: 'create',
   destroy: 'destroy',
   plan: 'plan',
+  'drift-check': 'drift-check',
   // A boolean workflow_dispatch toggle arrives as true/false.
   true: 'create',
   false: 'destroy',
@@ -41,7 +50,8 @@ const MODES: Record<string, Mode> = {
 export function parseMode(raw: string): Mode {
   const value = parseRequired('mode', raw.trim())
   const mode = MODES[value.toLowerCase()]
-  if (!mode) throw new UserError(`Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got '${value}'.`)
+  if (!mode)
+    throw new UserError(`Input 'mode' must be one of create, destroy, plan, drift-check, true (create) or false (destroy); got '${value}'.`)
   return mode
 }
 
@@ -169,6 +179,10 @@ export function parseInputs(read: ReadInput, cwd: string): Inputs {
   const directory = parseWorkingDirectory(read('working-directory'), cwd)
   const lockTimeoutMs = parseDuration('lock-timeout', read('lock-timeout').trim(), 5 * 60_000)
   const pluginCache = read('plugin-cache').trim()
+  const targets = parseAddresses('targets', read('targets'))
+  const replace = parseAddresses('replace', read('replace'))
+  checkAddressesForMode(mode, targets, replace)
+  const terraform = read('terraform').trim() || 'terraform'
   return {
     mode,
     workingDirectory: directory.absolute,
@@ -179,10 +193,13 @@ export function parseInputs(read: ReadInput, cwd: string): Inputs {
     workspace: parseWorkspace(read('workspace')),
     lockTimeoutMs,
     parallelism: parseParallelism(read('parallelism')),
-    terraform: read('terraform').trim() || 'terraform',
+    terraform,
     confirmDestroy: read('confirm-destroy').trim(),
     pluginCache: parsePluginCache(pluginCache, cwd),
     githubToken: read('github-token').trim(),
     keepPlan: parseBoolean('keep-plan', read('keep-plan').trim(), false),
+    targets,
+    replace,
+    terraformVersion: parseTerraformVersion(read('terraform-version'), terraform),
   }
 }

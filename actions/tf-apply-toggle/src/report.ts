@@ -4,7 +4,7 @@ import type { Mode } from './inputs'
 import { describeCounts, type PlanSummary } from './plan-json'
 import type { Product } from './product'
 
-export type Outcome = 'applied' | 'no-changes' | 'planned' | 'failed'
+export type Outcome = 'applied' | 'no-changes' | 'planned' | 'failed' | 'drifted' | 'in-sync'
 
 /** Everything the job summary and the pull request comment say about one run. */
 export interface Report {
@@ -17,6 +17,10 @@ export interface Report {
   /** The saved plan as Terraform (or OpenTofu) renders it for people. */
   planText?: string
   failure?: { reason: FailureReason; message: string }
+  /** The -target addresses the plan was limited to. */
+  targets?: readonly string[]
+  /** The -replace addresses. */
+  replace?: readonly string[]
 }
 
 export interface RenderLimits {
@@ -39,6 +43,8 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   'no-changes': 'no changes, apply skipped',
   planned: 'planned only, nothing applied',
   failed: 'failed',
+  drifted: 'the real infrastructure differs from the code (drift); nothing applied',
+  'in-sync': 'no drift, the real infrastructure matches the code',
 }
 
 export function heading(report: Report): string {
@@ -48,6 +54,8 @@ export function heading(report: Report): string {
 /** The report as Markdown within the limits: the plan text is cut first, then the resource table. */
 export function renderReport(report: Report, limits: RenderLimits, prefix = '', suffix = ''): string {
   const parts = [...(prefix ? [prefix] : []), heading(report), '', statusLine(report)]
+  const repair = repairLine(report)
+  if (repair) parts.push('', repair)
   if (report.failure) parts.push('', `**${report.failure.reason}**: ${report.failure.message}`)
   if (report.plan) {
     parts.push('', markdownTable(['to add', 'to change', 'to destroy'], [[report.plan.add, report.plan.change, report.plan.destroy]]))
@@ -74,6 +82,15 @@ export function renderReport(report: Report, limits: RenderLimits, prefix = '', 
   const fenceGrowth = 2 * (codeBlock(report.planText).indexOf('\n') - codeBlock('').indexOf('\n'))
   const room = limits.budget - limits.measure(wrap('', notice)) - fenceGrowth
   return withinBudget(wrap(cutToFit(report.planText, room, limits.measure), notice), limits)
+}
+
+/** A targeted or forced-replacement plan is not the whole configuration: the reader must see that first. */
+function repairLine(report: Report): string | undefined {
+  const list = (addresses: readonly string[]) => addresses.map((address) => `\`${address}\``).join(', ')
+  const parts: string[] = []
+  if (report.targets?.length) parts.push(`**Only these targets** (-target): ${list(report.targets)}.`)
+  if (report.replace?.length) parts.push(`**Replaced on purpose** (-replace): ${list(report.replace)}.`)
+  return parts.length > 0 ? parts.join(' ') : undefined
 }
 
 function statusLine(report: Report): string {

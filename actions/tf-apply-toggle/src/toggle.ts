@@ -10,6 +10,7 @@ import type { Exec } from '../../../lib/exec'
 import { redact, registeredSecrets, secretTexts } from '../../../lib/masks'
 import { appendSummary } from '../../../lib/summary'
 import { Cancellation, type SignalSource } from './cancellation'
+import { type DriftIssues, driftMarker, driftTitle, reportDrift, repositoryOf } from './drift'
 import { isToggleFailure, ToggleFailure } from './failure'
 import type { Inputs } from './inputs'
 import { publishOutputs } from './outputs'
@@ -29,6 +30,8 @@ export interface ToggleDeps {
   write: (text: string) => void
   /** Issue comments API for a token and API URL; only called when a plan comment is due. */
   comments: (token: string, apiUrl: string) => Promise<IssueComments>
+  /** Issues API for a token and API URL; only called by a drift check. */
+  issues: (token: string, apiUrl: string) => Promise<DriftIssues>
 }
 
 /**
@@ -65,7 +68,15 @@ async function toggleLogged(inputs: Inputs, deps: ToggleDeps, group: LogGroup): 
   const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
   const unhook = record ? cancellation.onCancel(() => removeBackendRecord(record, deps.write)) : () => {}
   const workspace = selectedWorkspace(inputs, deps.env)
-  const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  const report: Report = {
+    product: product.name,
+    mode: inputs.mode,
+    directory: inputs.directoryLabel,
+    workspace,
+    outcome: 'failed',
+    targets: inputs.targets,
+    replace: inputs.replace,
+  }
   const saved: SavedPlan = {}
   try {
     await plannedRun(inputs, deps, group, product, cancellation, report, saved)
@@ -163,6 +174,12 @@ async function plannedRun(
     report.outcome = 'planned'
     return
   }
+  if (inputs.mode === 'drift-check') {
+    report.outcome = changes ? 'drifted' : 'in-sync'
+    core.setOutput('drift', String(changes))
+    await publishDriftIssue(inputs, deps, report, changes)
+    return
+  }
   if (changes) {
     try {
       await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
@@ -235,6 +252,8 @@ async function savePlan(
       varFiles: variablesFile ? [...inputs.varFiles, variablesFile] : inputs.varFiles,
       lockTimeoutMs: inputs.lockTimeoutMs,
       parallelism: inputs.parallelism,
+      targets: inputs.targets,
+      replace: inputs.replace,
     })
   } finally {
     unhook()
@@ -325,6 +344,29 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined
   const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
   return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+}
+
+/**
+ * A drift check's issue: the same report as the summary, redacted as the plan
+ * comment is (an issue is read by more people than the log), with the run's link.
+ */
+async function publishDriftIssue(inputs: Inputs, deps: ToggleDeps, report: Report, drift: boolean): Promise<void> {
+  const repo = repositoryOf(deps.env)
+  if (!inputs.githubToken || !repo) {
+    core.warning(
+      `No ${inputs.githubToken ? 'GITHUB_REPOSITORY' : "'github-token'"}: the drift issue is not written; the drift output is ${drift}.`,
+    )
+    return
+  }
+  const marker = driftMarker(report.directory, report.workspace)
+  const link = runUrl(deps.env)
+  const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
+  const secrets = commentSecrets(inputs)
+  const limits = { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link }
+  const body = redact(renderReport(redactReport(report, secrets), limits, marker, footer), secrets)
+  const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
+  const title = driftTitle(report.product, report.directory, report.workspace)
+  await reportDrift(() => deps.issues(inputs.githubToken, apiUrl), repo, marker, drift, title, body)
 }
 
 /** The summary and the comment only report: failing to write them is a warning, never the run's result. */
