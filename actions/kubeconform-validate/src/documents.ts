@@ -25,6 +25,11 @@ export interface Resource {
   guessed?: { kind: string; apiVersion: string }
   /** The template named by Helm's `# Source:` comment above the document, when there is one. */
   source?: string
+  /**
+   * The parsed resource (a full parse only) and the file offset its ranges count from, so a path
+   * kubeconform names can be put on the line of its field.
+   */
+  node?: { root: Node; offset: number; lines: LineIndex }
 }
 
 export interface Chunk {
@@ -141,7 +146,7 @@ export function kindsOf(text: string): { kind: string; apiVersion: string }[] {
 }
 
 /** Helm writes `# Source: <chart>/templates/<file>` above each document it renders. */
-function helmSource(text: string): string | undefined {
+export function helmSource(text: string): string | undefined {
   // Only the comments before the content matter; a chunk is not split whole for them.
   for (let start = 0; start < text.length; ) {
     const end = text.indexOf('\n', start)
@@ -193,9 +198,10 @@ function resourcesOfChunk(chunk: Chunk, lines: LineIndex): Resource[] {
       chunkLine,
       ...(isMap(item) ? listItemSignatureOf(item) : { kind: '', apiVersion: '', name: '' }),
       empty: false,
+      ...(isNodeWithRange(item) ? { node: { root: item, offset: chunk.offset, lines } } : {}),
     }))
   }
-  return [{ line: contentLine, chunkLine, ...signature, empty: false }]
+  return [{ line: contentLine, chunkLine, ...signature, empty: false, node: { root, offset: chunk.offset, lines } }]
 }
 
 function isNodeWithRange(value: unknown): value is Node & { range: [number, number, number] } {
