@@ -25,6 +25,8 @@ export interface Resource {
   guessed?: { kind: string; apiVersion: string }
   /** The template named by Helm's `# Source:` comment above the document, when there is one. */
   source?: string
+  /** Which of the documents rendered from that template this is, from 0. */
+  sourceDocument?: number
   /**
    * The parsed resource (a full parse only) and the file offset its ranges count from, so a path
    * kubeconform names can be put on the line of its field.
@@ -102,6 +104,7 @@ export class LineIndex {
 export function resourcesOf(text: string, options: { quick?: boolean } = {}): Resource[] {
   const lines = new LineIndex(text)
   const resources: Resource[] = []
+  const sourceDocuments = new Map<string, number>()
   for (const chunk of splitLikeKubeconform(text)) {
     const quick = options.quick ? scanChunk(chunk) : undefined
     const found = quick
@@ -117,7 +120,14 @@ export function resourcesOf(text: string, options: { quick?: boolean } = {}): Re
         ]
       : resourcesOfChunk(chunk, lines)
     const source = helmSource(chunk.text)
-    for (const resource of found) resources.push(source === undefined ? resource : { ...resource, source })
+    if (source === undefined) {
+      resources.push(...found)
+      continue
+    }
+    // Helm writes a template's documents one after the other, each under its own `# Source:`.
+    const sourceDocument = sourceDocuments.get(source) ?? 0
+    sourceDocuments.set(source, sourceDocument + 1)
+    for (const resource of found) resources.push({ ...resource, source, sourceDocument })
   }
   return resources
 }

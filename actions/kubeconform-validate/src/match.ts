@@ -14,6 +14,8 @@ import { offsetOf, violationsOf } from './pointer'
 export interface Located {
   result: KubeconformResult
   resource?: Resource
+  /** The offending field, once found (see settleFields). */
+  field?: Field
 }
 
 export interface FileMatch {
@@ -86,7 +88,21 @@ export function lineOf(located: Located): number | undefined {
     if (yamlLine) return resource.chunkLine + Number(yamlLine[1]) - 1
     if (resource.syntaxError) return resource.syntaxError.line
   }
-  return fieldOf(located)?.line ?? resource.line
+  return (located.field ?? fieldOf(located))?.line ?? resource.line
+}
+
+/**
+ * Finds the field of each located failure and lets go of the parsed YAML: a
+ * file's nodes are many times its size, and with thousands of failing files
+ * keeping them until the report would make memory grow with the failures.
+ */
+export function settleFields(located: Located[], resources: readonly Resource[]): Located[] {
+  const settled = located.map((item) => {
+    const field = fieldOf(item)
+    return field ? { ...item, field } : item
+  })
+  for (const resource of resources) delete resource.node
+  return settled
 }
 
 export interface Field {

@@ -29,11 +29,23 @@ interface Scope {
   ends: (line: TemplateLine) => boolean
 }
 
-/** 1-based line of the field `path` names in `template`, or undefined when not even its first key is there. */
-export function templateLineOf(template: string, path: readonly string[]): number | undefined {
+/**
+ * 1-based line of the field `path` names in `template`, or undefined when not
+ * even its first key is there. `document` is which of the template's
+ * documents (separated by `---` lines) rendered the resource; a template that
+ * leaves a document out under a condition can make that one not exist, and
+ * then the whole template is searched.
+ */
+export function templateLineOf(template: string, path: readonly string[], document = 0): number | undefined {
   const lines = template.split('\n').map(describeLine)
+  const starts = [0]
+  for (const [index, line] of lines.entries()) if (line.indent === 0 && /^---(\s|$)/.test(line.text)) starts.push(index + 1)
+  // Leading separators and empty documents render nothing; only documents with content count.
+  const documents = starts.filter((start, i) =>
+    lines.slice(start, starts[i + 1] ?? lines.length).some((line) => !line.neutral && !line.text.startsWith('---')),
+  )
   let found: number | undefined
-  let scope: Scope = { start: 0, ends: () => false }
+  let scope: Scope = { start: documents[document] ?? 0, ends: (line) => line.indent === 0 && line.text.startsWith('---') }
   for (const segment of path) {
     const next = /^\d+$/.test(segment) ? findItem(lines, scope, Number(segment)) : findKey(lines, scope, segment)
     if (next === undefined) break

@@ -11,7 +11,7 @@ import { kindsOf, type Resource, resourcesOf } from './documents'
 import { type Finding, STATUS_OF } from './findings'
 import type { Inputs } from './inputs'
 import { type Counts, type KubeconformOptions, type KubeconformOutput, type KubeconformResult, runKubeconform } from './kubeconform'
-import { fieldOf, type Located, lineOf, matchOrdered, matchUnordered } from './match'
+import { type Located, lineOf, matchOrdered, matchUnordered, settleFields } from './match'
 import {
   checkChart,
   checkKustomization,
@@ -192,7 +192,7 @@ function crdSchemas(
     const rendered = target.rendered
     const where = (line: number, source: string | undefined): string => {
       if (!rendered) return `${target.arg}:${line}`
-      if (rendered.origin === 'chart' && source) return `${rendered.dir}/${source.split('/').slice(1).join('/')}`
+      if (rendered.origin === 'chart' && source) return join(rendered.dir, ...source.split('/').slice(1))
       return `${rendered.dir} (rendered, line ${line})`
     }
     const scan = crdSchemasOf(texts.get(target.arg) ?? '', { strict, where })
@@ -401,13 +401,19 @@ async function locate(
     parsed.set(file, resources)
     const match = matchUnordered(resources, fileResults)
     if (match.ambiguous) ambiguous.push(file)
-    else located.push(...match.located)
+    else {
+      located.push(...settleFields(match.located, resources))
+      parsed.delete(file)
+    }
   }
   if (ambiguous.length > 0) {
     const ordered = await runKubeconform(ambiguous, { ...options, workers: 1, verbose: true }, exec)
     const perFile = new Map<string, KubeconformResult[]>()
     for (const result of ordered.resources) perFile.set(result.filename, [...(perFile.get(result.filename) ?? []), result])
-    for (const file of ambiguous) located.push(...matchOrdered(parsed.get(file) ?? [], perFile.get(file) ?? []))
+    for (const file of ambiguous) {
+      const resources = parsed.get(file) ?? []
+      located.push(...settleFields(matchOrdered(resources, perFile.get(file) ?? []), resources))
+    }
   }
   return located
 }
@@ -445,8 +451,10 @@ async function toFinding(
     finding.line = undefined
     const source = item.resource?.source
     const template = rendered.origin === 'chart' && source ? await templateFile(rendered.dir, source, workspace) : undefined
-    const field = template ? fieldOf(item) : undefined
-    if (template && field) finding.line = templateLineOf(await templates.read(join(workspace, template)), field.path)
+    const field = template ? item.field : undefined
+    if (template && field) {
+      finding.line = templateLineOf(await templates.read(join(workspace, template)), field.path, item.resource?.sourceDocument)
+    }
     finding.file =
       template ??
       (rendered.origin === 'chart'

@@ -106,12 +106,17 @@ describe('crdSchemasOf', () => {
     expect(scan.problems).toEqual([])
   })
 
-  it('reads the shared schema of apiextensions.k8s.io/v1beta1', () => {
-    const text = crd(
-      'apiextensions.k8s.io/v1beta1',
-      '  group: g.example.org\n  names:\n    kind: Old\n  version: v1\n  validation:\n    openAPIV3Schema:\n      type: object\n',
-    )
-    expect(crdSchemasOf(text, { strict: false, where }).schemas.map((s) => s.gvk.apiVersion)).toEqual(['g.example.org/v1'])
+  it('reads the shared schema of apiextensions.k8s.io/v1beta1, which keeps unknown fields unless told otherwise', () => {
+    const v1beta1 = (preserve: string) =>
+      crd(
+        'apiextensions.k8s.io/v1beta1',
+        `  group: g.example.org\n  names:\n    kind: Old\n  version: v1\n${preserve}  validation:\n    openAPIV3Schema:\n      type: object\n      properties:\n        spec: {type: object}\n`,
+      )
+    const [kept] = crdSchemasOf(v1beta1(''), { strict: true, where }).schemas
+    expect(kept?.gvk.apiVersion).toBe('g.example.org/v1')
+    expect(kept?.schema.additionalProperties).toBeUndefined()
+    const [pruned] = crdSchemasOf(v1beta1('  preserveUnknownFields: false\n'), { strict: true, where }).schemas
+    expect(pruned?.schema.additionalProperties).toBe(false)
   })
 
   it('names what is wrong with a CRD it cannot use, and ignores other kinds and documents that do not parse', () => {

@@ -41,4 +41,24 @@ describe('templateLineOf', () => {
     expect(templateLineOf(template, ['spec', 'containers', '0', 'image'])).toBe(3)
     expect(templateLineOf(template, ['spec', 'volumes'])).toBe(8)
   })
+  it('searches the document of the template that rendered the resource', () => {
+    const template = [
+      '{{- if .Values.first }}',
+      'kind: Service',
+      'spec:',
+      '  ports: []',
+      '{{- end }}',
+      '---',
+      'kind: Deployment',
+      'spec:',
+      '  replicas: 1',
+      '  ports: []',
+    ].join('\n')
+    expect(templateLineOf(template, ['spec', 'ports'], 0)).toBe(4)
+    expect(templateLineOf(template, ['spec', 'ports'], 1)).toBe(10)
+    // The first document alone has no replicas: the search does not run on into the next one.
+    expect(templateLineOf(template, ['spec', 'replicas'], 0)).toBe(3)
+    // A document the template does not have: the whole template, from the top.
+    expect(templateLineOf(template, ['spec', 'ports'], 5)).toBe(4)
+  })
 })

@@ -71,6 +71,10 @@ function collect(crd: Json, from: string, strict: boolean, scan: CrdScan): void 
     scan.problems.push({ from, reason: 'it names no spec.group or spec.names.kind' })
     return
   }
+  // v1beta1 kept unknown fields unless told otherwise (spec.preserveUnknownFields defaulted to true there):
+  // the API server accepts them, so they are not rejected here either.
+  const preserves =
+    spec.preserveUnknownFields === true || (crd.apiVersion !== 'apiextensions.k8s.io/v1' && spec.preserveUnknownFields !== false)
   // apiextensions.k8s.io/v1beta1 kept one schema for every version in spec.validation; a version's own one wins.
   const shared = isObject(spec.validation) ? spec.validation.openAPIV3Schema : undefined
   const versions = Array.isArray(spec.versions)
@@ -87,7 +91,7 @@ function collect(crd: Json, from: string, strict: boolean, scan: CrdScan): void 
       scan.problems.push({ gvk, from, reason: `the openAPIV3Schema of version ${version.name} is not an object` })
       continue
     }
-    scan.schemas.push({ gvk, schema: toJsonSchema(openapi, strict), from })
+    scan.schemas.push({ gvk, schema: toJsonSchema(openapi, strict && !preserves), from })
   }
 }
 
