@@ -196,6 +196,7 @@ async function reachCluster(cluster: ClusterView, inputs: Inputs, deps: Deps, de
     clusterName: inputs.clusterName,
     reader,
     ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
+    ...(cluster.endpointAccess ? { endpointAccess: cluster.endpointAccess } : {}),
     clock: deps.clock,
     random: deps.random,
     deadline,
