@@ -147,3 +147,10 @@ export async function commentOnPullRequest(
     return undefined
   }
 }
+
+/** The run's page, where a comment's reader finds the whole summary and log. */
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined
+  const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
+  return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+}

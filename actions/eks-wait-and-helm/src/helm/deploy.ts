@@ -51,7 +51,7 @@ export interface HelmContext {
   kube?: KubeContext
 }
 
-type Prepared =
+export type Prepared =
   | { kind: 'release'; release: Release; ref: string; valuesFiles: string[] }
   | { kind: 'manifests'; set: ManifestSet; objects: RenderedObject[] }
 
@@ -84,7 +84,8 @@ export async function deployReleases(entries: readonly Deployment[], context: He
   return results
 }
 
-async function prepare(entries: readonly Deployment[], context: HelmContext): Promise<Prepared[]> {
+/** Everything a deploy checks before it changes anything (also what a diff renders). */
+export async function prepare(entries: readonly Deployment[], context: HelmContext): Promise<Prepared[]> {
   const charts = entries.filter((entry): entry is Release => !isManifestSet(entry))
   const refs = await prepareChartSources(charts, context)
   const prepared: Prepared[] = []
@@ -130,7 +131,7 @@ function crdsIn(text: string): KubeObject[] {
   }
 }
 
-function requireKube(context: HelmContext): KubeContext {
+export function requireKube(context: HelmContext): KubeContext {
   if (!context.kube) throw new Error('manifests entries need the kubectl context')
   return context.kube
 }
@@ -273,7 +274,7 @@ async function valuesFilesFor(release: Release, index: number, context: HelmCont
   return inline ? [...release.valuesFiles, inline] : [...release.valuesFiles]
 }
 
-async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {
+export async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {
   const result = await helm.run(historyArgs(release, max), { silent: true })
   if (result.exitCode === 0) return parseHistory(result.stdout)
   if (/release: not found/i.test(result.stderr)) return undefined
