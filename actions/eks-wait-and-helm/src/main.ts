@@ -36,6 +36,9 @@ import { type Inputs, parseInputs } from './inputs'
 import { discoverKinds } from './manifests/kinds'
 import { kubectlCli } from './manifests/kubectl'
 import { isManifestSet } from './releases'
+import { RolloutError, rolloutMarkdown } from './rollout/failure'
+import { watchRollout } from './rollout/watch'
+import type { Workload } from './rollout/workloads'
 import { summaryMarkdown } from './summary'
 
 /** Everything that touches AWS, time, tools, the network, the log or the inputs, so tests can replace it. */
@@ -135,7 +138,13 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
   if (inputs.releases.length > 0) {
     const title = inputs.mode === 'deploy' ? 'Deploy the releases' : 'Uninstall the releases'
     const work = inputs.mode === 'deploy' ? deployReleases : uninstallReleases
-    ;({ releases, helmVersion } = await deps.log.group(title, () => releasesPhase(inputs, deps, access, work)))
+    try {
+      ;({ releases, helmVersion } = await deps.log.group(title, () => releasesPhase(inputs, deps, access, work)))
+    } catch (error) {
+      // The error is the step's one annotation; the summary keeps the same findings as a table.
+      if (error instanceof RolloutError) await appendSummary(rolloutMarkdown(error)).catch(() => undefined)
+      throw error
+    }
   }
   core.setOutput('releases', JSON.stringify(releases))
   await appendSummary(
@@ -256,7 +265,12 @@ async function releasesPhase<T>(
       workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
       log: (line: string) => deps.log.info(line),
       warn: (line: string) => deps.log.warning(line),
-      ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
+      ...(reader
+        ? {
+            warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs),
+            watchRollout: (namespace: string, workloads: readonly Workload[]) => watchRollout(reader, namespace, workloads, deps.clock),
+          }
+        : {}),
       ...(reader && inputs.releases.some(isManifestSet) ? { kube: await kubeContext(inputs, deps, kubeconfig, reader) } : {}),
     }
     return { releases: await work(inputs.releases, helmContext), helmVersion: info.version }

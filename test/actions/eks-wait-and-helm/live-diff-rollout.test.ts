@@ -213,3 +213,131 @@ describe('mode: diff against a real API server', () => {
     expect(run.failure).toBe("Input 'mode' diff compares the 'releases' with the cluster: list at least one release or manifests entry.")
   })
 })
+
+interface PodView {
+  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> }
+  spec: { nodeName?: string }
+  status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] }
+}
+
+/**
+ * The kubelet of a node no simulator runs: reports the pods bound to it as
+ * unable to pull their image, with the event a kubelet writes, as a real node
+ * does for an image that does not exist (kwok, the bench's node, pulls
+ * nothing and would report them running).
+ */
+function playKubeletThatCannotPull(namespace: string, node: string): () => void {
+  let running = true
+  const reported = new Set<string>()
+  const loop = (async () => {
+    while (running) {
+      const pods = ((await plane.request(`/api/v1/namespaces/${namespace}/pods`)).body as { items?: PodView[] }).items ?? []
+      for (const pod of pods.filter((candidate) => candidate.spec.nodeName === node)) {
+        if (pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff') continue
+        const status = {
+          phase: 'Pending',
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+          ],
+          containerStatuses: [
+            {
+              name: 'web',
+              image: 'registry.invalid/web:1',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.invalid/web:1"' } },
+            },
+          ],
+        }
+        await plane.request(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/status`, { method: 'PUT', body: { ...pod, status } })
+        if (reported.has(pod.metadata.uid)) continue
+        reported.add(pod.metadata.uid)
+        const now = new Date().toISOString()
+        await plane.request(`/api/v1/namespaces/${namespace}/events`, {
+          method: 'POST',
+          body: {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { generateName: `${pod.metadata.name}.`, namespace },
+            involvedObject: { kind: 'Pod', name: pod.metadata.name, namespace, uid: pod.metadata.uid, apiVersion: 'v1' },
+            reason: 'Failed',
+            message: 'Failed to pull image "registry.invalid/web:1": not found',
+            type: 'Warning',
+            source: { component: 'kubelet', host: node },
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+          },
+        })
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+  })()
+  return () => {
+    running = false
+    void loop
+  }
+}
+
+describe('rollout reporting against a real API server', () => {
+  const chart = './test/fixtures/charts/rollout-demo'
+  const release = (name: string, namespace: string, values: string, extra = '') =>
+    `- name: ${name}\n  chart: ${chart}\n  namespace: ${namespace}\n  timeout: 20s\n${extra}  values:\n${values}`
+  const errorAnnotations = (run: Awaited<ReturnType<typeof action>>) => run.annotations.filter((annotation) => annotation.level === 'error')
+
+  it('names the Deployment pod that cannot pull its image, and its last event, though the atomic rollback deleted it', async () => {
+    await plane.request('/api/v1/nodes', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'quiet-node', labels: { 'kubernetes.io/hostname': 'quiet-node' } } },
+    })
+    const stop = playKubeletThatCannotPull('pulls', 'quiet-node')
+    try {
+      const run = await action(release('pull', 'pulls', '    image: registry.invalid/web:1\n    nodeName: quiet-node\n'))
+      expect(run.exitCode).not.toBe(0)
+      expect(run.failure).toMatch(
+        /^helm upgrade of release 'pull' exited with 1: .*What kept the rollout from becoming ready: Deployment pull-web, pod pull-web-[a-z0-9]+-[a-z0-9]+: container web: ImagePullBackOff: Back-off pulling image "registry\.invalid\/web:1"; last events: Failed: Failed to pull image "registry\.invalid\/web:1": not found/,
+      )
+      expect(errorAnnotations(run)).toHaveLength(1)
+      expect(run.summary).toMatch(/### Rollout of release `pull` failed \(namespace `pulls`\)/)
+      expect(run.summary).toMatch(
+        /\| Deployment pull-web \| pull-web-[a-z0-9-]+ \| container web: ImagePullBackOff: .* \| Failed: Failed to pull image/,
+      )
+    } finally {
+      stop()
+    }
+    // atomic removed the failed first install: the pod the error names is being deleted (no kubelet on that node confirms it).
+    const left = (
+      (await plane.request('/api/v1/namespaces/pulls/pods')).body as { items: { metadata: { name: string; deletionTimestamp?: string } }[] }
+    ).items
+    expect(left.every((pod) => pod.metadata.deletionTimestamp)).toBe(true)
+    for (const pod of left)
+      await plane.request(`/api/v1/namespaces/pulls/pods/${pod.metadata.name}?gracePeriodSeconds=0`, { method: 'DELETE' })
+    await plane.request('/api/v1/nodes/quiet-node', { method: 'DELETE' })
+  }, 300_000)
+
+  it('names the unschedulable StatefulSet and Deployment pods, with the scheduler event, when the release is not rolled back', async () => {
+    const values = '    statefulset: true\n    daemonset: true\n    nodeSelector:\n      nowhere: nowhere\n'
+    const run = await action(release('pend', 'pending', values, '  atomic: false\n'))
+    expect(run.exitCode).not.toBe(0)
+    expect(run.failure).toMatch(
+      /StatefulSet pend-db, pod pend-db-0: Pending, Unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector.*; last events: FailedScheduling: 0\/1 nodes are available/,
+    )
+    expect(run.failure).toMatch(/Deployment pend-web, pod pend-web-[a-z0-9-]+: Pending, Unschedulable/)
+    // The DaemonSet's pod runs on the node: it is no problem and not named.
+    expect(run.failure).not.toMatch(/DaemonSet/)
+    expect(errorAnnotations(run)).toHaveLength(1)
+  }, 300_000)
+
+  it('names a failed hook Job and why it failed', async () => {
+    const values = '    hookJob: true\n    hookDeadlineSeconds: 3\n    hookNodeSelector:\n      nowhere: nowhere\n'
+    const run = await action(release('hooked', 'hooks', values, '  atomic: false\n'))
+    expect(run.exitCode).not.toBe(0)
+    expect(run.failure).toMatch(
+      /hook Job hooked-migrate.*(failed, DeadlineExceeded: Job was active longer than specified deadline|Pending, Unschedulable)/,
+    )
+    expect(errorAnnotations(run)).toHaveLength(1)
+    expect(run.summary).toMatch(/\| hook Job hooked-migrate \|/)
+  }, 300_000)
+})
