@@ -45,7 +45,7 @@ async function diffRelease(entry: Extract<Prepared, { kind: 'release' }>, contex
   const dryRun = await context.helm.run(dryRunArgs(release, entry.ref, entry.valuesFiles), { silent: true })
   if (dryRun.exitCode !== 0) {
     throw new UserError(
-      `Release '${release.name}': helm upgrade --dry-run=server failed, so its diff cannot be shown: ${lastLines((dryRun.stderr || dryRun.stdout).replace(/^Use --debug flag.*$/gm, ''))}.`,
+      `Release '${release.name}': helm upgrade --dry-run=server failed, so its diff cannot be shown: ${lastLines(dryRun.stderr.replace(/^Use --debug flag.*$/gm, '')) || 'no error output'}.`,
     )
   }
   const proposed = renderedByDryRun(dryRun.stdout, release)
@@ -64,7 +64,8 @@ async function diffRelease(entry: Extract<Prepared, { kind: 'release' }>, contex
 async function helmGet(release: Release, what: 'manifest' | 'hooks', context: HelmContext): Promise<KubeObject[]> {
   const result = await context.helm.run(getArgs(release, what), { silent: true })
   if (result.exitCode !== 0) {
-    throw new UserError(`helm get ${what} of release '${release.name}' failed: ${lastLines(result.stderr || result.stdout)}.`)
+    // Only stderr: stdout holds the release's manifests, Secrets included.
+    throw new UserError(`helm get ${what} of release '${release.name}' failed: ${lastLines(result.stderr) || 'no error output'}.`)
   }
   return objectsOf(result.stdout, `the current ${what} of release '${release.name}'`)
 }
@@ -130,13 +131,17 @@ async function diffManifests(entry: Extract<Prepared, { kind: 'manifests' }>, in
     { silent: true },
   )
   if (apply.exitCode !== 0) {
-    throw new UserError(`kubectl apply --dry-run=server of manifests '${set.name}' failed: ${lastLines(apply.stderr || apply.stdout)}.`)
+    throw new UserError(
+      `kubectl apply --dry-run=server of manifests '${set.name}' failed: ${lastLines(apply.stderr) || 'no error output'}.`,
+    )
   }
   const live = await kubectl.run(['get', '--namespace', set.namespace, '--filename', file, '--ignore-not-found', '--output', 'json'], {
     silent: true,
   })
   if (live.exitCode !== 0) {
-    throw new UserError(`kubectl could not read the live objects of manifests '${set.name}': ${lastLines(live.stderr || live.stdout)}.`)
+    throw new UserError(
+      `kubectl could not read the live objects of manifests '${set.name}': ${lastLines(live.stderr) || 'no error output'}.`,
+    )
   }
   context.log(`Compared manifests '${set.name}' (kubectl apply --server-side --dry-run=server) with the live objects.`)
   return { ...base, ...diffObjects(listItems(live.stdout), listItems(apply.stdout)) }
