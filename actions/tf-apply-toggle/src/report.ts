@@ -1,4 +1,5 @@
 import { codeBlock, details, markdownTable } from '../../../lib/summary'
+import { cutToFit } from '../../../lib/text-budget'
 import type { FailureReason } from './failure'
 import type { Mode } from './inputs'
 import { describeCounts, type PlanSummary } from './plan-json'
@@ -33,10 +34,7 @@ export interface RenderLimits {
   fullPlanLink?: string
 }
 
-/** GitHub rejects comment bodies longer than this many characters. */
-export const COMMENT_LIMIT = 65_536
-/** GitHub keeps at most 1 MiB of summary per step; leave room for other steps' markdown in the same file. */
-export const SUMMARY_LIMIT = 1_000_000
+export { byteLength, COMMENT_LIMIT, charLength, cutToFit, SUMMARY_LIMIT } from '../../../lib/text-budget'
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
   applied: 'applied the saved plan',
@@ -102,27 +100,3 @@ function statusLine(report: Report): string {
 function withinBudget(markdown: string, limits: RenderLimits): string {
   return limits.measure(markdown) <= limits.budget ? markdown : cutToFit(markdown, limits.budget, limits.measure)
 }
-
-/**
- * The longest start of `text` that measures at most `budget`, ended at a line
- * break when one is near, never in the middle of a surrogate pair.
- */
-export function cutToFit(text: string, budget: number, measure: (text: string) => number): string {
-  if (measure(text) <= budget) return text
-  if (budget <= 0) return ''
-  let low = 0
-  let high = text.length
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2)
-    if (measure(text.slice(0, middle)) <= budget) low = middle
-    else high = middle - 1
-  }
-  let cut = text.slice(0, low)
-  const code = cut.charCodeAt(cut.length - 1)
-  if (code >= 0xd800 && code <= 0xdbff) cut = cut.slice(0, -1)
-  const lineEnd = cut.lastIndexOf('\n')
-  return lineEnd > cut.length / 2 ? cut.slice(0, lineEnd) : cut
-}
-
-export const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8')
-export const charLength = (text: string): number => text.length

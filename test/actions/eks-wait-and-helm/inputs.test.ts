@@ -39,6 +39,7 @@ describe('parseInputs', () => {
       releases: [],
       exportKubeconfig: true,
       fieldManager: 'pipeline-actions',
+      githubToken: '',
     })
   })
 
@@ -75,7 +76,8 @@ describe('parseInputs', () => {
     [{ 'cluster-name': 'bad name!' }, /Input 'cluster-name' must be an EKS cluster name/],
     [{ timeout: 'soon' }, /Input 'timeout' must be a duration/],
     [{ timeout: '0s' }, /Input 'timeout' must be longer than zero/],
-    [{ mode: 'destroy' }, /Input 'mode' must be one of deploy, uninstall/],
+    [{ mode: 'destroy' }, /Input 'mode' must be one of deploy, uninstall, diff/],
+    [{ mode: 'diff' }, /^Input 'mode' diff compares the 'releases' with the cluster: list at least one release or manifests entry\.$/],
     [{ 'check-api': 'yes' }, /Input 'check-api' must be true or false/],
     [{ 'helm-version': 'latest' }, /Input 'helm-version' must be a Helm release such as v3\.19\.0/],
     [{ 'aws-region': 'mars' }, /Input 'aws-region' must be an AWS region/],
