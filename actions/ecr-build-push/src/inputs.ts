@@ -6,6 +6,9 @@ import { parseRegistryTarget, type RegistryTarget } from './registry-target'
 
 export const BUILDERS = ['docker', 'buildah'] as const
 export type BuilderName = (typeof BUILDERS)[number]
+/** BuildKit's SLSA provenance modes; 'builder' leaves the choice to buildx (min on a BuildKit builder, none on the docker driver). */
+export const PROVENANCE = ['builder', 'false', 'min', 'max'] as const
+export type Provenance = (typeof PROVENANCE)[number]
 
 export interface Inputs {
   repository: string
@@ -35,6 +38,10 @@ export interface Inputs {
   keepLogin: boolean
   /** False: build only, for pull requests (no AWS, no registry). */
   push: boolean
+  /** The provenance attestation BuildKit attaches to the image index. */
+  provenance: Provenance
+  /** An SBOM attestation, made by BuildKit's scanner image. */
+  sbom: boolean
 }
 
 // ECR's own pattern for repository names (namespaces separated by '/').
@@ -114,5 +121,7 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
     cacheRepository: cacheRepository ? parseRepositoryName('cache-repository', cacheRepository) : `${repository}-build-cache`,
     tags: parseTags('tags', input.list('tags')),
     keepLogin: input.boolean('keep-login', false),
+    provenance: input.enum('provenance', PROVENANCE, 'builder'),
+    sbom: input.boolean('sbom', false),
   }
 }
