@@ -4,6 +4,7 @@ import { resolveCommit } from './commit'
 import type { Inputs } from './inputs'
 import type { PublishDeps, Published } from './publish'
 import { requireDirectory } from './publish'
+import { resolveTagTemplates } from './tag-templates'
 
 /**
  * `push: false`, for pull requests: the image is built exactly as a push
@@ -17,7 +18,8 @@ export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Publ
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
   if (inputs.cache) core.info('push is false: the registry build cache is neither read nor written (it would need the ECR login).')
-  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  const resolved = await resolveTagTemplates('tags', inputs.tags, { commit, env: deps.env })
+  const tags = [commit, ...resolved.map((entry) => entry.tag).filter((tag) => tag !== commit)]
   // Local names only: no registry host, so nothing could be pushed by mistake under them.
   const references = tags.map((tag) => `${inputs.repository}:${tag}`)
   const { builder, built } = await build(

@@ -12,9 +12,10 @@ import { LOGIN_STATE, userDockerConfigDir, writeDockerLogin } from './docker-con
 import { type EcrApi, fetchRegistryCredentials } from './ecr-login'
 import type { Inputs } from './inputs'
 import { RegistryApi } from './registry-api'
-import { describeSettings, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
+import { describeSettings, type EnsureRepositoryRequest, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
 import type { ImageReport } from './summary'
-import { planTags } from './tag-plan'
+import { planTags, refuseMovingTags } from './tag-plan'
+import { resolveTagTemplates } from './tag-templates'
 
 export interface PublishDeps {
   exec: Exec
@@ -42,11 +43,12 @@ export interface Published extends ImageReport {
 export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<Published> {
   if (!inputs.push) return deps.log.group('Build (push: false)', () => buildOnly(inputs, deps))
   const commit = await resolveCommit(deps.env, deps.exec)
+  const resolved = await resolveTagTemplates('tags', inputs.tags, { commit, env: deps.env })
   await requireDirectory('context', inputs.context)
   const ecr = deps.ecr(inputs.region)
   const session = await deps.log.group('Log in to the registry', () => logIn(ecr, inputs, deps))
   const { repository, settings } = await deps.log.group(`Prepare repository ${inputs.repository}`, () =>
-    prepareRepositories(ecr, inputs, deps),
+    prepareRepositories(ecr, inputs, deps, (found) => refuseMovingTags(resolved, found, inputs.repository)),
   )
   const registry = new RegistryApi({
     baseUrl: `${inputs.registry.endpoint?.insecure ? 'http' : 'https'}://${session.host}`,
@@ -56,7 +58,7 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
     clock: deps.clock,
     random: deps.random,
   })
-  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  const tags = [commit, ...resolved.map((entry) => entry.tag).filter((tag) => tag !== commit)]
   const states = await Promise.all(tags.map(async (tag) => ({ tag, digest: await registry.digestOf(inputs.repository, tag) })))
   const plan = planTags(states, (tag) => isTagImmutable(repository, tag), inputs.repository)
   const target: Target = { uri: `${session.host}/${inputs.repository}`, commit, tags, host: session.host }
@@ -114,7 +116,7 @@ async function logIn(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
 }
 
 /** The image repository (immutable tags, scanning, lifecycle) and, with cache, its cache repository. */
-async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
+async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDeps, check: EnsureRepositoryRequest['check']) {
   const options = { clock: deps.clock, random: deps.random }
   const settings: RepositorySettings = {
     mutability: 'IMMUTABLE',
@@ -125,7 +127,7 @@ async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDep
   }
   const repository = await ensureRepository(
     ecr,
-    { name: inputs.repository, registryId: inputs.registry.registryId, create: inputs.createRepository, settings },
+    { name: inputs.repository, registryId: inputs.registry.registryId, create: inputs.createRepository, settings, check },
     options,
   )
   if (inputs.cache) {

@@ -303,3 +303,52 @@ function rewriteHost(fx: Fixture, base: string): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit) =>
     fx.registry.fetch(String(input).replace(base, `https://${HOST}`), init)) as typeof fetch
 }
+
+describe('run() with tag templates', () => {
+  it('pushes the tags a release tag gives, beside the commit SHA', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/tags/v2.5.1', GITHUB_EVENT_NAME: 'push' })
+    try {
+      g.ecr.repositories.set('team/app', { repositoryName: 'team/app', imageTagMutability: 'MUTABLE' })
+      pushesInto(g.registry, g.exec)
+      const run = await runWith(g.deps, {
+        repository: 'team/app',
+        context: g.workspace,
+        tags: '{{semver}}\n{{major}}.{{minor}}\nbuild-{{short-sha}}',
+      })
+      expect(run.failure).toBeUndefined()
+      expect(run.outputs.tags).toBe(`${SHA},2.5.1,2.5,build-fffffff`)
+      expect(g.exec.argsOf('docker build')[0]).toEqual(expect.arrayContaining(['--tag', `${URI}:2.5`, '--tag', `${URI}:build-fffffff`]))
+    } finally {
+      await g.cleanup()
+    }
+  })
+
+  it('refuses a branch tag before creating the (immutable) repository or building', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'push' })
+    try {
+      const run = await runWith(g.deps, { repository: 'team/app', context: g.workspace, tags: '{{branch}}' })
+      expect(run.exitCode).toBe(1)
+      expect(run.failure).toMatch(
+        /^Tag 'main' \(from '\{\{branch\}\}'\) moves to a new image on later commits, but repository 'team\/app' keeps it immutable \(IMMUTABLE\)/,
+      )
+      expect(g.ecr.calls.map((call) => call.operation)).toEqual(['GetAuthorizationToken', 'DescribeRepositories'])
+      expect(g.exec.calls).toEqual([])
+    } finally {
+      await g.cleanup()
+    }
+  })
+
+  it('a template this event cannot give fails before any AWS call', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'push' })
+    try {
+      const run = await runWith(g.deps, { repository: 'team/app', context: g.workspace, tags: '{{semver}}' })
+      expect(run.exitCode).toBe(1)
+      expect(run.failure).toMatch(
+        /^Input 'tags': '\{\{semver\}\}' in '\{\{semver\}\}' cannot be resolved on this push event: GITHUB_REF 'refs\/heads\/main' is not a tag\./,
+      )
+      expect(g.ecr.calls).toEqual([])
+    } finally {
+      await g.cleanup()
+    }
+  })
+})
