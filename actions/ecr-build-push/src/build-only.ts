@@ -17,6 +17,7 @@ import { resolveTagTemplates } from './tag-templates'
 export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Published> {
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
+  if (inputs.alsoPushTo.length > 0) core.info('push is false: nothing is copied to the also-push-to repositories.')
   if (inputs.cache) core.info('push is false: the registry build cache is neither read nor written (it would need the ECR login).')
   const resolved = await resolveTagTemplates('tags', inputs.tags, { commit, env: deps.env })
   const tags = [commit, ...resolved.map((entry) => entry.tag).filter((tag) => tag !== commit)]
@@ -38,6 +39,8 @@ export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Publ
     tags,
     skipped: false,
     pushed: false,
+    mirrored: [],
+    repositoryUri: '',
     outcome: { kind: 'built-only', builder: builder.description },
     repository: { name: inputs.repository, created: false, mutability: 'not checked (push: false)' },
   }

@@ -2,6 +2,7 @@ import { resolveRegion } from '../../../lib/aws/region'
 import { UserError } from '../../../lib/errors'
 import { inputsFrom, parseItems, type ReadInput, readRaw } from '../../../lib/inputs'
 import { resolveInWorkspace } from '../../../lib/workspace'
+import { type Destination, parseDestinations } from './destinations'
 import { parseRegistryTarget, type RegistryTarget } from './registry-target'
 import { parseTagTemplates, type TagTemplate } from './tag-templates'
 
@@ -43,6 +44,8 @@ export interface Inputs {
   provenance: Provenance
   /** An SBOM attestation, made by BuildKit's scanner image. */
   sbom: boolean
+  /** More ECR repositories (other accounts, ECR Public) that get the same image by digest, without a rebuild. */
+  alsoPushTo: Destination[]
 }
 
 // ECR's own pattern for repository names (namespaces separated by '/').
@@ -111,5 +114,6 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
     keepLogin: input.boolean('keep-login', false),
     provenance: input.enum('provenance', PROVENANCE, 'builder'),
     sbom: input.boolean('sbom', false),
+    alsoPushTo: parseDestinations('also-push-to', input.raw('also-push-to')),
   }
 }

@@ -11,20 +11,16 @@ import { resolveCommit } from './commit'
 import { LOGIN_STATE, userDockerConfigDir, writeDockerLogin } from './docker-config'
 import { type EcrApi, fetchRegistryCredentials } from './ecr-login'
 import type { Inputs } from './inputs'
+import { copyToMirrors, logInToMirrors, type MirrorDeps, type Mirrored } from './mirror'
 import { RegistryApi } from './registry-api'
 import { describeSettings, type EnsureRepositoryRequest, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
 import type { ImageReport } from './summary'
 import { planTags, refuseMovingTags } from './tag-plan'
 import { resolveTagTemplates } from './tag-templates'
 
-export interface PublishDeps {
+export interface PublishDeps extends MirrorDeps {
   exec: Exec
-  fetch: typeof fetch
-  clock: Clock
-  random?: () => number
   env: NodeJS.ProcessEnv
-  ecr: (region: string) => EcrApi
-  log: Logger
 }
 
 export interface Published extends ImageReport {
@@ -32,6 +28,10 @@ export interface Published extends ImageReport {
   skipped: boolean
   /** This run pushed the image (false when it was already there, or push is false). */
   pushed: boolean
+  /** host/repository of the main push; empty with push false. */
+  repositoryUri: string
+  /** The also-push-to repositories the image was copied to. */
+  mirrored: Mirrored[]
 }
 
 /**
@@ -47,6 +47,10 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
   await requireDirectory('context', inputs.context)
   const ecr = deps.ecr(inputs.region)
   const session = await deps.log.group('Log in to the registry', () => logIn(ecr, inputs, deps))
+  const mirrors =
+    inputs.alsoPushTo.length > 0
+      ? await deps.log.group('Log in to the also-push-to registries', () => logInToMirrors(inputs.alsoPushTo, deps))
+      : []
   const { repository, settings } = await deps.log.group(`Prepare repository ${inputs.repository}`, () =>
     prepareRepositories(ecr, inputs, deps, (found) => refuseMovingTags(resolved, found, inputs.repository)),
   )
@@ -68,6 +72,12 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
       ? await deps.log.group('Retag the existing image', () => retag(registry, inputs, target, plan, deps))
       : await deps.log.group('Build and push', () => buildAndPush(registry, inputs, target, session.login, deps))
 
+  const mirrored =
+    mirrors.length > 0
+      ? await deps.log.group(`Copy to ${mirrors.length} more ${mirrors.length === 1 ? 'repository' : 'repositories'}`, () =>
+          copyToMirrors(mirrors, { api: registry, repository: inputs.repository }, { digest, tags }, deps),
+        )
+      : []
   const sizeBytes = await registry.imageSize(inputs.repository, digest).catch((error: unknown) => {
     core.debug(`image size unavailable: ${messageOf(error)}`)
     return undefined
@@ -81,6 +91,8 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
     tags,
     skipped: plan.kind === 'skip',
     pushed: plan.kind !== 'skip',
+    mirrored,
+    repositoryUri: target.uri,
     outcome,
     repository: {
       name: inputs.repository,

@@ -21,10 +21,13 @@ const SHA_A = 'a'.repeat(40)
 const SHA_B = 'b'.repeat(40)
 const SHA_C = 'c'.repeat(40)
 const INDEX = 'application/vnd.oci.image.index.v1+json'
+const OTHER_ACCOUNT = '210987654321'
 
 let moto: Moto
 let docker: DockerEngine
 let registry: Registry
+/** Another account's registry (moto's token for that registry ID), for also-push-to. */
+let mirror: Registry
 let buildx: BuildxBuilder
 let work: string
 let app: string
@@ -40,6 +43,9 @@ beforeAll(async () => {
   const encoded = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? ''
   const [username = '', password = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':')
   registry = await startRegistry({ username, password })
+  const other =
+    (await ecr.send(new GetAuthorizationTokenCommand({ registryIds: [OTHER_ACCOUNT] }))).authorizationData?.[0]?.authorizationToken ?? ''
+  mirror = await startRegistry({ username: 'AWS', password: Buffer.from(other, 'base64').toString('utf8').split(':')[1] ?? '' })
   buildx = await setUpBuildx(docker, registry)
   app = join(work, 'app')
   await mkdir(app)
@@ -48,7 +54,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await Promise.all([buildx?.stop(), registry?.stop(), docker?.stop(), moto?.stop()])
+  await Promise.all([buildx?.stop(), registry?.stop(), mirror?.stop(), docker?.stop(), moto?.stop()])
   if (work) await rm(work, { recursive: true, force: true })
 })
 
@@ -109,6 +115,31 @@ describe('ecr-build-push attestations on a BuildKit builder', () => {
     expect(`sha256:${statement.subject[0]?.digest.sha256}`).toBe(image?.digest)
     // max mode records the build's inputs, build arguments included; min mode leaves them out.
     expect(JSON.stringify(statement.predicate)).toContain('spicy')
+  })
+
+  it('also-push-to copies the index with its image and attestation manifests to another account, same digest', async () => {
+    const sha = 'd'.repeat(40)
+    const run = await build('mirrored', sha, {
+      repository: 'team/attested',
+      provenance: 'max',
+      'also-push-to': `${OTHER_ACCOUNT}.dkr.ecr.${BENCH_REGION}.amazonaws.com/mirror/attested via ${mirror.url}`,
+    })
+    expect(run.failure).toBeUndefined()
+    const copied = await mirror.manifest('mirror/attested', sha)
+    expect(copied?.digest).toBe(run.outputs.digest)
+    expect(copied?.body).toBe((await registry.manifest('team/attested', sha))?.body)
+    // Every child (the image and its attestation manifest) is in the other registry by digest, with its blobs.
+    for (const child of (JSON.parse(copied?.body ?? '{}') as { manifests: Descriptor[] }).manifests) {
+      const childManifest = await mirror.manifest('mirror/attested', child.digest)
+      expect(childManifest?.digest).toBe(child.digest)
+      for (const layer of (JSON.parse(childManifest?.body ?? '{}') as { layers: Descriptor[] }).layers) {
+        const head = await fetch(`${mirror.url}/v2/mirror/attested/blobs/${layer.digest}`, {
+          method: 'HEAD',
+          headers: { authorization: `Basic ${Buffer.from(`${mirror.username}:${mirror.password}`).toString('base64')}` },
+        })
+        expect(head.status).toBe(200)
+      }
+    }
   })
 
   it('the same commit again: skipped, and a new tag points at the same index (the attestation stays with it)', async () => {

@@ -47,6 +47,8 @@ describe('run() with the classic docker builder', () => {
       tags: `${SHA},latest-main,v1`,
       skipped: 'false',
       pushed: 'true',
+      'image-refs': `${URI}@${digest}`,
+      images: `${URI}:${SHA},${URI}:latest-main,${URI}:v1`,
     })
     expect(f.ecr.calls.map((call) => call.operation)).toEqual([
       'GetAuthorizationToken',
