@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -5,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RegistryApi } from '../../../actions/ecr-build-push/src/registry-api'
+import { systemClock } from '../../../lib/clock'
 import { type DockerEngine, startDocker } from '../../bench/docker'
 import { BENCH_REGION, type Moto, startMoto } from '../../bench/moto'
 import { type Registry, startRegistry } from '../../bench/registry'
@@ -193,5 +196,28 @@ describe('tag templates and also-push-to, against moto and real registries', () 
     expect(bad.failure).toMatch(/^Input 'also-push-to' must list ECR repository URIs, such as .*; got 'docker\.io\/library\/app'\.$/)
     expect(bad.visibleLog).not.toContain('Logged in')
     expect(await main.manifest('team/app', SHA_B)).toBeUndefined()
+  })
+
+  it('a blob larger than one chunk crosses in several PATCH requests and arrives whole, under its digest', async () => {
+    const bytes = randomBytes(2_500_003)
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    const seen: string[] = []
+    const countingFetch = ((input: string | URL | Request, init?: RequestInit) => {
+      seen.push(init?.method ?? 'GET')
+      return fetch(input, init)
+    }) as typeof fetch
+    const api = new RegistryApi({
+      baseUrl: other.url,
+      username: other.username,
+      password: other.password,
+      fetch: countingFetch,
+      clock: systemClock,
+    })
+    expect(await api.hasBlob('chunks/test', digest)).toBe(false)
+    await api.uploadBlob('chunks/test', digest, new Blob([bytes]).stream(), 1_000_000)
+    expect(seen.filter((method) => method === 'PATCH')).toHaveLength(3)
+    expect(await api.hasBlob('chunks/test', digest)).toBe(true)
+    const back = Buffer.from(await new Response(await api.openBlob('chunks/test', digest)).arrayBuffer())
+    expect(back.equals(bytes)).toBe(true)
   })
 })

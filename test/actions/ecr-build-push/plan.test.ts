@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseDestinations } from '../../../actions/ecr-build-push/src/destinations'
 import { parsePlatforms, parseRepositoryName } from '../../../actions/ecr-build-push/src/inputs'
 import { imageLabels } from '../../../actions/ecr-build-push/src/labels'
 import { parseRegistryTarget } from '../../../actions/ecr-build-push/src/registry-target'
@@ -283,5 +284,58 @@ describe('tag templates from the git ref', () => {
     const excluded = { mutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: [{ filterType: 'WILDCARD' as const, filter: 'main' }] }
     expect(() => refuseMovingTags(tags, excluded, 'team/app')).not.toThrow()
     expect(() => refuseMovingTags([{ tag: 'abc' }], { mutability: 'IMMUTABLE', exclusionFilters: [] }, 'team/app')).not.toThrow()
+  })
+})
+
+describe('the also-push-to input', () => {
+  it('reads private and public ECR URIs, with an optional endpoint, and drops repeats', () => {
+    const parsed = parseDestinations(
+      'also-push-to',
+      [
+        '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app',
+        'public.ecr.aws/data-team/tools/app via https://mirror.example.com',
+        '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app via http://127.0.0.1:5001',
+        '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app',
+      ].join('\n'),
+    )
+    expect(parsed).toEqual([
+      {
+        kind: 'private',
+        uri: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app',
+        accountId: '210987654321',
+        region: 'eu-west-1',
+        host: '210987654321.dkr.ecr.eu-west-1.amazonaws.com',
+        repository: 'team/app',
+      },
+      {
+        kind: 'public',
+        uri: 'public.ecr.aws/data-team/tools/app',
+        host: 'public.ecr.aws',
+        repository: 'data-team/tools/app',
+        endpoint: { host: 'mirror.example.com', insecure: false },
+      },
+      {
+        kind: 'private',
+        uri: '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app',
+        accountId: '111122223333',
+        region: 'us-gov-west-1',
+        host: '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com',
+        repository: 'app',
+        endpoint: { host: '127.0.0.1:5001', insecure: true },
+      },
+    ])
+    expect(parseDestinations('also-push-to', '')).toEqual([])
+  })
+
+  it.each([
+    ['docker.io/library/app', "Input 'also-push-to' must list ECR repository URIs"],
+    ['210987654321.dkr.ecr.eu-west-1.amazonaws.com', "Input 'also-push-to' must list ECR repository URIs"],
+    ['public.ecr.aws/app', "Input 'also-push-to' must list ECR repository URIs"],
+    ['210987654321.dkr.ecr.eu-west-1.amazonaws.com/Team/App', "Input 'also-push-to' must be an ECR repository name"],
+    ['public.ecr.aws/a1/app through x', "Input 'also-push-to' lines are '<repository URI>' or '<repository URI> via <registry endpoint>'"],
+    ['public.ecr.aws/a1/app via', "Input 'also-push-to' lines are"],
+    ['public.ecr.aws/a1/app via http://10.0.0.5:5000', "Input 'also-push-to' may use http:// only for a registry on this machine"],
+  ])('refuses %s in one line', (line, message) => {
+    expect(() => parseDestinations('also-push-to', line)).toThrow(message)
   })
 })

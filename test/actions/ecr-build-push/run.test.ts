@@ -354,3 +354,33 @@ describe('run() with tag templates', () => {
     }
   })
 })
+
+describe('run() with also-push-to', () => {
+  it('asks ECR Public for its login in us-east-1 before building, and a refused one stops the step with the permissions to add', async () => {
+    const regions: string[] = []
+    const deps = { ...f.deps, ecrPublic: (region: string) => (regions.push(region), f.ecrPublic) }
+    f.ecrPublic.failure = awsError('AccessDeniedException', 400, 'not authorized to perform ecr-public:GetAuthorizationToken')
+    const run = await runWith(deps, inputs({ 'also-push-to': 'public.ecr.aws/data-team/app' }))
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toBe(
+      'The AWS credentials may not get an ECR login token (AccessDeniedException: not authorized to perform ecr-public:GetAuthorizationToken). Allow ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken on resource * for the role.',
+    )
+    expect(regions).toEqual(['us-east-1'])
+    expect(f.exec.calls).toEqual([])
+  })
+
+  it("logs in to another account's registry with that registry ID in the URI's region, and masks the token", async () => {
+    const regions: string[] = []
+    const deps = { ...f.deps, ecr: (region: string) => (regions.push(region), f.ecr) }
+    f.ecrPublic.failure = undefined
+    const run = await runWith(deps, inputs({ 'also-push-to': '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app', push: 'true' }))
+    // The fake registry has no blob API, so the copy itself fails; the login before the build is what is checked here.
+    expect(regions).toEqual(['us-east-1', 'eu-west-1'])
+    const logins = f.ecr.calls.filter((call) => call.operation === 'GetAuthorizationToken').map((call) => call.input)
+    expect(logins).toEqual([{}, { registryIds: ['210987654321'] }])
+    expect(run.stdout).toContain(
+      'Logged in to 210987654321.dkr.ecr.eu-west-1.amazonaws.com for 210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app.',
+    )
+    expectMasked(run)
+  })
+})
