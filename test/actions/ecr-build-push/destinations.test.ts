@@ -147,6 +147,9 @@ describe('tag templates and also-push-to, against moto and real registries', () 
       expect(released.masks).toContain(password)
       expect(released.visibleLog).not.toContain(password)
     }
+    expect(released.summary).toContain(
+      `| also pushed to | \`${other.host}/mirror/app@${digest}\`, \`${publicRegistry.host}/data-team/app@${digest}\` |`,
+    )
     expect(released.visibleLog).toMatch(/Copied sha256:[0-9a-f]{64} to 127\.0\.0\.1:\d+\/mirror\/app \([1-9]\d* blob\(s\) sent, tagged /)
   })
 
