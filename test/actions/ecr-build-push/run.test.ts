@@ -358,7 +358,13 @@ describe('run() with tag templates', () => {
 describe('run() with also-push-to', () => {
   it('asks ECR Public for its login in us-east-1 before building, and a refused one stops the step with the permissions to add', async () => {
     const regions: string[] = []
-    const deps = { ...f.deps, ecrPublic: (region: string) => (regions.push(region), f.ecrPublic) }
+    const deps = {
+      ...f.deps,
+      ecrPublic: (region: string) => {
+        regions.push(region)
+        return f.ecrPublic
+      },
+    }
     f.ecrPublic.failure = awsError('AccessDeniedException', 400, 'not authorized to perform ecr-public:GetAuthorizationToken')
     const run = await runWith(deps, inputs({ 'also-push-to': 'public.ecr.aws/data-team/app' }))
     expect(run.exitCode).toBe(1)
@@ -371,7 +377,13 @@ describe('run() with also-push-to', () => {
 
   it("logs in to another account's registry with that registry ID in the URI's region, and masks the token", async () => {
     const regions: string[] = []
-    const deps = { ...f.deps, ecr: (region: string) => (regions.push(region), f.ecr) }
+    const deps = {
+      ...f.deps,
+      ecr: (region: string) => {
+        regions.push(region)
+        return f.ecr
+      },
+    }
     f.ecrPublic.failure = undefined
     const run = await runWith(deps, inputs({ 'also-push-to': '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app', push: 'true' }))
     // The fake registry has no blob API, so the copy itself fails; the login before the build is what is checked here.
