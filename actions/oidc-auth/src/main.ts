@@ -5,12 +5,14 @@ import { resolveStsEndpoint } from '../../../lib/aws/sts-endpoint'
 import { type Clock, systemClock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { runWithDeps } from '../../../lib/entry'
+import { UserError } from '../../../lib/errors'
 import { type HttpFetch, httpFetch } from '../../../lib/http'
 import { getIDToken } from '../../../lib/id-token'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { type Logger, runnerLog } from '../../../lib/log'
 import { systemTimeoutSignal, type TimeoutSignal } from '../../../lib/timeout'
 import { STATE_PROFILE_DIR, STATE_REFRESHER_PID } from './cleanup'
+import { describeError } from './describe'
 import { explainFailure } from './failures'
 import { type Inputs, parseInputs } from './inputs'
 import { makeProfileDir, type ProfileFiles, refreshingProfile, staticProfile, writePrivate } from './profile'
@@ -18,7 +20,7 @@ import { checkAccountAllowed, publish } from './publish'
 import type { RefresherConfig } from './refresher'
 import { startRefresher } from './refresher-process'
 import { obtainSession, type Session, StepFailure } from './session'
-import { fileTokenSource, type GetIdToken, githubTokenSource } from './token'
+import { classifyTokenFailure, fileTokenSource, type GetIdToken, githubTokenSource } from './token'
 
 /** Everything that touches time, the network or files, so tests can replace it. */
 export interface Deps {
@@ -118,7 +120,13 @@ async function writeProfile(inputs: Inputs, session: Session, deps: Deps): Promi
   await writePrivate(files.credentialsFile, text.credentials)
   await writePrivate(files.configFile, text.config)
   // getIdToken masks the token; the first one is asked for here, where a failure can still fail the step.
-  await writePrivate(tokenFile, await deps.getIdToken(inputs.audience))
+  const first = await deps.getIdToken(inputs.audience).catch((error: unknown) => {
+    throw new UserError(
+      `Could not get the GitHub OIDC token for the profile's token file: ${describeError(classifyTokenFailure(error))}.`,
+      'Re-run the job; the credentials themselves were fine.',
+    )
+  })
+  await writePrivate(tokenFile, first)
   const pid = await deps.startRefresher({
     requestUrl: deps.env.ACTIONS_ID_TOKEN_REQUEST_URL as string,
     requestToken: deps.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN as string,
