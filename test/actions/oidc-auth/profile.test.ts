@@ -257,4 +257,26 @@ describe('oidc-auth bundle: refresh-credentials', () => {
     for (const token of [first, second]) expect(run.visibleLog).not.toContain(token)
     expect(run.post?.annotations).toEqual([])
   })
+
+  it('a role chain becomes source_profile links that boto3 follows: web identity, then AssumeRole with the external id', async () => {
+    const deploy = 'arn:aws:iam::444455556666:role/deploy'
+    const run = await oidcAuth(
+      { profile: 'ci', 'refresh-credentials': 'true', 'role-chain': deploy, 'role-external-id': 'ext-42' },
+      async (main) => {
+        expect(main.exitCode).toBe(0)
+        const before = bench.proxy.calls.length
+        expect(await laterStep(main, CALLER)).toEqual([main.outputs['assumed-role-arn']])
+        const calls = bench.proxy.calls.slice(before)
+        expect(calls.map((call) => call.operation)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole', 'GetCallerIdentity'])
+        const [web, chained] = calls as [ProxiedCall, ProxiedCall]
+        expect(form(web).get('RoleArn')).toBe(ROLE)
+        expect(form(chained).get('RoleArn')).toBe(deploy)
+        expect(form(chained).get('ExternalId')).toBe('ext-42')
+        expect(form(chained).get('DurationSeconds')).toBe('3600')
+      },
+    )
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['assumed-role-arn']).toMatch(/^arn:aws:sts::444455556666:assumed-role\/deploy\//)
+    expect(run.post?.stdout).toContain('Stopped the web identity token refresher')
+  })
 })
