@@ -64,7 +64,9 @@ async function checkLines(root: string, annotations: readonly Annotation[]): Pro
       index = indexOfName(lines[at] ?? '')
     }
     if (first !== `${INVALID_FIELD}: true` || index === undefined || (index + 1) % INVALID_EVERY !== 0) {
-      throw new Error(`an annotation points at ${annotation.file}:${annotation.line} ("${first}"), not at an invalid resource's unknown field`)
+      throw new Error(
+        `an annotation points at ${annotation.file}:${annotation.line} ("${first}"), not at an invalid resource's unknown field`,
+      )
     }
     checked++
   }
