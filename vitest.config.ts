@@ -12,9 +12,9 @@ export const UNIT_TESTS = [
   'test/harness/commands.test.ts',
   'test/scripts/**/*.test.ts',
   'test/actions/ecr-build-push/{builders,login,plan,registry-api,run}.test.ts',
-  'test/actions/eks-wait-and-helm/{helm-args,helm-cli,helm-deploy,helm-install,main,manifests,readiness,token,wait-cluster,wait-nodegroups,warning-events}.test.ts',
-  'test/actions/kubeconform-validate/{discover,glob,http,inputs,match,reports,template}.test.ts',
-  'test/actions/oidc-auth/{failures,inputs,run}.test.ts',
+  'test/actions/eks-wait-and-helm/{diff,rollout-diagnose,helm-args,helm-cli,helm-deploy,helm-install,main,manifests,readiness,token,wait-cluster,wait-nodegroups,warning-events}.test.ts',
+  'test/actions/kubeconform-validate/{crd,pointer,template-line,discover,glob,http,inputs,match,reports,template}.test.ts',
+  'test/actions/oidc-auth/{failures,inputs,refresher,run}.test.ts',
   'test/actions/tf-apply-toggle/{modules,run}.test.ts',
 ]
 
