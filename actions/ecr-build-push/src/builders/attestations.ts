@@ -39,7 +39,7 @@ export function explainAttestationFailure(attestations: BuildRequest['attestatio
   if (generator) {
     return new UserError(
       `Input 'sbom-generator' names an image the builder could not get (${generator}): ${reason}`,
-      'Check the reference and that the builder can pull from that registry (a login in an earlier step, or this step’s own ECR registry).',
+      'Check the reference and that the builder can pull from that registry (a login in an earlier step, or the ECR registry this step logs in to).',
     )
   }
   return new UserError(
