@@ -38,7 +38,7 @@ export async function build(
       platforms: inputs.platforms,
       tempDir: workDir,
       secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
-      attestations: { provenance: inputs.provenance, sbom: inputs.sbom },
+      attestations: { provenance: inputs.provenance, sbom: inputs.sbom, sbomGenerator: inputs.sbomGenerator },
       ...target,
     })
     return { builder, built }

@@ -44,6 +44,8 @@ export interface Inputs {
   provenance: Provenance
   /** An SBOM attestation, made by BuildKit's scanner image. */
   sbom: boolean
+  /** The SBOM generator image BuildKit runs instead of its default (a mirrored copy, for registries without Docker Hub). */
+  sbomGenerator?: string
   /** More ECR repositories (other accounts, ECR Public) that get the same image by digest, without a rebuild. */
   alsoPushTo: Destination[]
 }
@@ -51,6 +53,10 @@ export interface Inputs {
 // ECR's own pattern for repository names (namespaces separated by '/').
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/
+// Docker's reference grammar: [host[:port]/]path[:tag][@sha256:digest]. buildx reads --sbom as comma-separated
+// key=value pairs, so the pattern (which has no comma, quote or '=') also keeps a value from adding options of its own.
+const IMAGE_REFERENCE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::\w[\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
 
 export function parseRepositoryName(name: string, raw: string): string {
   if (raw.length < 2 || raw.length > 256 || !REPOSITORY.test(raw)) {
@@ -71,6 +77,31 @@ export function parsePlatforms(name: string, raw: string): string[] {
   return [...new Set(platforms)]
 }
 
+/** An image reference as the builder pulls it, such as registry.example.com/mirror/scanner:1.4 or one pinned @sha256:<digest>. */
+export function parseImageReference(name: string, raw: string): string {
+  if (raw.length > 512 || !IMAGE_REFERENCE.test(raw)) {
+    throw new UserError(
+      `Input '${name}' must be an image reference, [registry/]name[:tag][@sha256:<64 hex>], such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/buildkit-syft-scanner:1.4.0; got '${raw}'.`,
+    )
+  }
+  return raw
+}
+
+/**
+ * A generator without an SBOM would be silently unused: say so rather than push an image without the SBOM its
+ * workflow seems to ask for.
+ */
+function parseSbomGenerator(sbom: boolean, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined
+  const generator = parseImageReference('sbom-generator', raw)
+  if (!sbom)
+    throw new UserError(
+      "Input 'sbom-generator' is set but sbom is false.",
+      'Set sbom: true to attach the SBOM, or leave sbom-generator empty.',
+    )
+  return generator
+}
+
 /**
  * The build context and Dockerfile are read from the checkout: a path out of
  * it (`..`, absolute, a symlink) would send the runner's own files to the
@@ -88,6 +119,7 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
   const repository = parseRepositoryName('repository', input.required('repository'))
   const cacheRepository = input.optional('cache-repository')
   const push = input.boolean('push', true)
+  const sbom = input.boolean('sbom', false)
   return {
     repository,
     push,
@@ -113,7 +145,8 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
     tags: parseTagTemplates('tags', input.list('tags')),
     keepLogin: input.boolean('keep-login', false),
     provenance: input.enum('provenance', PROVENANCE, 'builder'),
-    sbom: input.boolean('sbom', false),
+    sbom,
+    sbomGenerator: parseSbomGenerator(sbom, input.optional('sbom-generator')),
     alsoPushTo: parseDestinations('also-push-to', input.raw('also-push-to')),
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,12 @@ import { type ActionRun, runAction } from '../../harness/runner'
  * buildx drives the bench's real BuildKit daemon. What is checked is what
  * the registry holds afterwards: an image index whose attestation manifest
  * refers to the image, and the digest output naming that index.
+ *
+ * The SBOM generator is a STAND-IN: syft (docker/buildkit-syft-scanner) cannot
+ * be pulled offline, so a small image made here from the bench's base image
+ * follows BuildKit's SBOM scanner protocol instead. What it proves is the
+ * action's part (the generator reaches BuildKit, the SBOM lands in the pushed
+ * index beside the provenance), not syft's own scan.
  */
 
 const SHA_A = 'a'.repeat(40)
@@ -31,6 +38,63 @@ let mirror: Registry
 let buildx: BuildxBuilder
 let work: string
 let app: string
+/** The stand-in SBOM generator, pushed to the bench registry as a mirrored scanner would be. */
+let standInScanner: string
+
+/**
+ * BuildKit's SBOM scanner protocol: it runs the image's entrypoint with the
+ * final stage's root filesystem read-only at $BUILDKIT_SCAN_SOURCE and keeps
+ * every file written to $BUILDKIT_SCAN_DESTINATION as an in-toto statement.
+ * This one lists the regular files of the scanned root with their SHA-1, an
+ * SPDX 2.3 document whose creator names it, so the test can tell its SBOM
+ * from any other. File names with quotes or newlines are not escaped: the
+ * bench's images hold none.
+ */
+const STAND_IN_CREATOR = 'Tool: pipeline-actions-bench-stand-in-scanner'
+const STAND_IN_SCRIPT = `#!/bin/sh
+set -eu
+name=$(basename "$BUILDKIT_SCAN_SOURCE")
+out="$BUILDKIT_SCAN_DESTINATION/$name.spdx.json"
+files="$BUILDKIT_SCAN_DESTINATION/.files"
+cd "$BUILDKIT_SCAN_SOURCE"
+n=0
+find . -type f | sort | while read -r path; do
+  n=$((n + 1))
+  sum=$(sha1sum "$path" | cut -d ' ' -f 1)
+  [ "$n" -gt 1 ] && printf ','
+  printf '{"SPDXID":"SPDXRef-File-%s","fileName":"/%s","checksums":[{"algorithm":"SHA1","checksumValue":"%s"}]}' "$n" "\${path#./}" "$sum"
+done > "$files"
+{
+  printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document","subject":[],'
+  printf '"predicate":{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"%s",' "$name"
+  printf '"documentNamespace":"https://pipeline-actions.invalid/stand-in-scanner/%s",' "$name"
+  printf '"creationInfo":{"created":"%s","creators":["${STAND_IN_CREATOR}"]},' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  printf '"files":['
+  cat "$files"
+  printf ']}}'
+} > "$out"
+rm "$files"
+`
+
+/** Builds the stand-in generator with the engine's classic builder (from the locally imported base) and pushes it. */
+async function pushStandInScanner(): Promise<string> {
+  const context = join(work, 'stand-in-scanner')
+  const pushConfig = join(work, 'stand-in-push-config')
+  await mkdir(context)
+  await mkdir(pushConfig)
+  await writeFile(join(context, 'scan.sh'), STAND_IN_SCRIPT)
+  await writeFile(join(context, 'Dockerfile'), `FROM ${docker.baseImage}\nCOPY scan.sh /scan.sh\nENTRYPOINT ["/bin/sh", "/scan.sh"]\n`)
+  const image = `${registry.host}/mirror/sbom-stand-in:1`
+  const asPusher = { env: { DOCKER_CONFIG: pushConfig, DOCKER_BUILDKIT: '0' } }
+  await docker.docker(['build', '-t', image, context], asPusher)
+  await docker.docker(['login', registry.host, '--username', registry.username, '--password-stdin'], {
+    ...asPusher,
+    input: registry.password,
+  })
+  await docker.docker(['push', image], asPusher)
+  await rm(pushConfig, { recursive: true, force: true })
+  return image
+}
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ecr-attest-it-'))
@@ -51,6 +115,7 @@ beforeAll(async () => {
   await mkdir(app)
   await writeFile(join(app, 'Dockerfile'), `FROM ${buildx.baseImage}\nARG FLAVOUR\nCOPY app.txt /app.txt\n`)
   await writeFile(join(app, 'app.txt'), 'attested\n')
+  standInScanner = await pushStandInScanner()
 }, 240_000)
 
 afterAll(async () => {
@@ -84,8 +149,8 @@ async function blobJson(repository: string, digest: string): Promise<Record<stri
   return (await response.json()) as Record<string, unknown>
 }
 
-/** The provenance predicate BuildKit stored for the image the index's attestation manifest refers to. */
-async function provenanceOf(repository: string, tag: string) {
+/** The image and the in-toto layers of the attestation manifest that refers to it, from the index under `tag`. */
+async function attestationsOf(repository: string, tag: string) {
   const index = await registry.manifest(repository, tag)
   expect(index?.mediaType).toBe(INDEX)
   const entries = (JSON.parse(index?.body ?? '{}') as { manifests: Descriptor[] }).manifests
@@ -96,10 +161,24 @@ async function provenanceOf(repository: string, tag: string) {
   const manifest = JSON.parse((await registry.manifest(repository, attestation?.digest ?? ''))?.body ?? '{}') as {
     layers: (Descriptor & { annotations: Record<string, string> })[]
   }
-  const layer = manifest.layers.find((entry) => entry.mediaType === 'application/vnd.in-toto+json')
-  expect(layer?.annotations['in-toto.io/predicate-type']).toMatch(/^https:\/\/slsa\.dev\/provenance\//)
-  const statement = await blobJson(repository, layer?.digest ?? '')
-  return { index, statement: statement as { subject: { digest: { sha256: string } }[]; predicate: Record<string, unknown> } }
+  const layers = manifest.layers.filter((entry) => entry.mediaType === 'application/vnd.in-toto+json')
+  return { index, image, layers }
+}
+
+type Statement = { subject: { digest: { sha256: string } }[]; predicate: Record<string, unknown> }
+
+/** The statement of the layer whose predicate type matches, or a failed expectation. */
+async function statementOf(repository: string, layers: { digest: string; annotations: Record<string, string> }[], predicateType: RegExp) {
+  const layer = layers.find((entry) => predicateType.test(entry.annotations['in-toto.io/predicate-type'] ?? ''))
+  expect(layer, `an in-toto layer of predicate type ${predicateType}`).toBeDefined()
+  return (await blobJson(repository, layer?.digest ?? '')) as unknown as Statement
+}
+
+/** The provenance predicate BuildKit stored for the image the index's attestation manifest refers to. */
+async function provenanceOf(repository: string, tag: string) {
+  const { index, layers } = await attestationsOf(repository, tag)
+  const statement = await statementOf(repository, layers, /^https:\/\/slsa\.dev\/provenance\//)
+  return { index, statement }
 }
 
 describe('ecr-build-push attestations on a BuildKit builder', () => {
@@ -176,6 +255,59 @@ describe('ecr-build-push attestations on a BuildKit builder', () => {
     )
     expect(run.failure?.split('\n')[0]).not.toMatch(/\n/)
     expect(await registry.tags('team/sbom')).toEqual([])
+  })
+
+  it('sbom-generator: the SBOM the named generator made is attested beside the provenance in the pushed index', async () => {
+    const sha = 'e'.repeat(40)
+    const run = await build('sbom-generator', sha, {
+      repository: 'team/sbom',
+      sbom: 'true',
+      'sbom-generator': standInScanner,
+      provenance: 'min',
+    })
+    expect(run.failure).toBeUndefined()
+    const { index, image, layers } = await attestationsOf('team/sbom', sha)
+    expect(run.outputs.digest).toBe(index?.digest)
+    await statementOf('team/sbom', layers, /^https:\/\/slsa\.dev\/provenance\//)
+    const sbom = await statementOf('team/sbom', layers, /^https:\/\/spdx\.dev\/Document$/)
+    expect(`sha256:${sbom.subject[0]?.digest.sha256}`).toBe(image?.digest)
+    // The stand-in's own mark, and the file it found in the image it scanned: the build context's app.txt.
+    const predicate = sbom.predicate as {
+      creationInfo: { creators: string[] }
+      files: { fileName: string; checksums: { checksumValue: string }[] }[]
+    }
+    expect(predicate.creationInfo.creators).toContain(STAND_IN_CREATOR)
+    const appFile = predicate.files.find((file) => file.fileName === '/app.txt')
+    expect(appFile?.checksums[0]?.checksumValue).toBe(createHash('sha1').update('attested\n').digest('hex'))
+  })
+
+  it.each([
+    [
+      'a reference with a comma (which would add buildx options)',
+      { sbom: 'true', 'sbom-generator': 'registry.example/scanner:1,push=false' },
+      /^Input 'sbom-generator' must be an image reference/,
+    ],
+    [
+      'a generator without sbom: true',
+      { sbom: 'false', 'sbom-generator': 'registry.example/scanner:1' },
+      /^Input 'sbom-generator' is set but sbom is false\./,
+    ],
+  ])('sbom-generator: %s fails in one line before anything is created', async (_name, inputs, failure) => {
+    const run = await build('sbom-bad-input', 'f'.repeat(40), { repository: 'team/sbom-bad', ...inputs })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toMatch(failure)
+    expect(run.failure).not.toMatch(/\n/)
+    expect(await registry.tags('team/sbom-bad')).toEqual([])
+  })
+
+  it('sbom-generator naming an image the builder cannot get fails in one line that names the input and the image, and pushes nothing', async () => {
+    const absent = `${registry.host}/mirror/absent-scanner:1`
+    const run = await build('sbom-absent', 'f'.repeat(40), { repository: 'team/sbom-absent', sbom: 'true', 'sbom-generator': absent })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toMatch(/^Input 'sbom-generator' names an image the builder could not get \(/)
+    expect(run.failure).toContain(absent)
+    expect(run.failure).not.toMatch(/\n/)
+    expect(await registry.tags('team/sbom-absent')).toEqual([])
   })
 
   it("provenance on buildx's docker driver fails with what to set up, before anything is pushed", async () => {

@@ -9,13 +9,17 @@ import type { BuildRequest } from './types'
  * a layout ECR stores as it is; the index digest is then the image's digest.
  * 'builder' passes no flag, so buildx keeps its own default.
  */
-export function attestationFlags({ provenance, sbom }: BuildRequest['attestations']): string[] {
+export function attestationFlags({ provenance, sbom, sbomGenerator }: BuildRequest['attestations']): string[] {
   const flags: string[] = []
   if (provenance === 'false') flags.push('--provenance=false')
   else if (provenance !== 'builder') flags.push(`--provenance=mode=${provenance}`)
-  if (sbom) flags.push('--sbom=true')
+  // The reference was checked to hold no comma (inputs.ts), so it stays one generator= value of buildx's list.
+  if (sbom) flags.push(sbomGenerator ? `--sbom=generator=${sbomGenerator}` : '--sbom=true')
   return flags
 }
+
+/** BuildKit's own scanner image, run when no generator is named. */
+const DEFAULT_SCANNER = 'docker/buildkit-syft-scanner'
 
 /** The two ways an asked-for attestation fails before any image is made, told as what to change. */
 export function explainAttestationFailure(attestations: BuildRequest['attestations'], output: string): UserError | undefined {
@@ -28,19 +32,35 @@ export function explainAttestationFailure(attestations: BuildRequest['attestatio
     )
   }
   // BuildKit runs the SBOM generator as an image of its own, pulled at build time.
-  if (attestations.sbom && /buildkit-syft-scanner/i.test(output)) {
+  if (!attestations.sbom) return undefined
+  const generator = attestations.sbomGenerator
+  const reason = scannerLine(output, generator ? repositoryOf(generator) : DEFAULT_SCANNER)
+  if (reason === undefined) return undefined
+  if (generator) {
     return new UserError(
-      `Input 'sbom' needs BuildKit's SBOM scanner image (docker/buildkit-syft-scanner), which the builder could not get: ${scannerLine(output)}`,
-      'Let the builder reach Docker Hub, or set sbom: false.',
+      `Input 'sbom-generator' names an image the builder could not get (${generator}): ${reason}`,
+      'Check the reference and that the builder can pull from that registry (a login in an earlier step, or the ECR registry this step logs in to).',
     )
   }
-  return undefined
+  return new UserError(
+    `Input 'sbom' needs BuildKit's SBOM scanner image (${DEFAULT_SCANNER}), which the builder could not get: ${reason}`,
+    'Let the builder reach Docker Hub, name a mirrored copy in sbom-generator, or set sbom: false.',
+  )
 }
 
-/** The last line that names the scanner image: BuildKit's own reason (no route, unauthorized, not found). */
-function scannerLine(output: string): string {
+/** The reference without tag or digest, as BuildKit's messages name it (it may add docker.io/ or a tag of its own). */
+function repositoryOf(reference: string): string {
+  return reference.replace(/@sha256:[a-f0-9]+$/, '').replace(/:[\w.-]+$/, '')
+}
+
+/**
+ * The last error line that names the scanner image: BuildKit's own reason (no route, unauthorized, not found).
+ * Progress lines name it too ("generating sbom using …"); a scanner that ran and failed is a build failure instead.
+ */
+function scannerLine(output: string, image: string): string | undefined {
   const lines = tail(output, 20)
     .split('\n')
     .map((line) => line.trim())
-  return lines.reverse().find((line) => /buildkit-syft-scanner/i.test(line)) ?? ''
+  const wanted = image.toLowerCase()
+  return lines.reverse().find((line) => line.toLowerCase().includes(wanted) && /error|fail|denied|unauthori[sz]ed|not found/i.test(line))
 }

@@ -25,7 +25,12 @@ export interface BuildRequest {
   insecure: boolean
   tempDir: string
   /** Supply-chain attestations, which only BuildKit (buildx) makes; they turn the pushed image into an index. */
-  attestations: { provenance: Provenance; sbom: boolean }
+  attestations: {
+    provenance: Provenance
+    sbom: boolean
+    /** The SBOM generator image; BuildKit's default (docker/buildkit-syft-scanner) when absent. */
+    sbomGenerator?: string
+  }
 }
 
 export interface BuildResult {
