@@ -102,6 +102,14 @@ export async function readState(endpoint: string, key: string, bucket = BUCKET):
   return (await response.json()) as State
 }
 
+/** An object as S3 returns it: its bytes and the headers that say how it is stored (x-amz-server-side-encryption). */
+export async function getObject(endpoint: string, key: string, bucket = BUCKET): Promise<{ body: Buffer; headers: Headers } | undefined> {
+  const response = await s3(endpoint, 'GET', `/${bucket}/${key}`)
+  if (response.status === 404) return undefined
+  if (!response.ok) throw new Error(`GetObject ${key} on moto: HTTP ${response.status}`)
+  return { body: Buffer.from(await response.arrayBuffer()), headers: response.headers }
+}
+
 export function resourceNames(state: State | undefined): string[] {
   return (state?.resources ?? []).map((resource) => `${resource.type}.${resource.name}`).sort()
 }
