@@ -176,6 +176,7 @@ async function plannedRun(
     checkFresh(metadata, await terraform.stateVersion(), product.name)
     changes = metadata.changes
     report.note = `Applies the reviewed plan of pull request #${reviewed.pullRequest} (commit ${reviewed.headSha.slice(0, 7)}), saved ${metadata.createdAt}; no new plan was made.`
+    deps.write(`${report.note}\n`)
   } else {
     changes = await savePlan(terraform, inputs, temp, planPath, cancellation, record)
   }
@@ -194,7 +195,7 @@ async function plannedRun(
   core.setOutput('to-destroy', String(plan.destroy))
 
   if (inputs.mode === 'plan') {
-    if (reviewed?.direction === 'save') await storePlan(reviewed, terraform, planPath, plan, changes, report)
+    if (reviewed?.direction === 'save') await storePlan(reviewed, terraform, planPath, plan, changes, report, deps.write)
     report.outcome = 'planned'
     return
   }
@@ -253,10 +254,12 @@ async function storePlan(
   plan: PlanSummary,
   changes: boolean,
   report: Report,
+  write: (text: string) => void,
 ): Promise<void> {
   const state = await terraform.stateVersion()
   const metadata = await saveReviewedPlan(reviewed, await planBytes(planPath), plan, changes, state, report.workspace)
   report.note = `Saved for the merge of pull request #${reviewed.pullRequest} (commit ${reviewed.headSha.slice(0, 7)}, plan SHA-256 ${metadata.planSha256.slice(0, 12)}): reviewed-plan applies exactly this plan while the state stays at serial ${state.serial}.`
+  write(`${report.note}\n`)
 }
 
 /** init alone, with the backend settings in a private file that is gone once it is done: all a reviewed plan's apply needs. */
