@@ -78,8 +78,8 @@ export function backendConfig(endpoint: string, key: string, bucket = BUCKET): s
   ].join('\n')
 }
 
-export async function listKeys(endpoint: string): Promise<string[]> {
-  const xml = await (await s3(endpoint, 'GET', `/${BUCKET}`, { 'list-type': '2' })).text()
+export async function listKeys(endpoint: string, bucket = BUCKET): Promise<string[]> {
+  const xml = await (await s3(endpoint, 'GET', `/${bucket}`, { 'list-type': '2' })).text()
   return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((match) => match[1] as string)
 }
 
