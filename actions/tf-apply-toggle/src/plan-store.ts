@@ -16,7 +16,7 @@ export interface PlanLocation {
   pathStyle: boolean
   /** `plans/<workspace>/<state key>`, without a trailing slash. */
   prefix: string
-  /** A KMS key id or ARN for SSE-KMS; undefined uses the bucket's or the account's aws/s3 key. */
+  /** A KMS key id, alias or ARN for SSE-KMS; undefined lets S3 use the account's AWS managed key (aws/s3). */
   kmsKey?: string
 }
 

@@ -30,6 +30,7 @@ const TOKEN = 'ghs_faketoken0123456789abcdef'
 const SECRET = 'pa55-Reviewed-Plan-77'
 const KEY = 'reviewed/terraform.tfstate'
 const PREFIX = `plans/default/${KEY}`
+const KMS_KEY = 'alias/tf-apply-toggle-state'
 
 let moto: Moto
 let api: FakeGitHubApi
@@ -94,7 +95,7 @@ async function savePullRequestPlan(number: number, notes: string, merge: string)
   const head = sha(number)
   api.pulls = api.pulls.filter((pull) => pull.number !== number)
   api.pulls.push({ number, head: { sha: head }, merged_at: '2026-12-06T10:00:00Z', merge_commit_sha: merge })
-  return toggle(await checkout(notes), { mode: 'plan', 'save-plan': 'true' }, await pullRequestEvent(number, head))
+  return toggle(await checkout(notes), { mode: 'plan', 'save-plan': 'true', 'plan-kms-key': KMS_KEY }, await pullRequestEvent(number, head))
 }
 
 beforeAll(async () => {
@@ -127,6 +128,7 @@ describe('a pull request plan applied on merge', () => {
     expect(await listKeys(moto.endpoint)).toEqual(expect.arrayContaining([`${PREFIX}/pr-21.tfplan`, `${PREFIX}/pr-21.json`]))
     const plan = await getObject(moto.endpoint, `${PREFIX}/pr-21.tfplan`)
     expect(plan?.headers.get('x-amz-server-side-encryption')).toBe('aws:kms')
+    expect(plan?.headers.get('x-amz-server-side-encryption-aws-kms-key-id')).toContain(KMS_KEY)
     // A saved plan is a zip archive.
     expect(plan?.body.subarray(0, 2).toString()).toBe('PK')
     const metadata = JSON.parse((await getObject(moto.endpoint, `${PREFIX}/pr-21.json`))?.body.toString() ?? '{}')
