@@ -18,7 +18,7 @@ import type { BenchContext, Suite } from './lib/suite'
 import { repoRoot } from './lib/suite'
 import { renderCurvesSvg } from './lib/svg'
 import { bundleSize } from './suites/bundle-size'
-import { ecrBuildPush } from './suites/ecr-build-push'
+import { ecrBuildPushSuite } from './suites/ecr-build-push'
 import { eksWaitAndHelmSuite } from './suites/eks-wait-and-helm'
 import { kubeconformSuite } from './suites/kubeconform'
 import { oidcAuth } from './suites/oidc-auth'
@@ -33,7 +33,7 @@ function suites(small: boolean): Suite[] {
     startup,
     oidcAuth,
     tfApplyToggleSuite(small ? [5, 20, 80] : undefined),
-    ecrBuildPush,
+    ecrBuildPushSuite(small ? [1, 2, 3] : undefined),
     eksWaitAndHelmSuite(small ? [1, 2, 4] : undefined),
     kubeconformSuite(small ? [100, 400, 1_600] : undefined),
     pipeline,

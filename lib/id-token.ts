@@ -17,10 +17,18 @@ export class IdTokenRequestError extends Error {
  * needs `id-token: write`); masked before it is returned. One request: callers
  * retry, and bound it with `signal`, which also closes a request that hangs.
  */
-export async function getIDToken(audience: string, options: { signal?: AbortSignal; fetch?: HttpFetch } = {}): Promise<string> {
+export async function getIDToken(
+  audience: string,
+  options: {
+    signal?: AbortSignal
+    fetch?: HttpFetch
+    /** The runner's request URL and token, when they were handed over some other way than this process's environment. */
+    request?: { url: string; token: string }
+  } = {},
+): Promise<string> {
   const { signal, fetch: fetchFn = httpFetch } = options
-  const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL
-  const token = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+  const url = options.request ? options.request.url : process.env.ACTIONS_ID_TOKEN_REQUEST_URL
+  const token = options.request ? options.request.token : process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
   const missing = [url ? '' : 'ACTIONS_ID_TOKEN_REQUEST_URL', token ? '' : 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter(Boolean)
   if (!url || !token) throw new IdTokenRequestError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`)
   const response = await fetchFn(`${url}&audience=${encodeURIComponent(audience)}`, {

@@ -8,7 +8,8 @@ import { checksumFor, download, ensureTool, toolDir } from './tools'
 
 /**
  * The one installer for the tools the actions download as official releases
- * (Helm for eks-wait-and-helm and kubeconform-validate, kubeconform): the
+ * (Helm for eks-wait-and-helm and kubeconform-validate, kubeconform, and
+ * Terraform and OpenTofu for tf-apply-toggle): the
  * platform's archive name, the download host or the mirror an environment
  * variable names, the sha256 pinned in lib/tool-checksums for the default
  * versions (else the checksum file the host publishes, and the log says so),
@@ -20,6 +21,8 @@ export interface ReleaseTool {
   /** How messages name it. */
   label: string
   stripComponents: number
+  /** How the release packs the binary; tar.gz unless said. */
+  archive?: 'tar.gz' | 'zip'
   officialBase: string
   /** The environment variable that points downloads at a mirror of officialBase. */
   mirrorVariable: string
@@ -83,7 +86,14 @@ export async function installReleaseTool(tool: ReleaseTool, version: string, dep
   const base = (deps.env[tool.mirrorVariable] || tool.officialBase).replace(/\/+$/, '')
   const archive = tool.archivePath(version, target.os, target.arch)
   const url = `${base}/${archive}`
-  const spec = { name: tool.name, version, url, archive: 'tar.gz' as const, binary: tool.name, stripComponents: tool.stripComponents }
+  const spec = {
+    name: tool.name,
+    version,
+    url,
+    archive: tool.archive ?? 'tar.gz',
+    binary: tool.name,
+    stripComponents: tool.stripComponents,
+  }
   const toolDeps = { fetch: deps.fetch, env: deps.env, ...(deps.exec ? { exec: deps.exec } : {}) }
   const pinned = pinnedSha256(url)
   if (pinned) return ensureTool({ ...spec, sha256: pinned }, toolDeps)

@@ -12,7 +12,12 @@
  *
  * Sources: Helm v3.19.0's release notes (github.com/helm/helm/releases/tag/v3.19.0,
  * the same figures as get.helm.sh/<archive>.sha256sum); kubeconform v0.7.0's
- * CHECKSUMS release asset (github.com/yannh/kubeconform/releases/tag/v0.7.0).
+ * CHECKSUMS release asset (github.com/yannh/kubeconform/releases/tag/v0.7.0);
+ * Terraform 1.11.4's terraform_1.11.4_SHA256SUMS (releases.hashicorp.com/terraform/1.11.4/),
+ * and OpenTofu v1.12.6's tofu_1.12.6_SHA256SUMS (its GitHub release), each figure as quoted
+ * by several independent public pins of the same file. OpenTofu's other platforms are not
+ * pinned: no second public source for their figures was found, so they are checked against
+ * the release's own SHA256SUMS like any other version.
  * When a default version changes, add its four archives here in the same commit.
  */
 export const PINNED_SHA256: Readonly<Record<string, string>> = {
@@ -28,6 +33,16 @@ export const PINNED_SHA256: Readonly<Record<string, string>> = {
     'c6771cc894d82e1b12f35ee797dcda1f7da6a3787aa30902a15c264056dd40d4',
   'https://github.com/yannh/kubeconform/releases/download/v0.7.0/kubeconform-darwin-arm64.tar.gz':
     'b5d32b2cb77f9c781c976b20a85e2d0bc8f9184d5d1cfe665a2f31a19f99eeb9',
+  'https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_amd64.zip':
+    '1ce994251c00281d6845f0f268637ba50c0005657eb3cf096b92f753b42ef4dc',
+  'https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_arm64.zip':
+    'a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633',
+  'https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_darwin_amd64.zip':
+    'a56d5002b9f7647291faccc3dd1a70350e60fb61e4c45037629508b8fdc2575b',
+  'https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_darwin_arm64.zip':
+    '867e0808fa971217043e25b7a792b10720c79b1546f8a68479b74f138be73e18',
+  'https://github.com/opentofu/opentofu/releases/download/v1.12.6/tofu_1.12.6_linux_amd64.tar.gz':
+    '50a6106fa4de523d09c87af85f3db1dd47535fc005727fdca6852146476b88ec',
 }
 
 export function pinnedSha256(url: string): string | undefined {

@@ -26,9 +26,9 @@ export interface ToolSpec {
   url: string
   /** Expected sha256 (hex) of the downloaded file. */
   sha256: string
-  /** How the download holds the binary: a tar.gz archive or the binary itself. */
-  archive: 'tar.gz' | 'binary'
-  /** The binary's path inside the unpacked archive (tar.gz) or its file name (binary). */
+  /** How the download holds the binary: a tar.gz or zip archive, or the binary itself. */
+  archive: 'tar.gz' | 'zip' | 'binary'
+  /** The binary's path inside the unpacked archive (tar.gz, zip) or its file name (binary). */
   binary: string
   /** Leading folders to drop when unpacking, so every tool sits at <cache>/<name>-<version>/<binary>. */
   stripComponents?: number
@@ -57,16 +57,24 @@ export async function ensureTool(spec: ToolSpec, deps: ToolDeps = {}): Promise<s
   const staging = `${dir}.partial-${process.pid}`
   await rm(staging, { recursive: true, force: true })
   await mkdir(staging, { recursive: true })
-  if (spec.archive === 'tar.gz') {
-    const archivePath = join(tmpdir(), `${spec.name}-${spec.version}-${process.pid}.tar.gz`)
+  if (spec.archive !== 'binary') {
+    const archivePath = join(tmpdir(), `${spec.name}-${spec.version}-${process.pid}.${spec.archive}`)
     await writeFile(archivePath, bytes)
-    const result = await (deps.exec ?? withChildEnv(defaultExec))(
-      'tar',
-      ['-xzf', archivePath, '-C', staging, `--strip-components=${spec.stripComponents ?? 0}`],
-      { silent: true },
-    )
+    // Terraform publishes zips only. unzip is on every hosted runner image, as tar is; only the binary is taken.
+    const [command, args] =
+      spec.archive === 'tar.gz'
+        ? ['tar', ['-xzf', archivePath, '-C', staging, `--strip-components=${spec.stripComponents ?? 0}`]]
+        : ['unzip', ['-q', '-o', archivePath, spec.binary, '-d', staging]]
+    const result = await (deps.exec ?? withChildEnv(defaultExec))(command, args, { silent: true }).catch((error: unknown) => ({
+      exitCode: 127,
+      stdout: '',
+      stderr: `${command}: ${error instanceof Error ? error.message : String(error)}`,
+    }))
     await rm(archivePath, { force: true })
-    if (result.exitCode !== 0) throw new UserError(`Could not unpack ${spec.name} ${spec.version}: ${tail(result.stderr, 3)}`)
+    if (result.exitCode !== 0) {
+      await rm(staging, { recursive: true, force: true })
+      throw new UserError(`Could not unpack ${spec.name} ${spec.version}: ${tail(result.stderr, 3)}`)
+    }
   } else {
     await writeFile(join(staging, spec.binary), bytes)
   }

@@ -17,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 
+import cluster_reach
 from deploy_list import ListError, check_references, parse_deployments, parse_images, placeholders
 
 MODES = {"create": "create", "destroy": "destroy", "plan": "plan", "true": "create", "false": "destroy"}
@@ -149,6 +150,10 @@ def check_all(environ: dict[str, str]) -> tuple[str, list[str], list[dict], list
     variables = environ.get("TERRAFORM_VARIABLES", "")
     if variables.strip().startswith("{"):
         problems.append("Input 'terraform-variables' takes name=value lines, not JSON; give a list or map as HCL: cidrs=[\"203.0.113.0/24\"].")
+    elif mode == "create":
+        # The deploy job must reach the cluster's API from these runners: told now, not after the apply.
+        pairs = key_value_lines("terraform-variables", variables, problems)
+        problems.extend(cluster_reach.check(pairs, environ.get("RUNNER_ENVIRONMENT", "").strip(), environ.get("RUNS_ON", "").strip()))
     else:
         key_value_lines("terraform-variables", variables, problems)
 

@@ -43,6 +43,10 @@ HELM_KEYS = (
 )
 MANIFEST_KEYS = ("name", "namespace", "manifests", "kustomization")
 PRESET_KEYS = ("preset", "image", "namespace")
+# What a preset deploys before its chart, as manifests entries of its own: the Airflow preset's StorageClass,
+# whose volumes the environment's KMS key encrypts (its kmsKeyId is ((terraform.volume_kms_key_arn))). The path
+# is pipeline-actions' checkout in every job that reads the list (.pipeline-actions, beside the caller's files).
+PRESET_MANIFESTS = {"airflow": {"name": "airflow-storage", "manifests": [".pipeline-actions/helm/airflow/storage-class.yaml"]}}
 MAX_IMAGES = 20
 
 
@@ -142,7 +146,7 @@ def parse_images(raw: str, legacy: dict[str, str]) -> list[dict]:
 
 def parse_deployments(raw: str, extra_releases: str) -> list[dict]:
     """The deployments in order: `deployments` (empty: the Airflow preset, as before the list existed; `[]`: none),
-    then the older `releases` input's, which came after Airflow."""
+    then the older `releases` input's, which came after Airflow. A preset brings its manifests entry first."""
     entries = (load_list("deployments", raw) if raw.strip() else [{"preset": "airflow"}]) + load_list("releases", extra_releases)
     deployments: list[dict] = []
     seen: set[str] = set()
@@ -166,8 +170,17 @@ def parse_deployments(raw: str, extra_releases: str) -> list[dict]:
         name = _string(entry, "name", where)
         if not NAME.match(name) or len(name) > 53:
             raise ListError(f"{where}: name '{name}' must be lowercase letters, digits and '-', at most 53.")
+        extra = PRESET_MANIFESTS.get(entry["preset"]) if kind == "preset" else None
+        if extra:
+            if extra["name"] in seen:
+                raise ListError(f"Input 'deployments' lists '{extra['name']}', the name of what the {entry['preset']} preset deploys before its chart; name it otherwise.")
+            seen.add(extra["name"])
+            deployments.append({**extra, "kind": "manifests"})
         if name in seen:
-            raise ListError(f"Input 'deployments' lists '{name}' twice.")
+            # Taken by a preset listed earlier (its name is in seen too), or simply listed twice.
+            preset = next((key for key, item in PRESET_MANIFESTS.items() if item["name"] == name and key in seen), None)
+            why = f", the name of what the {preset} preset deploys before its chart; name it otherwise" if preset else " twice"
+            raise ListError(f"Input 'deployments' lists '{name}'{why}.")
         seen.add(name)
         deployments.append({**entry, "kind": kind})
     return deployments

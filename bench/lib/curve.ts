@@ -40,6 +40,19 @@ export function curvePoints(points: readonly { size: number; value: Stat; baseli
   )
 }
 
+/** A curve over `sizes`: each point's figure, and its baseline's when the curve has one, read by size. */
+export function sizeCurve(
+  meta: Omit<Curve, 'points'>,
+  sizes: readonly number[],
+  value: (size: number) => Stat,
+  baseline?: (size: number) => Stat,
+): Curve {
+  return {
+    ...meta,
+    points: curvePoints(sizes.map((size) => ({ size, value: value(size), ...(baseline ? { baseline: baseline(size) } : {}) }))),
+  }
+}
+
 /**
  * Least-squares slope of log(value) against log(size): 1 means the figure
  * grows as the size does, 2 quadratically, 0 not at all. Undefined below two

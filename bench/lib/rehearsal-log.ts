@@ -30,8 +30,16 @@ export interface RehearsalJob {
   result: string
 }
 
+/** A wait the rehearsal made on purpose (`logDeliberateWait` in scripts/rehearsal.ts), on the reader's clock. */
+export interface DeliberateWait {
+  what: string
+  startMs: number
+  endMs: number
+}
+
 export interface RehearsalLog {
   runs: RehearsalRun[]
+  waits: DeliberateWait[]
   steps: RehearsalStep[]
   jobs: RehearsalJob[]
   passed: boolean
@@ -42,6 +50,7 @@ const PREFIX = /^\[\s*[\d.]+ s\] /
 const START = /^▶ (.+)$/
 const STEP = /^ {2}[·\-✘] ([^:]+): (.+) \(([\d.]+) s\) (\w+)$/
 const END = /^[✔✘] (.+): exit (\d+) in ([\d.]+) s$/
+const WAIT = /^ {2}\(waited on purpose (\d+) ms: (.+)\)$/
 const TOTAL = /^total\s+([\d.]+) s\s+(\d+) checks passed$/
 
 /** Feeds lines as they arrive; `now` is the reader's clock when the line arrived. */
@@ -49,7 +58,7 @@ export class RehearsalReader {
   private readonly open = new Map<string, number>()
   private current = ''
   private inTable = false
-  readonly log: RehearsalLog = { runs: [], steps: [], jobs: [], passed: false }
+  readonly log: RehearsalLog = { runs: [], waits: [], steps: [], jobs: [], passed: false }
 
   line(text: string, now: number): void {
     if (this.inTable) {
@@ -93,6 +102,11 @@ export class RehearsalReader {
         seconds: Number(step[3]),
         result: step[4] as string,
       })
+      return
+    }
+    const wait = WAIT.exec(body)
+    if (wait) {
+      this.log.waits.push({ what: wait[2] as string, startMs: now - Number(wait[1]), endMs: now })
       return
     }
     const end = END.exec(body)

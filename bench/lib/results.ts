@@ -87,6 +87,29 @@ export function notMeasured(id: string, title: string, method: string, reason: s
   return { id, title, method, status: 'not measured', reason, rows: [], notes: [] }
 }
 
+/** Who a suite is and how it measures: the part of its result every suite states the same way. */
+export interface SuiteInfo {
+  id: string
+  title: string
+  method: string
+}
+
+/** A suite's result once it has measured: its rows and notes, with its curves and what it could not measure when it has them. */
+export function measuredSuite(
+  info: SuiteInfo,
+  parts: Pick<SuiteResult, 'rows' | 'notes'> & Pick<Partial<SuiteResult>, 'curves' | 'unmeasured'>,
+): SuiteResult {
+  const { rows, notes, curves, unmeasured } = parts
+  return {
+    ...info,
+    status: 'measured',
+    rows,
+    ...(curves ? { curves } : {}),
+    ...(unmeasured && unmeasured.length > 0 ? { unmeasured } : {}),
+    notes,
+  }
+}
+
 /**
  * A row measured against a baseline of the same run: the ratio of the two,
  * and the goal checked on that ratio (or on the value) when there is one.

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { distSize, floorBundle } from '../lib/bundles'
 import { formatBytes } from '../lib/format'
-import { compared, type Row, type SuiteResult } from '../lib/results'
+import { compared, measuredSuite, notMeasured, type Row } from '../lib/results'
 import { summarize } from '../lib/stats'
 import { ACTIONS, type ActionName, actionMerged, repoRoot, type Suite } from '../lib/suite'
 
@@ -54,16 +54,13 @@ export const bundleSize: Suite = {
       'Sizes are exact byte counts of the committed files, so one run suffices; KB and MB are decimal (1 KB = 1000 bytes), as the handbook quotes them.',
       `The baseline "floor" is bench/floor/index.ts (only lib/core, the runner protocol), bundled in this run with the actions' ncc settings: ${formatBytes(floor.main)}. The ratio says how much each action weighs over the least any action here can weigh.`,
     )
-    const result: SuiteResult = {
+    const info = {
       id: this.id,
       title: this.title,
       method:
         "Bytes of each action's committed `dist/`: `dist/index.js` alone, all JavaScript (main, post, bin entries, lazily loaded chunks), and every file.",
-      status: rows.length > 0 ? 'measured' : 'not measured',
-      ...(rows.length > 0 ? {} : { reason: 'action not merged (no action is merged yet)' }),
-      rows,
-      notes,
     }
-    return result
+    if (rows.length === 0) return notMeasured(info.id, info.title, info.method, 'action not merged (no action is merged yet)')
+    return measuredSuite(info, { rows, notes })
   },
 }

@@ -6,10 +6,10 @@ import { makeEksToken } from '../../test/bench/eks-token'
 import { type FaultProxy, startFaultProxy } from '../../test/bench/fault-proxy'
 import { BENCH_REGION, MOTO_ACCOUNT, type Moto, startMoto } from '../../test/bench/moto'
 import { busyMs, timedCommand } from '../lib/command-log'
-import { type Curve, curvePoints } from '../lib/curve'
+import { sizeCurve } from '../lib/curve'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { compared, notMeasured, type Row, type SuiteResult } from '../lib/results'
+import { compared, measuredSuite, notMeasured, type Row, type SuiteResult } from '../lib/results'
 import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, repoRoot, type Suite } from '../lib/suite'
 
@@ -202,25 +202,24 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
           }
 
           const at = (count: number, what: string) => samples.stat(`${count} ${what}`)
-          const wall: Curve = {
-            id: 'helm-wall',
-            title: 'eks-wait-and-helm: deploying releases, wall',
-            sizeLabel: 'releases',
-            unit: 's',
-            subjectLabel: 'action (wait, reach, deploy)',
-            baselineLabel: 'bare helm commands',
-            points: curvePoints(
-              counts.map((count) => ({ size: count, value: at(count, 'action wall'), baseline: at(count, 'bare wall') })),
-            ),
-          }
-          const own: Curve = {
-            id: 'helm-own',
-            title: 'eks-wait-and-helm: the action less its helm commands',
-            sizeLabel: 'releases',
-            unit: 's',
-            subjectLabel: 'action less helm',
-            points: curvePoints(counts.map((count) => ({ size: count, value: at(count, 'action own') }))),
-          }
+          const meta = { sizeLabel: 'releases', unit: 's' } as const
+          const wall = sizeCurve(
+            {
+              ...meta,
+              id: 'helm-wall',
+              title: 'eks-wait-and-helm: deploying releases, wall',
+              subjectLabel: 'action (wait, reach, deploy)',
+              baselineLabel: 'bare helm commands',
+            },
+            counts,
+            (count) => at(count, 'action wall'),
+            (count) => at(count, 'bare wall'),
+          )
+          const own = sizeCurve(
+            { ...meta, id: 'helm-own', title: 'eks-wait-and-helm: the action less its helm commands', subjectLabel: 'action less helm' },
+            counts,
+            (count) => at(count, 'action own'),
+          )
           const rows: Row[] = wall.points.map((point) =>
             compared(
               `${point.size} release${point.size === 1 ? '' : 's'}: wall`,
@@ -241,21 +240,20 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
               }),
             )
           }
-          return {
-            id: ID,
-            title: TITLE,
-            method: method(counts),
-            status: 'measured',
-            rows,
-            curves: [wall, own],
-            notes: [
-              `${context.slowRuns} interleaved iterations at each count; each run installs its releases into a namespace of its own, so every release is a first install that waits until its Deployment is Ready. Every run was checked: the action's releases output lists every release deployed; every bare command printed STATUS: deployed.`,
-              `Helm calls the action made (read from a timing stand-in of helm on PATH, which the action uses when helm-version is empty; the bare commands ran through the same stand-in): ${counts.map((count) => `${count}: ${actionCommands.get(count) ?? '?'}`).join('; ')}. "The action less its helm commands" is its wall less the time helm ran: Node's start, DescribeCluster, the API server check, the kubeconfig, values files and the summary.`,
-              "The bare commands present a ready-made EKS token in their kubeconfig; the action's kubeconfig runs its token plugin (a Node process) on each helm call, as one written by `aws eks update-kubeconfig` runs `aws eks get-token` (a Python process). So the baseline is stricter than a real workflow without the action.",
-              "Helm 3 checks readiness every 2 s while it waits, so each release's wait, bare or not, ends on a 2 s step: with one release a run either catches the first check or waits a whole step more, which makes the ratio at 1 release coarse.",
-              `Each run's namespace is deleted once it is measured (not timed): kwok's node takes 110 pods, as a kubelet does. The control plane started in ${startupS.toFixed(1)} s (not part of any figure). Peak RSS of the action is its largest process, which may be a helm it started.`,
-            ],
-          }
+          return measuredSuite(
+            { id: ID, title: TITLE, method: method(counts) },
+            {
+              rows,
+              curves: [wall, own],
+              notes: [
+                `${context.slowRuns} interleaved iterations at each count; each run installs its releases into a namespace of its own, so every release is a first install that waits until its Deployment is Ready. Every run was checked: the action's releases output lists every release deployed; every bare command printed STATUS: deployed.`,
+                `Helm calls the action made (read from a timing stand-in of helm on PATH, which the action uses when helm-version is empty; the bare commands ran through the same stand-in): ${counts.map((count) => `${count}: ${actionCommands.get(count) ?? '?'}`).join('; ')}. "The action less its helm commands" is its wall less the time helm ran: Node's start, DescribeCluster, the API server check, the kubeconfig, values files and the summary.`,
+                "The bare commands present a ready-made EKS token in their kubeconfig; the action's kubeconfig runs its token plugin (a Node process) on each helm call, as one written by `aws eks update-kubeconfig` runs `aws eks get-token` (a Python process). So the baseline is stricter than a real workflow without the action.",
+                "Helm 3 checks readiness every 2 s while it waits, so each release's wait, bare or not, ends on a 2 s step: with one release a run either catches the first check or waits a whole step more, which makes the ratio at 1 release coarse.",
+                `Each run's namespace is deleted once it is measured (not timed): kwok's node takes 110 pods, as a kubelet does. The control plane started in ${startupS.toFixed(1)} s (not part of any figure). Peak RSS of the action is its largest process, which may be a helm it started.`,
+              ],
+            },
+          )
         })
       } finally {
         await plane?.stop()

@@ -5,10 +5,10 @@ import { serveFolder } from '../../test/bench/file-server'
 import type { Annotation } from '../../test/harness/commands'
 import { busyMs, timedCommand } from '../lib/command-log'
 import { type Curve, curveExponent, curvePoints, largest } from '../lib/curve'
-import { KINDS, writeManifests, writeStandaloneSchemas } from '../lib/manifests'
+import { INVALID_FIELD, KINDS, writeManifests, writeStandaloneSchemas } from '../lib/manifests'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { checkGoal, compared, notMeasured, type Row, type SuiteResult } from '../lib/results'
+import { checkGoal, compared, measuredSuite, notMeasured, type Row, type SuiteResult } from '../lib/results'
 import { interleave, SampleSet, summarize } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
 
@@ -45,7 +45,7 @@ function indexOfName(line: string): number | undefined {
 
 /**
  * Checks that every annotation with a line points at the first line of an
- * invalid resource: the line mapping is right, not only fast.
+ * invalid resource's unknown field: the line mapping is right, not only fast.
  */
 async function checkLines(root: string, annotations: readonly Annotation[]): Promise<number> {
   const files = new Map<string, string[]>()
@@ -58,9 +58,15 @@ async function checkLines(root: string, annotations: readonly Annotation[]): Pro
       files.set(annotation.file, lines)
     }
     const first = lines[annotation.line - 1] ?? ''
-    const index = indexOfName(lines[annotation.line + 2] ?? '')
-    if (!first.startsWith('apiVersion:') || index === undefined || (index + 1) % INVALID_EVERY !== 0) {
-      throw new Error(`an annotation points at ${annotation.file}:${annotation.line} ("${first}"), not at an invalid resource's first line`)
+    // The annotation is on the offending field; the resource's name is above it, in its own document.
+    let index: number | undefined
+    for (let at = annotation.line - 2; at >= 0 && index === undefined && !(lines[at] ?? '').startsWith('---'); at--) {
+      index = indexOfName(lines[at] ?? '')
+    }
+    if (first !== `${INVALID_FIELD}: true` || index === undefined || (index + 1) % INVALID_EVERY !== 0) {
+      throw new Error(
+        `an annotation points at ${annotation.file}:${annotation.line} ("${first}"), not at an invalid resource's unknown field`,
+      )
     }
     checked++
   }
@@ -230,20 +236,19 @@ export function kubeconformSuite(sizes: readonly number[] = KUBECONFORM_SIZES): 
             'the work of mapping results to lines grows faster than the number of resources',
           ),
         ]
-        return {
-          id: ID,
-          title: TITLE,
-          method: method(sizes),
-          status: 'measured',
-          rows,
-          curves: [warm, cold, memory, own],
-          notes: [
-            `${context.slowRuns} iterations at each size, each: bare kubeconform, then the action with its schema cache emptied (cold), then again with the cache it just filled (warm); the order of bare and action alternates between iterations. Every run was checked: the action's valid and invalid outputs, and bare kubeconform's summary, count exactly the generated resources; a warm run downloaded no schema.`,
-            `Line mapping checked, not only timed: every annotation with a line pointed at the first line of an invalid resource (${sizes.map((size) => `${checkedLines.get(size) ?? 0} at ${size.toLocaleString('en-US')}`).join(', ')}).`,
-            `"The action less its kubeconform run" is the action's wall less the time its kubeconform ran, timed by a stand-in in kubeconform's place in the action's tool cache (bare kubeconform runs through the same stand-in): Node's start, reading and parsing every file to find where each resource starts, reading kubeconform's JSON, matching results to resources, annotations and the job summary. A quadratic matching would show an exponent near 2. kubeconform inside the action, cache warm (median): ${sizes.map((size) => `${at(size, 'warm kubeconform').median.toFixed(2)} s at ${size.toLocaleString('en-US')}`).join(', ')}; the action runs it at ${largest(warm).size.toLocaleString('en-US')} as: ${[...(actionArgs.get(largest(warm).size) ?? [])].join(' | ')}; bare: \`kubeconform -strict -summary -kubernetes-version ${KUBERNETES} -schema-location <the same location> <folder>\`.`,
-            "The schemas are kubernetes-validate's, made standalone (the definitions each kind refers to copied into it), as kubeconform's published schemas are. Peak RSS is the largest process of the run (the kernel reports the largest of the process and its children, not a sum); bare kubeconform keeps schemas in memory only, so it downloads them on every run.",
-          ],
-        }
+        return measuredSuite(
+          { id: ID, title: TITLE, method: method(sizes) },
+          {
+            rows,
+            curves: [warm, cold, memory, own],
+            notes: [
+              `${context.slowRuns} iterations at each size, each: bare kubeconform, then the action with its schema cache emptied (cold), then again with the cache it just filled (warm); the order of bare and action alternates between iterations. Every run was checked: the action's valid and invalid outputs, and bare kubeconform's summary, count exactly the generated resources; a warm run downloaded no schema.`,
+              `Line mapping checked, not only timed: every annotation with a line pointed at the unknown field of an invalid resource (${sizes.map((size) => `${checkedLines.get(size) ?? 0} at ${size.toLocaleString('en-US')}`).join(', ')}).`,
+              `"The action less its kubeconform run" is the action's wall less the time its kubeconform ran, timed by a stand-in in kubeconform's place in the action's tool cache (bare kubeconform runs through the same stand-in): Node's start, reading and parsing every file to find where each resource starts, reading kubeconform's JSON, matching results to resources, annotations and the job summary. A quadratic matching would show an exponent near 2. kubeconform inside the action, cache warm (median): ${sizes.map((size) => `${at(size, 'warm kubeconform').median.toFixed(2)} s at ${size.toLocaleString('en-US')}`).join(', ')}; the action runs it at ${largest(warm).size.toLocaleString('en-US')} as: ${[...(actionArgs.get(largest(warm).size) ?? [])].join(' | ')}; bare: \`kubeconform -strict -summary -kubernetes-version ${KUBERNETES} -schema-location <the same location> <folder>\`.`,
+              "The schemas are kubernetes-validate's, made standalone (the definitions each kind refers to copied into it), as kubeconform's published schemas are. Peak RSS is the largest process of the run (the kernel reports the largest of the process and its children, not a sum); bare kubeconform keeps schemas in memory only, so it downloads them on every run.",
+            ],
+          },
+        )
       })
     },
   }

@@ -2,7 +2,7 @@ import { startFaultProxy } from '../../test/bench/fault-proxy'
 import { MOTO_ACCOUNT, startMoto } from '../../test/bench/moto'
 import { startOidcIssuer } from '../../test/bench/oidc-issuer'
 import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
-import { checkGoal, compared, notMeasured, type Row } from '../lib/results'
+import { checkGoal, compared, measuredSuite, notMeasured, type Row } from '../lib/results'
 import { interleave, SampleSet, summarize } from '../lib/stats'
 import { actionMerged, NOT_MERGED, type Suite } from '../lib/suite'
 
@@ -133,17 +133,16 @@ export const oidcAuth: Suite = {
         goal: checkGoal({ text: 'no retry (1 call)', on: 'value', limit: 1, inclusive: true }, samples.stat('denied calls')),
       },
     ]
-    return {
-      id: ID,
-      title: TITLE,
-      method: METHOD,
-      status: 'measured',
-      rows,
-      notes: [
-        `${count} runs of each (the action, bare node, and the floor bundle: lib/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
-        `Configuration error: the fault proxy (test/bench/fault-proxy.ts) in front of moto answers every AssumeRoleWithWebIdentity with 403 AccessDenied; the step must fail without retrying. How those runs ended: ${[...deniedOutcomes].join('; ')}.`,
-        'The handbook measured configure-aws-credentials on this bench when the machine was quiet; it is not run here (it is not installed), so compare ratios to bare node, not seconds.',
-      ],
-    }
+    return measuredSuite(
+      { id: ID, title: TITLE, method: METHOD },
+      {
+        rows,
+        notes: [
+          `${count} runs of each (the action, bare node, and the floor bundle: lib/core alone, see the start-up table), interleaved. Every action run was checked to succeed with moto's account id as its aws-account-id output (${[...outcomes].join('; ')}). Main step only; wall is measured around the step's process, peak RSS by GNU time.`,
+          `Configuration error: the fault proxy (test/bench/fault-proxy.ts) in front of moto answers every AssumeRoleWithWebIdentity with 403 AccessDenied; the step must fail without retrying. How those runs ended: ${[...deniedOutcomes].join('; ')}.`,
+          'The handbook measured configure-aws-credentials on this bench when the machine was quiet; it is not run here (it is not installed), so compare ratios to bare node, not seconds.',
+        ],
+      },
+    )
   },
 }

@@ -1,6 +1,6 @@
 import { floorBundle } from '../lib/bundles'
 import { bareNode, floorRun, outcome, runMetered, withScratch } from '../lib/metered-action'
-import { compared, type Row } from '../lib/results'
+import { compared, measuredSuite, type Row } from '../lib/results'
 import { interleave, SampleSet } from '../lib/stats'
 import { ACTIONS, actionMerged, type Suite } from '../lib/suite'
 
@@ -65,13 +65,16 @@ export const startup: Suite = {
       `With no inputs an action validates what it was given and stops, so these figures are the cost of loading the bundle and reading inputs. How the runs ended: ${merged.map((action) => `${action}: ${outcomes.get(action)}`).join('; ')}.`,
     ]
     if (pending.length > 0) notes.push(`Not measured: action not merged: ${pending.join(', ')}.`)
-    return {
-      id: this.id,
-      title: this.title,
-      method: `Wall time and peak memory of each committed bundle started with no inputs, against bare \`node -e 0\` (same Node 24 binary) and the floor bundle.`,
-      status: 'measured',
-      rows,
-      notes,
-    }
+    return measuredSuite(
+      {
+        id: this.id,
+        title: this.title,
+        method: `Wall time and peak memory of each committed bundle started with no inputs, against bare \`node -e 0\` (same Node 24 binary) and the floor bundle.`,
+      },
+      {
+        rows,
+        notes,
+      },
+    )
   },
 }

@@ -6,7 +6,7 @@ import { busyMs, type CommandTime, onPath, timedCommand } from '../lib/command-l
 import { type Curve, curvePoints, largest } from '../lib/curve'
 import { outcome, runMetered, withScratch } from '../lib/metered-action'
 import { measureCommand } from '../lib/resource-meter'
-import { compared, notMeasured, type Row, type SuiteResult } from '../lib/results'
+import { compared, measuredSuite, notMeasured, type Row, type SuiteResult } from '../lib/results'
 import { interleave, SampleSet } from '../lib/stats'
 import { actionMerged, NOT_MERGED, repoRoot, type Suite } from '../lib/suite'
 
@@ -305,38 +305,37 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
               },
             },
           )
-          return {
-            id: ID,
-            title: TITLE,
-            method: method(sizes),
-            status: 'measured',
-            rows,
-            curves: [noChange, changing, memory, after, own, ownNoChange],
-            notes: [
-              `${context.slowRuns} interleaved iterations at each size of: the action's no-change run, bare init + plan (exit 0), the action's all-changing plan, bare init + plan \`-var revision=1\` (exit 2). Every run was checked: changes=false, then changes=true with to-change equal to the size; each plan's comment was within GitHub's limit.`,
-              `Commands the action ran (read from a timing stand-in given as its \`terraform\` input; bare Terraform ran through the same stand-in): no change: ${commandLists.get('no-change') ?? '?'}; all-changing plan: ${commandLists.get('changing') ?? '?'}.`,
-              '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/actions/tf-apply-toggle/fake-github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
-              `Where a no-change run's time goes, command by command (medians, s): ${sizes
-                .map((size) => {
-                  const median = (what: string) => samples.stat(`${size} ${what}`).median.toFixed(3)
-                  const action = (commandLists.get('no-change') ?? '')
-                    .split(', ')
-                    .filter(Boolean)
-                    .map((command) => `${command} ${median(`no-change ${command}`)}`)
-                    .join(', ')
-                  return `${size.toLocaleString('en-US')} resources: the action's ${action}, the rest ${median('no-change own')}; bare init ${median('bare no-change init')}, plan ${median('bare no-change plan')}`
-                })
-                .join('; ')}.`,
-              `PR comments: ${comments
-                .filter((comment, index, all) => all.findIndex((other) => other.size === comment.size) === index)
-                .map(
-                  (comment) =>
-                    `${comment.size.toLocaleString('en-US')} resources: ${comment.length.toLocaleString('en-US')} characters${comment.cut ? ', cut to fit with a notice' : ''}`,
-                )
-                .join('; ')}.`,
-              "Peak RSS is the largest process of the run (the kernel reports the largest of the process and its children, here Terraform, not a sum). The plugin cache is not measured: the module uses only Terraform's built-in provider and no provider can be downloaded on this machine, so there is nothing for it to save here.",
-            ],
-          }
+          return measuredSuite(
+            { id: ID, title: TITLE, method: method(sizes) },
+            {
+              rows,
+              curves: [noChange, changing, memory, after, own, ownNoChange],
+              notes: [
+                `${context.slowRuns} interleaved iterations at each size of: the action's no-change run, bare init + plan (exit 0), the action's all-changing plan, bare init + plan \`-var revision=1\` (exit 2). Every run was checked: changes=false, then changes=true with to-change equal to the size; each plan's comment was within GitHub's limit.`,
+                `Commands the action ran (read from a timing stand-in given as its \`terraform\` input; bare Terraform ran through the same stand-in): no change: ${commandLists.get('no-change') ?? '?'}; all-changing plan: ${commandLists.get('changing') ?? '?'}.`,
+                '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/actions/tf-apply-toggle/fake-github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
+                `Where a no-change run's time goes, command by command (medians, s): ${sizes
+                  .map((size) => {
+                    const median = (what: string) => samples.stat(`${size} ${what}`).median.toFixed(3)
+                    const action = (commandLists.get('no-change') ?? '')
+                      .split(', ')
+                      .filter(Boolean)
+                      .map((command) => `${command} ${median(`no-change ${command}`)}`)
+                      .join(', ')
+                    return `${size.toLocaleString('en-US')} resources: the action's ${action}, the rest ${median('no-change own')}; bare init ${median('bare no-change init')}, plan ${median('bare no-change plan')}`
+                  })
+                  .join('; ')}.`,
+                `PR comments: ${comments
+                  .filter((comment, index, all) => all.findIndex((other) => other.size === comment.size) === index)
+                  .map(
+                    (comment) =>
+                      `${comment.size.toLocaleString('en-US')} resources: ${comment.length.toLocaleString('en-US')} characters${comment.cut ? ', cut to fit with a notice' : ''}`,
+                  )
+                  .join('; ')}.`,
+                "Peak RSS is the largest process of the run (the kernel reports the largest of the process and its children, here Terraform, not a sum). The plugin cache is not measured: the module uses only Terraform's built-in provider and no provider can be downloaded on this machine, so there is nothing for it to save here.",
+              ],
+            },
+          )
         })
       } finally {
         await Promise.all([moto.stop(), api?.stop()])

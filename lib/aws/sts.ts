@@ -40,6 +40,13 @@ export interface AssumeRoleParams {
   policyArns?: readonly string[]
 }
 
+/** What only AssumeRole takes: AssumeRoleWithWebIdentity gets its tags from the token's claims and has no external id. */
+export interface ChainedRoleParams extends AssumeRoleParams {
+  tags?: readonly { key: string; value: string }[]
+  transitiveTagKeys?: readonly string[]
+  externalId?: string
+}
+
 export interface AssumeRoleWithWebIdentityParams extends AssumeRoleParams {
   webIdentityToken: string
 }
@@ -94,8 +101,8 @@ export class StsClient {
     return assumedRoleFrom('AssumeRoleWithWebIdentity', body)
   }
 
-  async assumeRole(params: AssumeRoleParams, credentials: AwsCredentials, signal?: AbortSignal): Promise<AssumedRole> {
-    const body = await this.call('AssumeRole', roleParams(params), credentials, signal)
+  async assumeRole(params: ChainedRoleParams, credentials: AwsCredentials, signal?: AbortSignal): Promise<AssumedRole> {
+    const body = await this.call('AssumeRole', { ...roleParams(params), ...chainedRoleParams(params) }, credentials, signal)
     return assumedRoleFrom('AssumeRole', body)
   }
 
@@ -137,6 +144,19 @@ function roleParams(params: AssumeRoleParams): Record<string, string> {
   params.policyArns?.forEach((arn, index) => {
     fields[`PolicyArns.member.${index + 1}.arn`] = arn
   })
+  return fields
+}
+
+function chainedRoleParams(params: ChainedRoleParams): Record<string, string> {
+  const fields: Record<string, string> = {}
+  params.tags?.forEach((tag, index) => {
+    fields[`Tags.member.${index + 1}.Key`] = tag.key
+    fields[`Tags.member.${index + 1}.Value`] = tag.value
+  })
+  params.transitiveTagKeys?.forEach((key, index) => {
+    fields[`TransitiveTagKeys.member.${index + 1}`] = key
+  })
+  if (params.externalId !== undefined) fields.ExternalId = params.externalId
   return fields
 }
 

@@ -165,3 +165,8 @@ output "warehouse_database" {
   description = "Warehouse database."
   value       = terraform_data.warehouse.output.database
 }
+
+output "volume_kms_key_arn" {
+  description = "Stands in for the volumes key of envs/dev (module.eks.volume_kms_key_arn), which the Airflow preset's StorageClass names."
+  value       = "arn:aws:kms:${var.region}:123456789012:key/00000000-0000-4000-8000-000000000000"
+}

@@ -3,7 +3,7 @@ import { formatBytes, formatNumber, formatRatio, formatStat, renderResults, rend
 import { KINDS, manifest, standalone } from '../../bench/lib/manifests'
 import { seededRandom } from '../../bench/lib/random'
 import { measureCommand, parseTimeVerbose } from '../../bench/lib/resource-meter'
-import { type BenchResults, checkGoal, compared, notMeasured, type SuiteResult } from '../../bench/lib/results'
+import { type BenchResults, checkGoal, compared, measuredSuite, notMeasured, type SuiteResult } from '../../bench/lib/results'
 import { interleave, median, ratio, ratioOfMedians, ratioToFigure, SampleSet, summarize } from '../../bench/lib/stats'
 import { node24 } from '../harness/runner'
 
@@ -118,6 +118,21 @@ describe('goals', () => {
       quoted: 'q',
     })
     expect(compared('rss', 'MiB', value, baseline)).not.toHaveProperty('goal')
+  })
+})
+
+describe('a measured suite', () => {
+  const info = { id: 'x', title: 'X', method: 'how' }
+  const rows = [{ subject: 'wall', unit: 's' as const, value: summarize([1]) }]
+
+  it('states who it is, that it measured, its rows and notes, and nothing it was not given', () => {
+    expect(measuredSuite(info, { rows, notes: ['n'] })).toEqual({ ...info, status: 'measured', rows, notes: ['n'] })
+  })
+
+  it('carries curves and what it could not measure when there are some', () => {
+    const unmeasured = [{ what: '8 images', reason: 'why' }]
+    expect(measuredSuite(info, { rows, notes: [], curves: [], unmeasured })).toMatchObject({ curves: [], unmeasured })
+    expect(measuredSuite(info, { rows, notes: [], unmeasured: [] })).not.toHaveProperty('unmeasured')
   })
 })
 

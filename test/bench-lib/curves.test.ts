@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busyMs, onPath, parseCommandLog, timedCommand } from '../../bench/lib/command-log'
-import { curveExponent, curvePoints, growthExponent, largest } from '../../bench/lib/curve'
+import { curveExponent, curvePoints, growthExponent, largest, sizeCurve } from '../../bench/lib/curve'
 import { renderCurve, renderGoals, renderResults } from '../../bench/lib/format'
 import { descendantNames, parseStat, sampleTools } from '../../bench/lib/process-sampler'
 import { RehearsalReader, unionMs } from '../../bench/lib/rehearsal-log'
@@ -13,6 +13,7 @@ import type { BenchResults, SuiteResult } from '../../bench/lib/results'
 import { summarize } from '../../bench/lib/stats'
 import type { BenchContext } from '../../bench/lib/suite'
 import { logTicks, renderCurvesSvg } from '../../bench/lib/svg'
+import { ecrBuildPushSuite } from '../../bench/suites/ecr-build-push'
 import { flagsOf, kubeconformSuite } from '../../bench/suites/kubeconform'
 import { classifyProcess, toolOf } from '../../bench/suites/pipeline'
 import { tfApplyToggleSuite } from '../../bench/suites/tf-apply-toggle'
@@ -68,6 +69,25 @@ describe('curves', () => {
     expect(points[1]?.ratio).toEqual({ median: 2, min: 2, max: 2, paired: true })
     expect(largest({ points }).size).toBe(100)
     expect(curveExponent({ points })).toBeCloseTo(Math.log10(5), 10)
+  })
+
+  it('a size curve reads each point, and its baseline when it has one, by size', () => {
+    const meta = { id: 'c', title: 'C', sizeLabel: 'images', unit: 's' as const, subjectLabel: 'ours' }
+    const figures: Record<number, number> = { 1: 2, 4: 4 }
+    const curve = sizeCurve(
+      { ...meta, baselineLabel: 'bare' },
+      [4, 1],
+      (size) => stat(figures[size] ?? 0),
+      (size) => stat(size),
+    )
+    expect(curve).toMatchObject({ ...meta, baselineLabel: 'bare' })
+    expect(curve.points.map((point) => [point.size, point.value.median, point.baseline?.median, point.ratio?.median])).toEqual([
+      [1, 2, 1, 2],
+      [4, 4, 4, 1],
+    ])
+    const alone = sizeCurve(meta, [1, 4], (size) => stat(figures[size] ?? 0))
+    expect(alone).not.toHaveProperty('baselineLabel')
+    expect(alone.points.every((point) => !('baseline' in point) && !('ratio' in point))).toBe(true)
   })
 
   it('refuses two points of one size, and a curve without points has no largest', () => {
@@ -392,6 +412,29 @@ describe('the size suites at small sizes', () => {
     const miss = result.rows.find((row) => row.subject === '3 resources, no-change run: wall')
     expect(miss?.whyMissed).toMatch(
       /^the action runs init, validate, plan, output one after another .*: validate [\d.]+ s, output [\d.]+ s, its init and plan/,
+    )
+  }, 300_000)
+
+  it('ecr-build-push: the legs build at once, every rerun skips, the buildx commands seen from outside', async () => {
+    const result = await ecrBuildPushSuite([1, 2]).run(context)
+    expect(result.status).toBe('measured')
+    expect(result.curves?.map((curve) => [curve.id, curve.points.map((point) => point.size)])).toEqual([
+      ['ecr-wall', [1, 2]],
+      ['ecr-rerun', [1, 2]],
+      ['ecr-rss', [1, 2]],
+      ['ecr-own', [1, 2]],
+    ])
+    expect(result.rows.filter((row) => row.goal).map((row) => row.subject)).toEqual([
+      '1 image at once, first run (build and push): wall',
+      '2 images at once, first run (build and push): wall',
+      '1 image at once, unchanged rerun (skipped): wall',
+      '2 images at once, unchanged rerun (skipped): wall',
+    ])
+    // Two legs hold two runs' processes at once: their summed peak is above one run's.
+    const memory = result.curves?.find((curve) => curve.id === 'ecr-rss')?.points ?? []
+    expect(memory[1]?.value.median).toBeGreaterThan(memory[0]?.value.median ?? Number.POSITIVE_INFINITY)
+    expect(result.notes.join('\n')).toContain(
+      '1: docker buildx version, docker buildx build; 2: docker buildx version, docker buildx build.',
     )
   }, 300_000)
 })

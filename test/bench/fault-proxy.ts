@@ -35,6 +35,8 @@ export type Fault =
   | { type: 'reset' }
   /** Forwards the call; a 2xx JSON answer reaches the client as `edit` returns it. */
   | { type: 'edit'; edit: (body: unknown) => unknown }
+  /** The same for any 2xx answer as text (the Query API's XML, e.g. an STS session made to end sooner). */
+  | { type: 'edit-text'; edit: (body: string) => string }
 
 export interface FaultRule {
   fault: Fault
@@ -88,7 +90,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }
       if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms))
     }
-    const edit = rule?.fault.type === 'edit' ? rule.fault.edit : undefined
+    const fault = rule?.fault
+    const edit =
+      fault?.type === 'edit'
+        ? (text: string) => JSON.stringify(fault.edit(JSON.parse(text)))
+        : fault?.type === 'edit-text'
+          ? fault.edit
+          : undefined
     const forwarded = httpRequest(
       {
         host: upstream.hostname,
@@ -106,7 +114,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         }
         const parts: Buffer[] = []
         for await (const part of upstreamResponse) parts.push(part as Buffer)
-        const edited = JSON.stringify(edit(JSON.parse(Buffer.concat(parts).toString('utf8'))))
+        const edited = edit(Buffer.concat(parts).toString('utf8'))
         const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = upstreamResponse.headers
         response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(edited) })
         response.end(edited)

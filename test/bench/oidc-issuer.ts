@@ -34,6 +34,8 @@ export interface OidcIssuer {
   setClaims(overrides: Partial<GithubClaims>): void
   /** Answer the next `count` token requests with this HTTP status. */
   failNext(count: number, status: number): void
+  /** How long the tokens issued from now on live (GitHub's live minutes; 300 s unless set). */
+  setTokenLifetime(seconds: number): void
   stop(): Promise<void>
 }
 
@@ -57,6 +59,7 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
   const requestToken = randomUUID()
   let claims: GithubClaims = { ...DEFAULT_CLAIMS }
   let failures: { count: number; status: number } = { count: 0, status: 500 }
+  let lifetimeSeconds = 300
   const requests: OidcIssuer['requests'] = []
   const issued: OidcIssuer['issued'] = []
 
@@ -86,7 +89,7 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
       .setIssuer(issuer)
       .setIssuedAt(now)
       .setNotBefore(now - 5)
-      .setExpirationTime(now + 300)
+      .setExpirationTime(now + lifetimeSeconds)
       .setJti(randomUUID())
       .sign(privateKey)
     issued.push({ ...payload, iss: issuer })
@@ -108,6 +111,9 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
     },
     failNext(count, status) {
       failures = { count, status }
+    },
+    setTokenLifetime(seconds) {
+      lifetimeSeconds = seconds
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   }

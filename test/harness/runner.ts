@@ -29,6 +29,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** Called once the main step starts, with its process and a view of its output so far. */
   control?: (child: ChildProcess, output: () => string) => void
+  /** Called after the main step and before the post step, as the job's later steps run in between. */
+  betweenSteps?: (main: StepResult) => Promise<void>
   /** A program (and its arguments) to start each step's node under, e.g. a resource meter for benchmarks. */
   launcher?: (step: 'main' | 'post') => string[]
 }
@@ -114,6 +116,11 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   try {
     const main = await runStep(join(repoRoot, 'actions', action, metadata.runs.main), workdir, 'main', { ...baseEnv, ...inputs }, options)
     let post: StepResult | undefined
+    // The post step runs even when the checks in between fail, as a runner runs it after a failed step.
+    const between = await options.betweenSteps?.(main).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    )
     if (metadata.runs.post && options.post !== false) {
       const stateEnv = Object.fromEntries(Object.entries(main.state).map(([key, value]) => [`STATE_${key}`, value]))
       post = await runStep(
@@ -127,6 +134,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
         },
       )
     }
+    if (between) throw between.error
     const everything = [main.stdout, main.stderr, post?.stdout ?? '', post?.stderr ?? ''].join('\n')
     const visibleLog = everything
       .split('\n')

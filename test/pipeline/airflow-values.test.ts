@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs'
+import { mkdtemp, rm, symlink } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { run as runKubeconformValidate } from '../../actions/kubeconform-validate/src/main'
+import { exec } from '../../lib/exec'
+import { toolPaths } from '../../scripts/toolchain.mjs'
+import { kubernetesSchemas, privateToolCache } from '../actions/kubeconform-validate/helpers'
+import { runInProcess } from '../harness/in-process'
 import { repoRoot } from '../harness/runner'
 
 /**
@@ -71,10 +78,9 @@ describe('helm/airflow/values.yaml: network policies', () => {
 })
 
 describe('helm/airflow/values.yaml: volumes', () => {
-  it('names, for every volume it creates, the class terraform/modules/eks makes (EKS >= 1.30 has no gp2 class)', () => {
-    const storageClass = read('terraform/modules/eks/outputs.tf').match(/output "storage_class_name"[^}]*value\s*=\s*"([^"]+)"/)?.[1]
-    expect(storageClass).toBe('ebs-csi-default-sc')
-    expect(read('terraform/modules/eks/main.tf')).toMatch(/defaultStorageClass = \{ enabled = true \}/)
+  const storageClass = parse(read('helm/airflow/storage-class.yaml'))
+
+  it("names, for every volume it creates, the preset's StorageClass, which the preset deploys before the chart", () => {
     const persistent = Object.entries(values).filter(
       // biome-ignore lint/suspicious/noExplicitAny: see values
       ([, section]: [string, any]) => section?.persistence && section.persistence.enabled !== false,
@@ -82,13 +88,52 @@ describe('helm/airflow/values.yaml: volumes', () => {
     // The chart turns the triggerer's log volume on unless told otherwise; the other volumes are off here.
     expect(persistent.map(([name]) => name)).toEqual(['triggerer'])
     // biome-ignore lint/suspicious/noExplicitAny: see values
-    for (const [, section] of persistent as [string, any][]) expect(section.persistence.storageClassName).toBe(storageClass)
+    for (const [, section] of persistent as [string, any][]) expect(section.persistence.storageClassName).toBe(storageClass.metadata.name)
+    expect(read('.github/scripts/deploy_list.py')).toContain('".pipeline-actions/helm/airflow/storage-class.yaml"')
+    // Other workloads' claims without a class still bind: the EBS CSI add-on's default class stays on.
+    expect(read('terraform/modules/eks/main.tf')).toMatch(/defaultStorageClass = \{ enabled = true \}/)
   })
 
-  it("encrypts those volumes: the account's EBS encryption by default is on in terraform/bootstrap/account", () => {
-    const account = read('terraform/bootstrap/account/ebs.tf') + read('terraform/bootstrap/account/variables.tf')
-    expect(account).toMatch(/resource "aws_ebs_encryption_by_default"[^}]*enabled\s*=\s*true/)
-    expect(account).toMatch(/variable "ebs_encryption_by_default"[^}]*default\s*=\s*true/)
+  it("encrypts those volumes with the environment's own KMS key, from its Terraform output", () => {
+    expect(storageClass).toMatchObject({
+      kind: 'StorageClass',
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true', kmsKeyId: '((terraform.volume_kms_key_arn))' },
+      volumeBindingMode: 'WaitForFirstConsumer',
+    })
+    expect(read('terraform/envs/dev/outputs.tf')).toMatch(/output "volume_kms_key_arn"[^}]*value\s*=\s*module\.eks\.volume_kms_key_arn/)
+    expect(read('terraform/modules/eks/outputs.tf')).toMatch(/output "volume_kms_key_arn"[^}]*value\s*=\s*aws_kms_key\.volumes\.arn/)
+    // The rehearsal's stand-in root has every output the preset reads.
+    expect(read('terraform/rehearsal/main.tf')).toMatch(/output "volume_kms_key_arn"/)
+  })
+
+  it('renders, as validate.yml does, into a StorageClass that kubeconform accepts against the strict schemas', async () => {
+    const workspace = await mkdtemp(join(tmpdir(), 'pa-storage-'))
+    try {
+      await symlink(repoRoot, join(workspace, '.pipeline-actions'), 'dir')
+      const output = join(workspace, 'output')
+      const render = await exec(toolPaths().python, [join(repoRoot, '.github/scripts/render_deployments.py')], {
+        cwd: workspace,
+        env: { PATH: process.env.PATH ?? '', DEPLOYMENTS: '- preset: airflow\n', GITHUB_OUTPUT: output },
+        silent: true,
+      })
+      expect(render.exitCode, render.stdout + render.stderr).toBe(0)
+      const rendered = readFileSync(output, 'utf8')
+        .split('\n')
+        .filter((line) => line.endsWith('.yaml'))
+      expect(rendered).toHaveLength(1)
+      const file = join(workspace, rendered[0] as string)
+      expect(parse(readFileSync(file, 'utf8')).parameters.kmsKeyId).toBe('terraform-output-volume_kms_key_arn')
+      // Through kubeconform-validate, as validate.yml runs it, against the offline Kubernetes schemas (strict).
+      const validated = await runInProcess(() => runKubeconformValidate({ env: process.env }), {
+        inputs: { paths: rendered[0] as string, 'schema-dir': kubernetesSchemas, 'schema-locations': '/nowhere/{{ .ResourceKind }}.json' },
+        env: { GITHUB_WORKSPACE: workspace, PIPELINE_ACTIONS_TOOL_CACHE: await privateToolCache() },
+      })
+      expect(validated.exitCode, validated.summary).toBe(0)
+      expect(validated.outputs).toMatchObject({ valid: '1', invalid: '0', errors: '0', skipped: '0' })
+    } finally {
+      await rm(workspace, { recursive: true, force: true })
+    }
   })
 })
 

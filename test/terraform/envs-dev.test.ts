@@ -198,6 +198,57 @@ describe('terraform/envs/dev with the AWS provider, planned on a bootstrapped mo
     expect(await refused(variables(more))).toContain(message)
   })
 
+  // After the plans above, which start from an empty state: this one applies part of the plan.
+  it("makes the volumes' KMS key and lets the EBS CSI driver use it, through EC2 only: applied on moto and read back", async () => {
+    const { planned } = await plan(variables(), 'volumes.tfplan')
+    expect(planned('module.eks.aws_kms_key.volumes')).toMatchObject({ enable_key_rotation: true })
+    expect(planned('module.eks.aws_iam_role_policy.ebs_csi_volumes_key')).toMatchObject({ name: 'volumes-key' })
+
+    // The key and the driver's role policy, with what they need (the role, the documents) and nothing else.
+    const targets = ['module.eks.aws_iam_role_policy.ebs_csi_volumes_key', 'module.eks.aws_kms_key.volumes']
+    const apply = await copy.run(
+      'envs/dev',
+      ['apply', '-auto-approve', '-input=false', '-no-color', ...targets.map((target) => `-target=${target}`), ...variables()],
+      aws.env,
+    )
+    expect(apply.exitCode, apply.stderr).toBe(0)
+    const output = await copy.run('envs/dev', ['output', '-json', 'volume_kms_key_arn'], aws.env)
+    const keyArn = JSON.parse(output.stdout) as string
+    expect(keyArn).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${MOTO_ACCOUNT}:key/[0-9a-f-]{36}$`))
+
+    const found = await motoInventory(aws.moto.endpoint, REGION)
+    const keyId = keyArn.split('/')[1] as string
+    expect(found.kms_key_descriptions[keyId]).toBe("datapipe-dev EBS volumes of the cluster's persistent volume claims")
+    // The key policy grants nothing by itself: the account administers the key and delegates its use to IAM.
+    expect(found.kms_key_policies[keyId]?.Statement).toEqual([
+      {
+        Sid: 'AccountAdministers',
+        Effect: 'Allow',
+        Action: 'kms:*',
+        Resource: '*',
+        Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` },
+      },
+    ])
+    const [role] = Object.entries(found.roles).filter(([name]) => name.startsWith('datapipe-dev-ebs-csi-'))
+    expect(role?.[1].permissions_boundary).toBe(BOUNDARY)
+    expect(role?.[1].inline_policies['volumes-key']?.Statement).toEqual([
+      {
+        Sid: 'VolumeKeyGrants',
+        Effect: 'Allow',
+        Action: ['kms:RevokeGrant', 'kms:ListGrants', 'kms:CreateGrant'],
+        Resource: keyArn,
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
+      {
+        Sid: 'VolumeKeyUse',
+        Effect: 'Allow',
+        Action: ['kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:DescribeKey', 'kms:Decrypt'],
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': `ec2.${REGION}.amazonaws.com` } },
+      },
+    ])
+  })
+
   it('needs the region: the pipeline passes its aws-region, nothing defaults to another', async () => {
     const stderr = await refused(asVars({ ...ROLES, eks_public_access_cidrs: '["203.0.113.0/24"]' }))
     expect(stderr).toContain('No value for required variable')

@@ -99,6 +99,9 @@ export interface Inventory {
   kms_aliases: Record<string, string>
   oidc_providers: string[]
   kms_keys: Record<string, string>
+  /** Each key's policy (its "default" policy), by key ID; null when it cannot be read. */
+  kms_key_policies: Record<string, PolicyDocument | null>
+  kms_key_descriptions: Record<string, string>
   vpcs: Record<string, { cidr: string; subnets: string[]; nat_gateways: string[]; flow_logs: number }>
   log_groups: string[]
   ebs_encryption_by_default: boolean

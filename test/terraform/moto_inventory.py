@@ -158,6 +158,12 @@ def main():
                 "kms_keys": {
                     key: kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] for key in keys
                 },
+                # None for a key whose policy cannot be read (one pending deletion, say).
+                "kms_key_policies": {
+                    key: json.loads(optional(lambda key=key: kms.get_key_policy(KeyId=key, PolicyName="default"), "Policy") or "null")
+                    for key in keys
+                },
+                "kms_key_descriptions": {key: kms.describe_key(KeyId=key)["KeyMetadata"].get("Description", "") for key in keys},
                 "vpcs": vpcs(client("ec2", endpoint, region)),
                 "ebs_encryption_by_default": client("ec2", endpoint, region).get_ebs_encryption_by_default()[
                     "EbsEncryptionByDefault"

@@ -152,6 +152,9 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRun
     LANG: 'C.UTF-8',
     // act asks for a Docker daemon even on the host; there is none to ask.
     DOCKER_HOST: 'unix:///nonexistent',
+    // What a runner says it is, as GitHub's runner sets it: act runs the jobs on this machine, a self-hosted runner
+    // whatever its ubuntu-24.04 label (check-inputs judges whether the runners reach the cluster's API by it).
+    RUNNER_ENVIRONMENT: 'self-hosted',
     // The run's artifacts (the upload/download-artifact stand-ins), gone with the run.
     STAND_IN_ARTIFACTS: join(work, 'artifacts'),
     ...options.env,

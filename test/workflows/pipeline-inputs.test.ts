@@ -104,6 +104,31 @@ describe('bad input through the workflows stops in check-inputs, before anything
   )
 })
 
+describe('an endpoint the runners cannot reach stops in check-inputs', () => {
+  it("refuses the example's CIDR-limited API on a runner that says it is GitHub's, naming the choices", async () => {
+    const inputs = { action: 'create' }
+    const run = await runWorkflow({
+      repository: consumer.dir,
+      workflow: '.github/workflows/create-destroy.yml',
+      event: 'workflow_dispatch',
+      payload: { inputs },
+      inputs,
+      vars: VARS,
+      // What GitHub's own runners set; act's runner, on this machine, otherwise says self-hosted.
+      env: { STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }), RUNNER_ENVIRONMENT: 'github-hosted' },
+      repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+    })
+    expect(run.exitCode, run.log).not.toBe(0)
+    expect(run.jobs.map((job) => [job.id, job.result])).toEqual([['check-inputs', 'failure']])
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(
+      "Input 'terraform-variables' limits the public cluster API to eks_public_access_cidrs, but the jobs run on GitHub-hosted runners",
+    )
+    expect(errors[0]).toContain('set public_api_open_to_all=true')
+  }, 120_000)
+})
+
 describe('a deployments list that names an image no job builds stops in check-inputs', () => {
   let streaming: Consumer
 

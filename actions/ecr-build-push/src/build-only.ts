@@ -4,6 +4,7 @@ import { resolveCommit } from './commit'
 import type { Inputs } from './inputs'
 import type { PublishDeps, Published } from './publish'
 import { requireDirectory } from './publish'
+import { resolveTagTemplates } from './tag-templates'
 
 /**
  * `push: false`, for pull requests: the image is built exactly as a push
@@ -16,8 +17,10 @@ import { requireDirectory } from './publish'
 export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Published> {
   const commit = await resolveCommit(deps.env, deps.exec)
   await requireDirectory('context', inputs.context)
+  if (inputs.alsoPushTo.length > 0) core.info('push is false: nothing is copied to the also-push-to repositories.')
   if (inputs.cache) core.info('push is false: the registry build cache is neither read nor written (it would need the ECR login).')
-  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  const resolved = await resolveTagTemplates('tags', inputs.tags, { commit, env: deps.env })
+  const tags = [commit, ...resolved.map((entry) => entry.tag).filter((tag) => tag !== commit)]
   // Local names only: no registry host, so nothing could be pushed by mistake under them.
   const references = tags.map((tag) => `${inputs.repository}:${tag}`)
   const { builder, built } = await build(
@@ -36,6 +39,8 @@ export async function buildOnly(inputs: Inputs, deps: PublishDeps): Promise<Publ
     tags,
     skipped: false,
     pushed: false,
+    mirrored: [],
+    repositoryUri: '',
     outcome: { kind: 'built-only', builder: builder.description },
     repository: { name: inputs.repository, created: false, mutability: 'not checked (push: false)' },
   }

@@ -38,6 +38,7 @@ export async function build(
       platforms: inputs.platforms,
       tempDir: workDir,
       secretFiles: await writeBuildSecrets(inputs.buildSecrets, workDir),
+      attestations: { provenance: inputs.provenance, sbom: inputs.sbom },
       ...target,
     })
     return { builder, built }

@@ -2,10 +2,15 @@ import { resolveRegion } from '../../../lib/aws/region'
 import { UserError } from '../../../lib/errors'
 import { inputsFrom, parseItems, type ReadInput, readRaw } from '../../../lib/inputs'
 import { resolveInWorkspace } from '../../../lib/workspace'
+import { type Destination, parseDestinations } from './destinations'
 import { parseRegistryTarget, type RegistryTarget } from './registry-target'
+import { parseTagTemplates, type TagTemplate } from './tag-templates'
 
 export const BUILDERS = ['docker', 'buildah'] as const
 export type BuilderName = (typeof BUILDERS)[number]
+/** BuildKit's SLSA provenance modes; 'builder' leaves the choice to buildx (min on a BuildKit builder, none on the docker driver). */
+export const PROVENANCE = ['builder', 'false', 'min', 'max'] as const
+export type Provenance = (typeof PROVENANCE)[number]
 
 export interface Inputs {
   repository: string
@@ -30,17 +35,21 @@ export interface Inputs {
   builder: BuilderName
   cache: boolean
   cacheRepository: string
-  /** Tags beyond the commit SHA. */
-  tags: string[]
+  /** Tags beyond the commit SHA, literal or templates of the git ref (tag-templates.ts). */
+  tags: TagTemplate[]
   keepLogin: boolean
   /** False: build only, for pull requests (no AWS, no registry). */
   push: boolean
+  /** The provenance attestation BuildKit attaches to the image index. */
+  provenance: Provenance
+  /** An SBOM attestation, made by BuildKit's scanner image. */
+  sbom: boolean
+  /** More ECR repositories (other accounts, ECR Public) that get the same image by digest, without a rebuild. */
+  alsoPushTo: Destination[]
 }
 
 // ECR's own pattern for repository names (namespaces separated by '/').
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
-// The OCI distribution spec's tag grammar.
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/
 
 export function parseRepositoryName(name: string, raw: string): string {
@@ -50,17 +59,6 @@ export function parseRepositoryName(name: string, raw: string): string {
     )
   }
   return raw
-}
-
-export function parseTags(name: string, values: readonly string[]): string[] {
-  for (const tag of values) {
-    if (!TAG.test(tag)) {
-      throw new UserError(
-        `Input '${name}' must list image tags (letters, digits, '_', '.', '-', up to 128, not starting with '.' or '-'); got '${tag}'.`,
-      )
-    }
-  }
-  return [...new Set(values)]
 }
 
 /** Platforms as buildx writes them, comma- or newline-separated: linux/amd64,linux/arm64/v8. */
@@ -112,7 +110,10 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
     builder: input.enum('builder', BUILDERS, 'docker'),
     cache: input.boolean('cache', false),
     cacheRepository: cacheRepository ? parseRepositoryName('cache-repository', cacheRepository) : `${repository}-build-cache`,
-    tags: parseTags('tags', input.list('tags')),
+    tags: parseTagTemplates('tags', input.list('tags')),
     keepLogin: input.boolean('keep-login', false),
+    provenance: input.enum('provenance', PROVENANCE, 'builder'),
+    sbom: input.boolean('sbom', false),
+    alsoPushTo: parseDestinations('also-push-to', input.raw('also-push-to')),
   }
 }

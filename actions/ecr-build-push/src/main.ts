@@ -1,4 +1,5 @@
 import { ECRClient } from '@aws-sdk/client-ecr'
+import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public'
 import { awsClientConfig } from '../../../lib/aws/clients'
 import { withChildEnv } from '../../../lib/child-env'
 import { systemClock } from '../../../lib/clock'
@@ -24,6 +25,7 @@ export function defaultDeps(): Deps {
     clock: systemClock,
     env: process.env,
     ecr: (region) => new ECRClient(awsClientConfig('ECR', region)),
+    ecrPublic: (region) => new ECRPUBLICClient(awsClientConfig('ECR PUBLIC', region)),
     log: runnerLog,
     read: readRaw,
   }
@@ -41,6 +43,13 @@ export function run(overrides: Partial<Deps> = {}): Promise<void> {
     core.setOutput('tags', published.tags.join(','))
     core.setOutput('skipped', String(published.skipped))
     core.setOutput('pushed', String(published.pushed))
+    // Every reference the image now has, the main repository's first: what a deploy or a signing step may need.
+    const main = published.repositoryUri
+      ? [{ imageRef: published.imageRef, images: published.tags.map((tag) => `${published.repositoryUri}:${tag}`) }]
+      : []
+    const every = [...main, ...published.mirrored]
+    core.setOutput('image-refs', every.map((entry) => entry.imageRef).join(','))
+    core.setOutput('images', every.flatMap((entry) => entry.images).join(','))
     deps.log.info(
       published.outcome.kind === 'built-only'
         ? `Built ${published.image}; nothing was pushed (push: false).`

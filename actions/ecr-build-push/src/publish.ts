@@ -1,29 +1,24 @@
 import { stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import type { Clock } from '../../../lib/clock'
 import * as core from '../../../lib/core'
 import { messageOf, UserError } from '../../../lib/errors'
 import type { Exec } from '../../../lib/exec'
-import type { Logger } from '../../../lib/log'
 import { build } from './build'
 import { buildOnly } from './build-only'
 import { resolveCommit } from './commit'
 import { LOGIN_STATE, userDockerConfigDir, writeDockerLogin } from './docker-config'
 import { type EcrApi, fetchRegistryCredentials } from './ecr-login'
 import type { Inputs } from './inputs'
+import { copyToMirrors, logInToMirrors, type MirrorDeps, type Mirrored } from './mirror'
 import { RegistryApi } from './registry-api'
-import { describeSettings, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
+import { describeSettings, type EnsureRepositoryRequest, ensureRepository, isTagImmutable, type RepositorySettings } from './repository'
 import type { ImageReport } from './summary'
-import { planTags } from './tag-plan'
+import { planTags, refuseMovingTags } from './tag-plan'
+import { resolveTagTemplates } from './tag-templates'
 
-export interface PublishDeps {
+export interface PublishDeps extends MirrorDeps {
   exec: Exec
-  fetch: typeof fetch
-  clock: Clock
-  random?: () => number
   env: NodeJS.ProcessEnv
-  ecr: (region: string) => EcrApi
-  log: Logger
 }
 
 export interface Published extends ImageReport {
@@ -31,6 +26,10 @@ export interface Published extends ImageReport {
   skipped: boolean
   /** This run pushed the image (false when it was already there, or push is false). */
   pushed: boolean
+  /** host/repository of the main push; empty with push false. */
+  repositoryUri: string
+  /** The also-push-to repositories the image was copied to. */
+  mirrored: Mirrored[]
 }
 
 /**
@@ -42,11 +41,16 @@ export interface Published extends ImageReport {
 export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<Published> {
   if (!inputs.push) return deps.log.group('Build (push: false)', () => buildOnly(inputs, deps))
   const commit = await resolveCommit(deps.env, deps.exec)
+  const resolved = await resolveTagTemplates('tags', inputs.tags, { commit, env: deps.env })
   await requireDirectory('context', inputs.context)
   const ecr = deps.ecr(inputs.region)
   const session = await deps.log.group('Log in to the registry', () => logIn(ecr, inputs, deps))
+  const mirrors =
+    inputs.alsoPushTo.length > 0
+      ? await deps.log.group('Log in to the also-push-to registries', () => logInToMirrors(inputs.alsoPushTo, deps))
+      : []
   const { repository, settings } = await deps.log.group(`Prepare repository ${inputs.repository}`, () =>
-    prepareRepositories(ecr, inputs, deps),
+    prepareRepositories(ecr, inputs, deps, (found) => refuseMovingTags(resolved, found, inputs.repository)),
   )
   const registry = new RegistryApi({
     baseUrl: `${inputs.registry.endpoint?.insecure ? 'http' : 'https'}://${session.host}`,
@@ -56,7 +60,7 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
     clock: deps.clock,
     random: deps.random,
   })
-  const tags = [commit, ...inputs.tags.filter((tag) => tag !== commit)]
+  const tags = [commit, ...resolved.map((entry) => entry.tag).filter((tag) => tag !== commit)]
   const states = await Promise.all(tags.map(async (tag) => ({ tag, digest: await registry.digestOf(inputs.repository, tag) })))
   const plan = planTags(states, (tag) => isTagImmutable(repository, tag), inputs.repository)
   const target: Target = { uri: `${session.host}/${inputs.repository}`, commit, tags, host: session.host }
@@ -66,6 +70,12 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
       ? await deps.log.group('Retag the existing image', () => retag(registry, inputs, target, plan, deps))
       : await deps.log.group('Build and push', () => buildAndPush(registry, inputs, target, session.login, deps))
 
+  const mirrored =
+    mirrors.length > 0
+      ? await deps.log.group(`Copy to ${mirrors.length} more ${mirrors.length === 1 ? 'repository' : 'repositories'}`, () =>
+          copyToMirrors(mirrors, { api: registry, repository: inputs.repository }, { digest, tags }, deps),
+        )
+      : []
   const sizeBytes = await registry.imageSize(inputs.repository, digest).catch((error: unknown) => {
     core.debug(`image size unavailable: ${messageOf(error)}`)
     return undefined
@@ -79,6 +89,8 @@ export async function publishImage(inputs: Inputs, deps: PublishDeps): Promise<P
     tags,
     skipped: plan.kind === 'skip',
     pushed: plan.kind !== 'skip',
+    mirrored,
+    repositoryUri: target.uri,
     outcome,
     repository: {
       name: inputs.repository,
@@ -114,7 +126,7 @@ async function logIn(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
 }
 
 /** The image repository (immutable tags, scanning, lifecycle) and, with cache, its cache repository. */
-async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDeps) {
+async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDeps, check: EnsureRepositoryRequest['check']) {
   const options = { clock: deps.clock, random: deps.random }
   const settings: RepositorySettings = {
     mutability: 'IMMUTABLE',
@@ -125,7 +137,7 @@ async function prepareRepositories(ecr: EcrApi, inputs: Inputs, deps: PublishDep
   }
   const repository = await ensureRepository(
     ecr,
-    { name: inputs.repository, registryId: inputs.registry.registryId, create: inputs.createRepository, settings },
+    { name: inputs.repository, registryId: inputs.registry.registryId, create: inputs.createRepository, settings, check },
     options,
   )
   if (inputs.cache) {

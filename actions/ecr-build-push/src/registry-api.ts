@@ -50,6 +50,14 @@ export class RegistryHttpError extends Error {
   }
 }
 
+interface RegistryRequest {
+  accept?: string
+  body?: Buffer
+  contentType?: string
+  headers?: Record<string, string>
+  push?: boolean
+}
+
 interface Challenge {
   scheme: string
   params: Record<string, string>
@@ -99,6 +107,55 @@ export class RegistryApi {
     await this.send('PUT', repository, `manifests/${tag}`, { body: manifest.body, contentType: manifest.mediaType, push: true })
   }
 
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const response = await this.send('HEAD', repository, `blobs/${digest}`, {})
+    return response.status !== 404
+  }
+
+  /** A blob's bytes as a stream (ECR answers with a redirect to S3, which fetch follows without the registry login). */
+  async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.send('GET', repository, `blobs/${digest}`, {})
+    if (response.status === 404 || !response.body) {
+      await response.body?.cancel()
+      throw new Error(`the registry lost blob ${digest} of ${repository} while it was being copied`)
+    }
+    return response.body
+  }
+
+  /**
+   * Uploads a blob from a stream in chunks (the distribution spec's chunked
+   * upload: POST, PATCH per chunk, PUT with the digest), so a layer of any
+   * size passes through a bounded buffer. ECR wants every chunk but the last
+   * to be at least 5 MiB.
+   */
+  async uploadBlob(repository: string, digest: string, body: ReadableStream<Uint8Array>, chunkBytes = 16 * 1024 * 1024): Promise<void> {
+    const started = await this.send('POST', repository, 'blobs/uploads/', { push: true })
+    let location = this.locationOf(started, repository)
+    let offset = 0
+    for await (const chunk of chunksOf(body, chunkBytes)) {
+      const patched = await this.send('PATCH', repository, location, {
+        push: true,
+        body: chunk,
+        contentType: 'application/octet-stream',
+        headers: { 'content-range': `${offset}-${offset + chunk.length - 1}` },
+      })
+      location = this.locationOf(patched, repository)
+      offset += chunk.length
+    }
+    const url = new URL(location)
+    url.searchParams.set('digest', digest)
+    const done = await this.send('PUT', repository, url.toString(), { push: true })
+    await done.body?.cancel()
+  }
+
+  private locationOf(response: Response, repository: string): string {
+    const location = response.headers.get('location')
+    void response.body?.cancel()
+    if (!location) throw new Error(`the registry started an upload to ${repository} without a Location`)
+    // Relative locations (distribution's relativeurls) are relative to the registry's base URL.
+    return new URL(location, this.options.baseUrl).toString()
+  }
+
   /** The compressed size of the image (layers and config), summed over the platforms of an index. */
   async imageSize(repository: string, digest: string): Promise<number | undefined> {
     const manifest = await this.manifest(repository, digest)
@@ -114,13 +171,9 @@ export class RegistryApi {
     return total
   }
 
-  private async send(
-    method: string,
-    repository: string,
-    path: string,
-    request: { accept?: string; body?: Buffer; contentType?: string; push?: boolean },
-  ): Promise<Response> {
-    const url = `${this.options.baseUrl}/v2/${repository}/${path}`
+  private async send(method: string, repository: string, path: string, request: RegistryRequest): Promise<Response> {
+    // An upload's Location is a full URL; everything else is a path under the repository.
+    const url = /^https?:\/\//.test(path) ? path : `${this.options.baseUrl}/v2/${repository}/${path}`
     const scope = `repository:${repository}:${request.push ? 'pull,push' : 'pull'}`
     return retry(
       async () => {
@@ -133,7 +186,7 @@ export class RegistryApi {
             response = await this.attempt(method, url, scope, request)
           }
         }
-        if (response.ok || (response.status === 404 && method !== 'PUT')) return response
+        if (response.ok || (response.status === 404 && (method === 'GET' || method === 'HEAD'))) return response
         const detail = method === 'HEAD' ? '' : await errorDetail(response)
         if (response.status === 401 || response.status === 403) {
           throw new UserError(
@@ -154,16 +207,12 @@ export class RegistryApi {
     )
   }
 
-  private attempt(
-    method: string,
-    url: string,
-    scope: string,
-    request: { accept?: string; body?: Buffer; contentType?: string },
-  ): Promise<Response> {
+  private attempt(method: string, url: string, scope: string, request: RegistryRequest): Promise<Response> {
     const bearer = this.bearerTokens.get(scope)
     const headers: Record<string, string> = { authorization: bearer ? `Bearer ${bearer}` : this.basic }
     if (request.accept) headers.accept = request.accept
     if (request.contentType) headers['content-type'] = request.contentType
+    Object.assign(headers, request.headers)
     return this.options.fetch(url, {
       method,
       headers,
@@ -267,4 +316,25 @@ async function errorDetail(response: Response): Promise<string> {
     // Not the registry's JSON error shape; show the start of the text.
   }
   return text.slice(0, 200).replace(/\s+/g, ' ').trim()
+}
+
+/** Re-chunks a byte stream into buffers of `size` bytes (the last may be shorter). */
+async function* chunksOf(stream: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  for await (const piece of stream) {
+    let rest = Buffer.from(piece)
+    while (pendingBytes + rest.length >= size) {
+      const take = size - pendingBytes
+      yield Buffer.concat([...pending, rest.subarray(0, take)])
+      rest = rest.subarray(take)
+      pending = []
+      pendingBytes = 0
+    }
+    if (rest.length > 0) {
+      pending.push(rest)
+      pendingBytes += rest.length
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending)
 }

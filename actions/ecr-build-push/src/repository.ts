@@ -34,24 +34,27 @@ export interface EnsureRepositoryRequest {
   registryId?: string
   create: boolean
   settings: RepositorySettings
+  /** Refuses a repository (found, or about to be created with these settings) that cannot take this run's tags: throws before anything is created. */
+  check?: (repository: Pick<RepositoryInfo, 'mutability' | 'exclusionFilters'>) => void
 }
 
 /** Finds the repository, or creates it with the requested settings when allowed. Existing repositories are never changed. */
 export async function ensureRepository(ecr: EcrApi, request: EnsureRepositoryRequest, options: AwsCallOptions): Promise<RepositoryInfo> {
   const existing = await describe(ecr, request, options)
-  if (existing) return infoOf(existing, false)
+  if (existing) return checked(request, infoOf(existing, false))
   if (!request.create) {
     throw new UserError(
       `ECR repository '${request.name}' does not exist${request.registryId ? ` in registry ${request.registryId}` : ''}.`,
       "Create it, or set 'create-repository: true'.",
     )
   }
+  request.check?.({ mutability: request.settings.mutability, exclusionFilters: [] })
   const created = await create(ecr, request, options)
   if (!created) {
     // Another job created it between our look-up and our create: use theirs as it is.
     const raced = await describe(ecr, request, options)
     if (!raced) throw new Error(`ECR said repository '${request.name}' already exists, then that it does not`)
-    return infoOf(raced, false)
+    return checked(request, infoOf(raced, false))
   }
   if (request.settings.keepImages > 0) {
     await awsCall(
@@ -108,6 +111,11 @@ async function create(ecr: EcrApi, request: EnsureRepositoryRequest, options: Aw
     if (awsErrorCode(error) === 'RepositoryAlreadyExistsException') return undefined
     throw explain(error, 'ecr:CreateRepository', request.name)
   }
+}
+
+function checked(request: EnsureRepositoryRequest, info: RepositoryInfo): RepositoryInfo {
+  request.check?.(info)
+  return info
 }
 
 function infoOf(repository: Repository, created: boolean): RepositoryInfo {

@@ -13,6 +13,8 @@ export interface ImageReport {
     /** push: false, a pull request's check: built, nothing pushed. */
     | { kind: 'built-only'; builder: string }
   repository: { name: string; created: boolean; mutability: string; settings?: string }
+  /** The also-push-to repositories the image was copied to, by digest. */
+  mirrored?: readonly { imageRef: string }[]
 }
 
 export function formatBytes(bytes: number): string {
@@ -48,6 +50,9 @@ export function imageSummary(report: ImageReport): string {
     ['result', outcome],
     ['tags', report.tags.map((tag) => `\`${tag}\``).join(', ')],
     ['repository', repository],
+    ...(report.mirrored?.length
+      ? [['also pushed to', report.mirrored.map((entry) => code(entry.imageRef)).join(', ')] as [string, string]]
+      : []),
   ]
   return `### ecr-build-push\n\n${markdownTable(['', 'value'], rows)}\n`
 }

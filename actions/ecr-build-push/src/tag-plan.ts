@@ -1,4 +1,6 @@
 import { UserError } from '../../../lib/errors'
+import { isTagImmutable, type RepositoryInfo } from './repository'
+import type { ResolvedTag } from './tag-templates'
 
 /** What the registry holds for each requested tag before anything is built. */
 export interface TagState {
@@ -46,4 +48,25 @@ export function planTags(states: readonly TagState[], isImmutable: (tag: string)
     .filter((state) => state.digest !== digest)
     .map((state) => (state.digest === undefined ? { tag: state.tag } : { tag: state.tag, previous: state.digest }))
   return { kind: 'skip', digest, retag }
+}
+
+/**
+ * A tag from a moving template ({{branch}}, pr-{{pr}}, {{major}}.{{minor}})
+ * points at a newer image on the next commit; where the repository keeps
+ * that tag immutable, the first push works and every later one is refused.
+ * Refused here, on the first run, before anything is built, whether or not
+ * the tag exists yet.
+ */
+export function refuseMovingTags(
+  tags: readonly ResolvedTag[],
+  repository: Pick<RepositoryInfo, 'mutability' | 'exclusionFilters'>,
+  name: string,
+): void {
+  const blocked = tags.filter((entry) => entry.movingFrom !== undefined && isTagImmutable(repository, entry.tag))
+  if (blocked.length === 0) return
+  const list = blocked.map((entry) => `'${entry.tag}' (from '${entry.movingFrom}')`).join(', ')
+  throw new UserError(
+    `Tag ${list} moves to a new image on later commits, but repository '${name}' keeps it immutable (${repository.mutability}), so the next push under it would be refused.`,
+    'Tag with what is unique per build ({{sha}}, {{semver}}, {{tag}}, or a moving template with {{short-sha}}), or use a repository whose tag mutability (or an exclusion filter) lets this tag move.',
+  )
 }

@@ -5,7 +5,7 @@ import type { NodegroupSelection } from './eks/wait-nodegroups'
 import { normalizeHelmVersion } from './helm/binary'
 import { type Deployment, parseReleases } from './releases'
 
-export const MODES = ['deploy', 'uninstall'] as const
+export const MODES = ['deploy', 'uninstall', 'diff'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface Inputs {
@@ -23,6 +23,8 @@ export interface Inputs {
   fieldManager: string
   helmVersion?: string
   exportKubeconfig: boolean
+  /** For the diff comment on a pull request; empty: no comment. */
+  githubToken: string
 }
 
 const EKS_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/
@@ -38,16 +40,20 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
   const timeoutMs = parseDuration('timeout', raw('timeout'), 30 * 60_000)
   if (timeoutMs <= 0) throw new UserError(`Input 'timeout' must be longer than zero; got '${raw('timeout')}'.`)
   const checkApi = parseBoolean('check-api', raw('check-api'), true)
+  const mode = parseEnum('mode', raw('mode'), MODES, 'deploy')
   const releases = parseReleases(raw('releases'))
   if (!checkApi && releases.length > 0) {
     throw new UserError(
       "Input 'releases' needs check-api true: with check-api false (a private endpoint this runner cannot reach) the step stops after writing the kubeconfig.",
     )
   }
+  if (mode === 'diff' && releases.length === 0) {
+    throw new UserError("Input 'mode' diff compares the 'releases' with the cluster: list at least one release or manifests entry.")
+  }
   return {
     clusterName,
     region: resolveRegion('aws-region', raw('aws-region') || undefined, env),
-    mode: parseEnum('mode', raw('mode'), MODES, 'deploy'),
+    mode,
     timeoutMs,
     appearTimeoutMs: parseDuration('appear-timeout', raw('appear-timeout'), 10 * 60_000),
     nodegroups: parseNodegroups(raw('nodegroups')),
@@ -56,6 +62,7 @@ export function parseInputs(read: ReadInput = readRaw, env: NodeJS.ProcessEnv = 
     ...(raw('helm-version') ? { helmVersion: normalizeHelmVersion(raw('helm-version')) } : {}),
     exportKubeconfig: parseBoolean('export-kubeconfig', raw('export-kubeconfig'), true),
     fieldManager: parseFieldManager(raw('field-manager')),
+    githubToken: raw('github-token'),
   }
 }
 

@@ -11,7 +11,9 @@ import { exec as defaultExec, type Exec } from '../../../lib/exec'
 import { findOnPath } from '../../../lib/files'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { type Logger, runnerLog } from '../../../lib/log'
+import { commentOnPullRequest, hiddenMarker, type IssueComments, octokitComments, pullRequestOf, runUrl } from '../../../lib/pr-comment'
 import { appendSummary } from '../../../lib/summary'
+import { byteLength, COMMENT_LIMIT, charLength, SUMMARY_LIMIT } from '../../../lib/text-budget'
 import { credentialsFromEnv } from './access/credentials'
 import { type HttpsGet, httpsGet } from './access/https-get'
 import type { KubeReader } from './access/kube-reader'
@@ -19,6 +21,8 @@ import { renderKubeconfig, writeKubeconfig } from './access/kubeconfig'
 import { waitForApi } from './access/readiness'
 import { createEksToken, stsEndpoint } from './access/token'
 import { recentWarnings } from './access/warning-events'
+import { diffReleases, type EntryReport } from './diff/diff-releases'
+import { countOf, hasChanges, renderDiff } from './diff/report'
 import { type ClusterView, type EksApi, type NodegroupView, sdkEksApi } from './eks/api'
 import { DEFAULT_POLL } from './eks/poll'
 import { waitForCluster } from './eks/wait-cluster'
@@ -26,12 +30,15 @@ import { classifyAwsError, type WaitContext } from './eks/wait-context'
 import { waitForNodegroups } from './eks/wait-nodegroups'
 import { resolveHelm } from './helm/binary'
 import { helmCli } from './helm/cli'
-import { deployReleases, type KubeContext, type ReleaseResult, uninstallReleases } from './helm/deploy'
+import { deployReleases, type HelmContext, type KubeContext, type ReleaseResult, uninstallReleases } from './helm/deploy'
 import { detectHelm } from './helm/version'
 import { type Inputs, parseInputs } from './inputs'
 import { discoverKinds } from './manifests/kinds'
 import { kubectlCli } from './manifests/kubectl'
 import { isManifestSet } from './releases'
+import { RolloutError, rolloutMarkdown } from './rollout/failure'
+import { watchRollout } from './rollout/watch'
+import type { Workload } from './rollout/workloads'
 import { summaryMarkdown } from './summary'
 
 /** Everything that touches AWS, time, tools, the network, the log or the inputs, so tests can replace it. */
@@ -49,6 +56,8 @@ export interface Deps {
   tokenScript: string
   log: Logger
   read: ReadInput
+  /** GitHub's issue comments for the diff comment, made only when one is due. */
+  comments: (token: string, apiUrl: string) => Promise<IssueComments>
 }
 
 /** How long 401/403 answers are retried: access entries created with the cluster apply within about a minute. */
@@ -67,12 +76,14 @@ export function defaultDeps(): Deps {
     tokenScript: join(dirname(resolve(process.argv[1] ?? '.')), 'bin', 'token', 'index.js'),
     log: runnerLog,
     read: readRaw,
+    comments: octokitComments,
   }
 }
 
 export function run(overrides: Partial<Deps> = {}): Promise<void> {
   return runWithDeps(defaultDeps, overrides, async (deps) => {
     const inputs = parseInputs(deps.read, deps.env)
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
     for (const release of inputs.releases) if ('password' in release && release.password) core.setSecret(release.password)
     await execute(inputs, deps)
   })
@@ -103,16 +114,37 @@ async function execute(inputs: Inputs, deps: Deps): Promise<void> {
     core.setOutput('releases', '[]')
     return
   }
+  // A pull request's diff does not wait for a cluster that a later apply creates: everything in it would be new.
+  if (inputs.mode === 'diff' && !(await clusterExists(api, inputs.clusterName))) {
+    core.notice(
+      `Cluster '${inputs.clusterName}' does not exist in ${inputs.region}; a deploy would install every entry, so there is nothing to compare.`,
+    )
+    core.setOutput('releases', '[]')
+    core.setOutput('changed', 'true')
+    return
+  }
 
   const { cluster, nodegroups } = await deps.log.group(`Wait for cluster ${inputs.clusterName}`, () =>
     waitForClusterPhase(api, inputs, context, started),
   )
   const access = await deps.log.group('Reach the cluster', () => reachCluster(cluster, inputs, deps, deadline))
+  if (inputs.mode === 'diff') {
+    const reports = await deps.log.group('Compare the releases with the cluster', () => releasesPhase(inputs, deps, access, diffReleases))
+    await publishDiff(inputs, deps, reports.releases, reports.helmVersion)
+    return
+  }
   let releases: ReleaseResult[] = []
   let helmVersion: string | undefined
   if (inputs.releases.length > 0) {
     const title = inputs.mode === 'deploy' ? 'Deploy the releases' : 'Uninstall the releases'
-    ;({ releases, helmVersion } = await deps.log.group(title, () => releasesPhase(inputs, deps, access)))
+    const work = inputs.mode === 'deploy' ? deployReleases : uninstallReleases
+    try {
+      ;({ releases, helmVersion } = await deps.log.group(title, () => releasesPhase(inputs, deps, access, work)))
+    } catch (error) {
+      // The error is the step's one annotation; the summary keeps the same findings as a table.
+      if (error instanceof RolloutError) await appendSummary(rolloutMarkdown(error)).catch(() => undefined)
+      throw error
+    }
   }
   core.setOutput('releases', JSON.stringify(releases))
   await appendSummary(
@@ -196,6 +228,7 @@ async function reachCluster(cluster: ClusterView, inputs: Inputs, deps: Deps, de
     clusterName: inputs.clusterName,
     reader,
     ...(cluster.authenticationMode ? { authenticationMode: cluster.authenticationMode } : {}),
+    ...(cluster.endpointAccess ? { endpointAccess: cluster.endpointAccess } : {}),
     clock: deps.clock,
     random: deps.random,
     deadline,
@@ -205,14 +238,19 @@ async function reachCluster(cluster: ClusterView, inputs: Inputs, deps: Deps, de
   return { kubeconfig, reader }
 }
 
-/** Helm (the pinned one, the runner's, or the default installed), then each release deployed or uninstalled in order. */
-async function releasesPhase(inputs: Inputs, deps: Deps, access: Access) {
+/** Helm (the pinned one, the runner's, or the default installed), then the releases deployed, uninstalled or compared. */
+async function releasesPhase<T>(
+  inputs: Inputs,
+  deps: Deps,
+  access: Access,
+  work: (entries: Inputs['releases'], context: HelmContext) => Promise<T>,
+): Promise<{ releases: T; helmVersion: string }> {
   const { kubeconfig, reader } = access
   const helmPath = await resolveHelm(inputs.helmVersion, { env: deps.env, fetch: deps.fetch })
   const info = await detectHelm(helmPath, deps.exec)
   const workDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'eks-wait-and-helm-'))
   try {
-    const helmContext = {
+    const helmContext: HelmContext = {
       helm: helmCli({
         path: info.path,
         major: info.major,
@@ -227,12 +265,15 @@ async function releasesPhase(inputs: Inputs, deps: Deps, access: Access) {
       workspace: deps.env.GITHUB_WORKSPACE || process.cwd(),
       log: (line: string) => deps.log.info(line),
       warn: (line: string) => deps.log.warning(line),
-      ...(reader ? { warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs) } : {}),
+      ...(reader
+        ? {
+            warningsSince: (namespace: string, sinceMs: number) => recentWarnings(reader, namespace, sinceMs),
+            watchRollout: (namespace: string, workloads: readonly Workload[]) => watchRollout(reader, namespace, workloads, deps.clock),
+          }
+        : {}),
       ...(reader && inputs.releases.some(isManifestSet) ? { kube: await kubeContext(inputs, deps, kubeconfig, reader) } : {}),
     }
-    const releases =
-      inputs.mode === 'deploy' ? await deployReleases(inputs.releases, helmContext) : await uninstallReleases(inputs.releases, helmContext)
-    return { releases, helmVersion: info.version }
+    return { releases: await work(inputs.releases, helmContext), helmVersion: info.version }
   } finally {
     await rm(workDir, { recursive: true, force: true })
   }
@@ -253,6 +294,49 @@ async function kubeContext(inputs: Inputs, deps: Deps, kubeconfig: string, reade
     // Read afresh each time: an uninstall that deleted a CRD has removed its kind.
     servedKinds: () => discoverKinds(reader),
   }
+}
+
+/**
+ * The diff's outputs, job summary and pull request comment. The comment is
+ * written only on a pull request's run with a token, and is edited on the
+ * next run (one per cluster and region, found by its marker and author).
+ */
+async function publishDiff(inputs: Inputs, deps: Deps, reports: EntryReport[], helmVersion: string): Promise<void> {
+  core.setOutput(
+    'releases',
+    JSON.stringify(
+      reports.map((report) => ({
+        name: report.name,
+        namespace: report.namespace,
+        revision: report.revision,
+        status: report.changes.length > 0 ? 'changes' : 'no-changes',
+        add: countOf(report, 'add'),
+        change: countOf(report, 'change'),
+        remove: countOf(report, 'remove'),
+      })),
+    ),
+  )
+  core.setOutput('changed', String(hasChanges(reports)))
+  const heading = `### Diff of the releases on EKS cluster \`${inputs.clusterName}\` (${inputs.region}, helm ${helmVersion})`
+  await appendSummary(renderDiff(reports, heading, { budget: SUMMARY_LIMIT, measure: byteLength }))
+  const pr = pullRequestOf(deps.env)
+  if (!pr) return
+  if (!inputs.githubToken) {
+    core.warning("No 'github-token': the diff is not commented on the pull request.")
+    return
+  }
+  const marker = hiddenMarker('eks-wait-and-helm', { cluster: inputs.clusterName, region: inputs.region })
+  const link = runUrl(deps.env)
+  const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
+  const body = renderDiff(
+    reports,
+    heading,
+    { budget: COMMENT_LIMIT, measure: charLength, ...(link ? { fullDiffLink: link } : {}) },
+    marker,
+    footer,
+  )
+  const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
+  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body, 'diff')
 }
 
 async function clusterExists(api: EksApi, name: string): Promise<boolean> {

@@ -25,6 +25,13 @@ export interface Resource {
   guessed?: { kind: string; apiVersion: string }
   /** The template named by Helm's `# Source:` comment above the document, when there is one. */
   source?: string
+  /** Which of the documents rendered from that template this is, from 0. */
+  sourceDocument?: number
+  /**
+   * The parsed resource (a full parse only) and the file offset its ranges count from, so a path
+   * kubeconform names can be put on the line of its field.
+   */
+  node?: { root: Node; offset: number; lines: LineIndex }
 }
 
 export interface Chunk {
@@ -97,6 +104,7 @@ export class LineIndex {
 export function resourcesOf(text: string, options: { quick?: boolean } = {}): Resource[] {
   const lines = new LineIndex(text)
   const resources: Resource[] = []
+  const sourceDocuments = new Map<string, number>()
   for (const chunk of splitLikeKubeconform(text)) {
     const quick = options.quick ? scanChunk(chunk) : undefined
     const found = quick
@@ -112,7 +120,14 @@ export function resourcesOf(text: string, options: { quick?: boolean } = {}): Re
         ]
       : resourcesOfChunk(chunk, lines)
     const source = helmSource(chunk.text)
-    for (const resource of found) resources.push(source === undefined ? resource : { ...resource, source })
+    if (source === undefined) {
+      resources.push(...found)
+      continue
+    }
+    // Helm writes a template's documents one after the other, each under its own `# Source:`.
+    const sourceDocument = sourceDocuments.get(source) ?? 0
+    sourceDocuments.set(source, sourceDocument + 1)
+    for (const resource of found) resources.push({ ...resource, source, sourceDocument })
   }
   return resources
 }
@@ -141,7 +156,7 @@ export function kindsOf(text: string): { kind: string; apiVersion: string }[] {
 }
 
 /** Helm writes `# Source: <chart>/templates/<file>` above each document it renders. */
-function helmSource(text: string): string | undefined {
+export function helmSource(text: string): string | undefined {
   // Only the comments before the content matter; a chunk is not split whole for them.
   for (let start = 0; start < text.length; ) {
     const end = text.indexOf('\n', start)
@@ -193,9 +208,10 @@ function resourcesOfChunk(chunk: Chunk, lines: LineIndex): Resource[] {
       chunkLine,
       ...(isMap(item) ? listItemSignatureOf(item) : { kind: '', apiVersion: '', name: '' }),
       empty: false,
+      ...(isNodeWithRange(item) ? { node: { root: item, offset: chunk.offset, lines } } : {}),
     }))
   }
-  return [{ line: contentLine, chunkLine, ...signature, empty: false }]
+  return [{ line: contentLine, chunkLine, ...signature, empty: false, node: { root, offset: chunk.offset, lines } }]
 }
 
 function isNodeWithRange(value: unknown): value is Node & { range: [number, number, number] } {

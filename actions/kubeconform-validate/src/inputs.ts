@@ -26,6 +26,8 @@ export interface Inputs {
   kubernetesVersion: string
   strict: boolean
   ignoreMissingSchemas: boolean
+  /** Validate custom resources against schemas made from the CRDs among the manifests. */
+  crdSchemas: boolean
   skip: string[]
   reject: string[]
   /** Expanded kubeconform templates, in order. */
@@ -49,6 +51,7 @@ export function parseInputs(read: ReadInput = readRaw): Inputs {
     kubernetesVersion: parseKubernetesVersion(trimmed('kubernetes-version')),
     strict: parseBoolean('strict', trimmed('strict'), true),
     ignoreMissingSchemas: parseBoolean('ignore-missing-schemas', trimmed('ignore-missing-schemas'), false),
+    crdSchemas: parseBoolean('crd-schemas', trimmed('crd-schemas'), true),
     skip: parseKinds('skip', read('skip')),
     reject: parseKinds('reject', read('reject')),
     schemaLocations: parseLocations(read('schema-locations')),

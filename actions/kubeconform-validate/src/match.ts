@@ -1,5 +1,6 @@
 import type { Resource } from './documents'
 import type { KubeconformResult } from './kubeconform'
+import { offsetOf, violationsOf } from './pointer'
 
 /**
  * Puts kubeconform's results on the resources they belong to. kubeconform
@@ -13,6 +14,8 @@ import type { KubeconformResult } from './kubeconform'
 export interface Located {
   result: KubeconformResult
   resource?: Resource
+  /** The offending field, once found (see settleFields). */
+  field?: Field
 }
 
 export interface FileMatch {
@@ -73,8 +76,9 @@ export function matchOrdered(resources: readonly Resource[], results: readonly K
 
 /**
  * The file line a result points at: for a YAML error, the line kubeconform's
- * parser names (counted from the start of the document's chunk), else where
- * the resource starts.
+ * parser names (counted from the start of the document's chunk); for an
+ * invalid resource, the line of the first field its message names; else
+ * where the resource starts.
  */
 export function lineOf(located: Located): number | undefined {
   const { result, resource } = located
@@ -84,7 +88,47 @@ export function lineOf(located: Located): number | undefined {
     if (yamlLine) return resource.chunkLine + Number(yamlLine[1]) - 1
     if (resource.syntaxError) return resource.syntaxError.line
   }
-  return resource.line
+  return (located.field ?? fieldOf(located))?.line ?? resource.line
+}
+
+/**
+ * Finds the field of each located failure and lets go of the parsed YAML: a
+ * file's nodes are many times its size, and with thousands of failing files
+ * keeping them until the report would make memory grow with the failures.
+ */
+export function settleFields(located: Located[], resources: readonly Resource[]): Located[] {
+  const settled = located.map((item) => {
+    const field = fieldOf(item)
+    return field ? { ...item, field } : item
+  })
+  for (const resource of resources) delete resource.node
+  return settled
+}
+
+export interface Field {
+  line: number
+  /** The pointer's segments down to the field placed (an unknown key included). */
+  path: string[]
+}
+
+/**
+ * Where the offending field of an invalid resource is: of the fields the
+ * message names, the one earliest in the file, since an annotation has one
+ * line and a reader starts there.
+ */
+export function fieldOf(located: Located): Field | undefined {
+  const { result, resource } = located
+  if (result.status !== 'statusInvalid' || !resource?.node) return undefined
+  const { root, offset, lines } = resource.node
+  let best: Field | undefined
+  for (const violation of violationsOf(result.msg, result.validationErrors)) {
+    const at = offsetOf(root, violation)
+    if (at === undefined) continue
+    const line = lines.lineOf(offset + at)
+    const path = violation.extra === undefined ? violation.path : [...violation.path, violation.extra]
+    if (!best || line < best.line) best = { line, path }
+  }
+  return best
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

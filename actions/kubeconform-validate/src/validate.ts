@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Clock } from '../../../lib/clock'
 import type { Exec } from '../../../lib/exec'
@@ -11,7 +11,7 @@ import { kindsOf, type Resource, resourcesOf } from './documents'
 import { type Finding, STATUS_OF } from './findings'
 import type { Inputs } from './inputs'
 import { type Counts, type KubeconformOptions, type KubeconformOutput, type KubeconformResult, runKubeconform } from './kubeconform'
-import { type Located, lineOf, matchOrdered, matchUnordered } from './match'
+import { type Located, lineOf, matchOrdered, matchUnordered, settleFields } from './match'
 import {
   checkChart,
   checkKustomization,
@@ -23,8 +23,10 @@ import {
   templateFile,
 } from './render'
 import { checkKubernetesVersion, checkSchemaDirs, checkSchemaDirVersions, EVERY_RELEASE_HAS, isVersioned } from './schema/coverage'
+import { crdSchemasOf } from './schema/crd'
 import { cacheFolder, type Gvk, gvkKey, type ResolverOptions, resolveSchemas, type SchemaOutcome } from './schema/resolve'
 import { RESOLVED_LAYOUT } from './schema/template'
+import { templateLineOf } from './template-line'
 
 /** All of a step's schema downloads together, retries included; a host that hangs cannot hold the step longer. */
 export const SCHEMA_DOWNLOADS_MS = 5 * 60_000
@@ -80,8 +82,9 @@ async function validateIn(runDir: string, inputs: Inputs, deps: ValidateDeps): P
   await checkSchemaDirVersions(schemaDirs, inputs.kubernetesVersion)
   const { discovery, rendered, targets } = await deps.log.group('Find and render the manifests', () => findTargets(runDir, inputs, deps))
   const texts = readAll(targets)
+  const generated = inputs.crdSchemas ? crdSchemas(targets, texts, inputs.strict, deps) : undefined
   const resolved = await deps.log.group('Resolve the schemas', () =>
-    resolveAll(runDir, inputs, deps, kindsToResolve(targets, texts, inputs.skip)),
+    resolveAll(runDir, inputs, deps, kindsToResolve(targets, texts, inputs.skip), generated),
   )
   const output = await deps.log.group('Validate with kubeconform', () => runValidation(targets, inputs, deps, resolved))
   const located = await locate(
@@ -118,7 +121,13 @@ interface Resolved {
 }
 
 /** Every kind's schema, found before kubeconform runs (schema-dir, cache, then the locations), and kubeconform itself. */
-async function resolveAll(runDir: string, inputs: Inputs, deps: ValidateDeps, gvks: Gvk[]): Promise<Resolved> {
+async function resolveAll(
+  runDir: string,
+  inputs: Inputs,
+  deps: ValidateDeps,
+  gvks: Gvk[],
+  generated: ResolverOptions['generated'],
+): Promise<Resolved> {
   const schemasDir = join(runDir, 'schemas')
   const cacheDir = inputs.cache
     ? cacheFolder(toolCacheRoot(deps.env), { kubernetesVersion: inputs.kubernetesVersion, strict: inputs.strict }, inputs.schemaLocations)
@@ -130,6 +139,7 @@ async function resolveAll(runDir: string, inputs: Inputs, deps: ValidateDeps, gv
     locations: inputs.schemaLocations,
     cacheDir,
     runDir: schemasDir,
+    generated,
     http: {
       fetch: deps.fetch,
       clock: deps.clock,
@@ -166,6 +176,45 @@ async function resolveAll(runDir: string, inputs: Inputs, deps: ValidateDeps, gv
   return { schemas, resolverOptions, options }
 }
 
+/**
+ * Schemas from the CRDs among the files and rendered output, by kind. Where two
+ * CRDs define the same version of a kind, the first one (files before rendered
+ * output, in input order) is used and the other is named in the log.
+ */
+function crdSchemas(
+  targets: readonly Target[],
+  texts: Map<string, string>,
+  strict: boolean,
+  deps: ValidateDeps,
+): NonNullable<ResolverOptions['generated']> {
+  const generated: NonNullable<ResolverOptions['generated']> = new Map()
+  for (const target of targets) {
+    const rendered = target.rendered
+    const where = (line: number, source: string | undefined): string => {
+      if (!rendered) return `${target.arg}:${line}`
+      if (rendered.origin === 'chart' && source) return join(rendered.dir, ...source.split('/').slice(1))
+      return `${rendered.dir} (rendered, line ${line})`
+    }
+    const scan = crdSchemasOf(texts.get(target.arg) ?? '', { strict, where })
+    for (const problem of scan.problems) {
+      if (problem.gvk && !generated.has(gvkKey(problem.gvk))) generated.set(gvkKey(problem.gvk), problem)
+      else if (!problem.gvk) deps.log.info(`Ignoring the CRD at ${problem.from}: ${problem.reason}.`)
+    }
+    for (const crd of scan.schemas) {
+      const key = gvkKey(crd.gvk)
+      const first = generated.get(key)
+      if (!first) generated.set(key, crd)
+      else if (!('schema' in first) || JSON.stringify(first.schema) !== JSON.stringify(crd.schema)) {
+        deps.log.info(`${key} is defined again, differently, at ${crd.from}; the CRD at ${first.from} is used.`)
+      }
+    }
+  }
+  if (generated.size > 0) {
+    deps.log.info(`Schemas made from CRDs: ${[...generated.keys()].join(', ')}.`)
+  }
+  return generated
+}
+
 /** kubeconform over every file, again when it met a kind the quick scan did not see; missing schemas then told apart. */
 async function runValidation(
   targets: readonly Target[],
@@ -200,8 +249,9 @@ async function toFindings(
 ): Promise<Finding[]> {
   const byArg = new Map(targets.map((target) => [target.arg, target]))
   const findings: Finding[] = []
+  const templates = new TextCache()
   for (const item of located) {
-    const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, workspace)
+    const finding = await toFinding(item, byArg.get(item.result.filename), schemas, inputs, workspace, templates)
     if (finding) findings.push(finding)
   }
   for (const item of rendered) {
@@ -351,13 +401,19 @@ async function locate(
     parsed.set(file, resources)
     const match = matchUnordered(resources, fileResults)
     if (match.ambiguous) ambiguous.push(file)
-    else located.push(...match.located)
+    else {
+      located.push(...settleFields(match.located, resources))
+      parsed.delete(file)
+    }
   }
   if (ambiguous.length > 0) {
     const ordered = await runKubeconform(ambiguous, { ...options, workers: 1, verbose: true }, exec)
     const perFile = new Map<string, KubeconformResult[]>()
     for (const result of ordered.resources) perFile.set(result.filename, [...(perFile.get(result.filename) ?? []), result])
-    for (const file of ambiguous) located.push(...matchOrdered(parsed.get(file) ?? [], perFile.get(file) ?? []))
+    for (const file of ambiguous) {
+      const resources = parsed.get(file) ?? []
+      located.push(...settleFields(matchOrdered(resources, perFile.get(file) ?? []), resources))
+    }
   }
   return located
 }
@@ -368,6 +424,7 @@ async function toFinding(
   schemas: Map<string, SchemaOutcome>,
   inputs: Inputs,
   workspace: string,
+  templates: TextCache,
 ): Promise<Finding | undefined> {
   const { result } = item
   const status = STATUS_OF[result.status]
@@ -394,6 +451,10 @@ async function toFinding(
     finding.line = undefined
     const source = item.resource?.source
     const template = rendered.origin === 'chart' && source ? await templateFile(rendered.dir, source, workspace) : undefined
+    const field = template ? item.field : undefined
+    if (template && field) {
+      finding.line = templateLineOf(await templates.read(join(workspace, template)), field.path, item.resource?.sourceDocument)
+    }
     finding.file =
       template ??
       (rendered.origin === 'chart'
@@ -421,6 +482,19 @@ export function toolDeps(deps: Pick<ValidateDeps, 'fetch' | 'exec' | 'env'>) {
     env: deps.env,
     unsupported: (platform: NodeJS.Platform, arch: string) =>
       `kubeconform-validate runs on Linux and macOS runners (x64 or arm64); this runner is ${platform}/${arch}.`,
+  }
+}
+
+/** Each chart template is read once, however many of its resources fail. */
+class TextCache {
+  private readonly texts = new Map<string, Promise<string>>()
+  read(path: string): Promise<string> {
+    let text = this.texts.get(path)
+    if (!text) {
+      text = readFile(path, 'utf8').catch(() => '')
+      this.texts.set(path, text)
+    }
+    return text
   }
 }
 

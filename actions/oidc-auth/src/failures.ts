@@ -109,7 +109,7 @@ function explainStsError(failure: StepFailure, error: StsError, context: Failure
   if (failure.step === 'AssumeRole' && isAccessDenied(error)) {
     return plain(
       `${failure.fromRoleArn} may not assume${target} ${said}.`,
-      `The trust policy of${target} must allow sts:AssumeRole for ${failure.fromRoleArn}, and that role's permissions must allow sts:AssumeRole on it.`,
+      `The trust policy of${target} must allow sts:AssumeRole${inputs.sessionTags.length > 0 ? ' and sts:TagSession' : ''} for ${failure.fromRoleArn}${inputs.externalId ? " (with an sts:ExternalId condition equal to 'role-external-id')" : ''}, and that role's permissions must allow ${inputs.sessionTags.length > 0 ? 'both' : 'sts:AssumeRole'} on it.`,
     )
   }
   if (/DurationSeconds|MaxSessionDuration/i.test(error.message)) {
@@ -120,8 +120,10 @@ function explainStsError(failure: StepFailure, error: StsError, context: Failure
   }
   if (code === 'MalformedPolicyDocument' || code === 'PackedPolicyTooLarge') {
     return plain(
-      `STS rejected the session policies for${target} ${said}.`,
-      "Fix or shorten 'inline-session-policy', or list fewer 'managed-session-policies'.",
+      `STS rejected the session policies${inputs.sessionTags.length > 0 && failure.step === 'AssumeRole' ? ' or tags' : ''} for${target} ${said}.`,
+      inputs.sessionTags.length > 0 && failure.step === 'AssumeRole'
+        ? "Shorten 'session-tags' (STS packs tags and session policies together into a limited size), 'inline-session-policy', or list fewer 'managed-session-policies'."
+        : "Fix or shorten 'inline-session-policy', or list fewer 'managed-session-policies'.",
     )
   }
   if (code === 'RegionDisabledException') {

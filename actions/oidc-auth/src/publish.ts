@@ -1,6 +1,7 @@
 import * as core from '../../../lib/core'
 import { UserError } from '../../../lib/errors'
 import type { Inputs } from './inputs'
+import type { ProfileFiles } from './profile'
 import type { Session } from './session'
 
 /** Refuses credentials for an account the workflow did not allow, before anything is exported. */
@@ -16,11 +17,18 @@ export function checkAccountAllowed(account: string, allowed: readonly string[],
  * Exports the credentials for the later steps of the job and sets the
  * outputs. Everything secret was masked when it arrived from STS.
  */
-export function publish(session: Session, inputs: Inputs): void {
+export function publish(session: Session, inputs: Inputs, profile?: ProfileFiles): void {
   const { credentials, identity } = session
-  core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId)
-  core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey)
-  core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken)
+  if (profile && inputs.profile) {
+    // The keys stay in the profile's file: one source for every tool, and not in every later process's environment.
+    core.exportVariable('AWS_CONFIG_FILE', profile.configFile)
+    core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', profile.credentialsFile)
+    core.exportVariable('AWS_PROFILE', inputs.profile)
+  } else {
+    core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId)
+    core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey)
+    core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken)
+  }
   core.exportVariable('AWS_REGION', inputs.region)
   core.exportVariable('AWS_DEFAULT_REGION', inputs.region)
   core.setOutput('aws-account-id', identity.account)

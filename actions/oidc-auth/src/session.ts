@@ -102,6 +102,7 @@ export async function obtainSession(inputs: Inputs, deps: SessionDeps): Promise<
           roleSessionName: inputs.roleSessionName,
           durationSeconds: isLast ? inputs.durationSeconds : INTERMEDIATE_SESSION_SECONDS,
           ...(isLast ? sessionPolicies : {}),
+          ...chainedHopOptions(inputs, index),
         },
         credentials,
         signal,
@@ -116,6 +117,25 @@ export async function obtainSession(inputs: Inputs, deps: SessionDeps): Promise<
   const final = current.credentials
   const identity = await attempt(deps, inputs.maxAttempts, 'GetCallerIdentity', {}, (signal) => deps.sts.getCallerIdentity(final, signal))
   return { credentials: final, identity, assumedRoles }
+}
+
+/**
+ * The first chained hop gets every tag and names the transitive ones; later
+ * hops inherit those (STS refuses a call that sets a tag again whose key
+ * came down the chain as transitive) and get the others anew, so each
+ * session of the chain carries all the tags. The external id goes with every hop.
+ */
+export function chainedHopOptions(
+  inputs: Pick<Inputs, 'sessionTags' | 'transitiveTagKeys' | 'externalId'>,
+  index: number,
+): { tags?: { key: string; value: string }[]; transitiveTagKeys?: string[]; externalId?: string } {
+  const transitive = new Set(inputs.transitiveTagKeys)
+  const tags = index === 0 ? inputs.sessionTags : inputs.sessionTags.filter((tag) => !transitive.has(tag.key))
+  return {
+    ...(tags.length > 0 ? { tags: [...tags] } : {}),
+    ...(index === 0 && inputs.transitiveTagKeys.length > 0 ? { transitiveTagKeys: [...inputs.transitiveTagKeys] } : {}),
+    ...(inputs.externalId ? { externalId: inputs.externalId } : {}),
+  }
 }
 
 /** Masks the credentials the moment they arrive, before anything can print them. */

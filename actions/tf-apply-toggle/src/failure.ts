@@ -8,6 +8,7 @@ export type FailureReason =
   | 'apply-failed'
   | 'destroy-not-confirmed'
   | 'cancelled'
+  | 'drift-issue-failed'
   | 'plan-stale'
   | 'no-reviewed-plan'
 

@@ -4,9 +4,11 @@ import { UserError } from '../../../lib/errors'
 import { quote } from '../../../lib/escape'
 import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, parseRequired, type ReadInput } from '../../../lib/inputs'
 import { isInside, resolveInWorkspace } from '../../../lib/workspace'
+import { checkAddressesForMode, parseAddresses } from './addresses'
+import { parseTerraformVersion } from './install'
 import { parseReviewedPlan, type ReviewedPlanRef } from './reviewed-plan'
 
-export type Mode = 'create' | 'destroy' | 'plan'
+export type Mode = 'create' | 'destroy' | 'plan' | 'drift-check'
 
 export interface Inputs {
   mode: Mode
@@ -32,14 +34,21 @@ export interface Inputs {
   savePlan: boolean
   /** Create mode: apply this pull request's stored plan instead of planning. */
   reviewedPlan?: ReviewedPlanRef
-  /** KMS key for the stored plans; empty uses the bucket's default SSE-KMS key. */
+  /** KMS key for the stored plans; empty lets S3 use the AWS managed key aws/s3. */
   planKmsKey?: string
+  /** Addresses for -target, one per line in the input. */
+  targets: string[]
+  /** Addresses for -replace. */
+  replace: string[]
+  /** The exact release to install and run (bare, such as 1.11.4); undefined runs the binary on PATH. */
+  terraformVersion?: string
 }
 
 const MODES: Record<string, Mode> = {
   create: 'create',
   destroy: 'destroy',
   plan: 'plan',
+  'drift-check': 'drift-check',
   // A boolean workflow_dispatch toggle arrives as true/false.
   true: 'create',
   false: 'destroy',
@@ -48,7 +57,8 @@ const MODES: Record<string, Mode> = {
 export function parseMode(raw: string): Mode {
   const value = parseRequired('mode', raw.trim())
   const mode = MODES[value.toLowerCase()]
-  if (!mode) throw new UserError(`Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got '${value}'.`)
+  if (!mode)
+    throw new UserError(`Input 'mode' must be one of create, destroy, plan, drift-check, true (create) or false (destroy); got '${value}'.`)
   return mode
 }
 
@@ -196,6 +206,15 @@ export function parseInputs(read: ReadInput, cwd: string): Inputs {
   const directory = parseWorkingDirectory(read('working-directory'), cwd)
   const lockTimeoutMs = parseDuration('lock-timeout', read('lock-timeout').trim(), 5 * 60_000)
   const pluginCache = read('plugin-cache').trim()
+  const targets = parseAddresses('targets', read('targets'))
+  const replace = parseAddresses('replace', read('replace'))
+  checkAddressesForMode(mode, targets, replace)
+  if (reviewed.reviewedPlan && (targets.length > 0 || replace.length > 0)) {
+    throw new UserError(
+      "Input 'reviewed-plan' applies the pull request's saved plan as it is: 'targets' and 'replace' belong to that pull request's plan run.",
+    )
+  }
+  const terraform = read('terraform').trim() || 'terraform'
   return {
     mode,
     workingDirectory: directory.absolute,
@@ -206,11 +225,14 @@ export function parseInputs(read: ReadInput, cwd: string): Inputs {
     workspace: parseWorkspace(read('workspace')),
     lockTimeoutMs,
     parallelism: parseParallelism(read('parallelism')),
-    terraform: read('terraform').trim() || 'terraform',
+    terraform,
     confirmDestroy: read('confirm-destroy').trim(),
     pluginCache: parsePluginCache(pluginCache, cwd),
     githubToken: read('github-token').trim(),
     keepPlan: parseBoolean('keep-plan', read('keep-plan').trim(), false),
     ...reviewed,
+    targets,
+    replace,
+    terraformVersion: parseTerraformVersion(read('terraform-version'), terraform),
   }
 }

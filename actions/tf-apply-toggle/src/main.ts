@@ -4,7 +4,9 @@ import { exec } from '../../../lib/exec'
 import { type ReadInput, readRaw } from '../../../lib/inputs'
 import { maskSecret } from '../../../lib/masks'
 import { processSignals } from './cancellation'
+import { octokitIssues } from './drift'
 import { parseInputs } from './inputs'
+import { type InstallDeps, resolveTerraform } from './install'
 import { octokitComments } from './pr-comment'
 import { type ToggleDeps, toggle } from './toggle'
 
@@ -18,6 +20,10 @@ export interface Deps extends ToggleDeps {
   /** Where relative paths start: the runner starts actions in the workspace. */
   cwd: string
   read: ReadInput
+  /** Downloads a Terraform or OpenTofu release when one is to be installed. */
+  fetch: typeof fetch
+  platform?: InstallDeps['platform']
+  arch?: InstallDeps['arch']
 }
 
 export function defaultDeps(): Deps {
@@ -27,8 +33,10 @@ export function defaultDeps(): Deps {
     env: process.env,
     write: (text) => process.stdout.write(text),
     comments: octokitComments,
+    issues: octokitIssues,
     cwd: process.cwd(),
     read: readRaw,
+    fetch: globalThis.fetch,
   }
 }
 
@@ -39,6 +47,7 @@ export function run(overrides: Partial<Deps> = {}): Promise<void> {
     async (deps) => {
       const inputs = parseInputs(deps.read, deps.cwd)
       if (inputs.githubToken) maskSecret(inputs.githubToken)
+      inputs.terraform = await resolveTerraform(inputs.terraform, inputs.terraformVersion, deps)
       await toggle(inputs, deps)
       // Terraform must get exactly one interrupt and time to save state: Cancellation (cancellation.ts) handles the signals.
     },

@@ -1,10 +1,11 @@
 import { codeBlock, details, markdownTable } from '../../../lib/summary'
+import { cutToFit } from '../../../lib/text-budget'
 import type { FailureReason } from './failure'
 import type { Mode } from './inputs'
 import { describeCounts, type PlanSummary } from './plan-json'
 import type { Product } from './product'
 
-export type Outcome = 'applied' | 'no-changes' | 'planned' | 'failed'
+export type Outcome = 'applied' | 'no-changes' | 'planned' | 'failed' | 'drifted' | 'in-sync'
 
 /** Everything the job summary and the pull request comment say about one run. */
 export interface Report {
@@ -19,6 +20,10 @@ export interface Report {
   failure?: { reason: FailureReason; message: string }
   /** One line on where the plan came from or went (a reviewed plan saved or applied). */
   note?: string
+  /** The -target addresses the plan was limited to. */
+  targets?: readonly string[]
+  /** The -replace addresses. */
+  replace?: readonly string[]
 }
 
 export interface RenderLimits {
@@ -31,16 +36,15 @@ export interface RenderLimits {
   fullPlanLink?: string
 }
 
-/** GitHub rejects comment bodies longer than this many characters. */
-export const COMMENT_LIMIT = 65_536
-/** GitHub keeps at most 1 MiB of summary per step; leave room for other steps' markdown in the same file. */
-export const SUMMARY_LIMIT = 1_000_000
+export { byteLength, COMMENT_LIMIT, charLength, cutToFit, SUMMARY_LIMIT } from '../../../lib/text-budget'
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
   applied: 'applied the saved plan',
   'no-changes': 'no changes, apply skipped',
   planned: 'planned only, nothing applied',
   failed: 'failed',
+  drifted: 'the real infrastructure differs from the code (drift); nothing applied',
+  'in-sync': 'no drift, the real infrastructure matches the code',
 }
 
 export function heading(report: Report): string {
@@ -51,6 +55,8 @@ export function heading(report: Report): string {
 export function renderReport(report: Report, limits: RenderLimits, prefix = '', suffix = ''): string {
   const parts = [...(prefix ? [prefix] : []), heading(report), '', statusLine(report)]
   if (report.note) parts.push('', report.note)
+  const repair = repairLine(report)
+  if (repair) parts.push('', repair)
   if (report.failure) parts.push('', `**${report.failure.reason}**: ${report.failure.message}`)
   if (report.plan) {
     parts.push('', markdownTable(['to add', 'to change', 'to destroy'], [[report.plan.add, report.plan.change, report.plan.destroy]]))
@@ -79,6 +85,15 @@ export function renderReport(report: Report, limits: RenderLimits, prefix = '', 
   return withinBudget(wrap(cutToFit(report.planText, room, limits.measure), notice), limits)
 }
 
+/** A targeted or forced-replacement plan is not the whole configuration: the reader must see that first. */
+function repairLine(report: Report): string | undefined {
+  const list = (addresses: readonly string[]) => addresses.map((address) => `\`${address}\``).join(', ')
+  const parts: string[] = []
+  if (report.targets?.length) parts.push(`**Only these targets** (-target): ${list(report.targets)}.`)
+  if (report.replace?.length) parts.push(`**Replaced on purpose** (-replace): ${list(report.replace)}.`)
+  return parts.length > 0 ? parts.join(' ') : undefined
+}
+
 function statusLine(report: Report): string {
   const counts = report.plan ? `**Plan:** ${describeCounts(report.plan)}. ` : ''
   return `${counts}**Result:** ${OUTCOME_TEXT[report.outcome]}.`
@@ -88,27 +103,3 @@ function statusLine(report: Report): string {
 function withinBudget(markdown: string, limits: RenderLimits): string {
   return limits.measure(markdown) <= limits.budget ? markdown : cutToFit(markdown, limits.budget, limits.measure)
 }
-
-/**
- * The longest start of `text` that measures at most `budget`, ended at a line
- * break when one is near, never in the middle of a surrogate pair.
- */
-export function cutToFit(text: string, budget: number, measure: (text: string) => number): string {
-  if (measure(text) <= budget) return text
-  if (budget <= 0) return ''
-  let low = 0
-  let high = text.length
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2)
-    if (measure(text.slice(0, middle)) <= budget) low = middle
-    else high = middle - 1
-  }
-  let cut = text.slice(0, low)
-  const code = cut.charCodeAt(cut.length - 1)
-  if (code >= 0xd800 && code <= 0xdbff) cut = cut.slice(0, -1)
-  const lineEnd = cut.lastIndexOf('\n')
-  return lineEnd > cut.length / 2 ? cut.slice(0, lineEnd) : cut
-}
-
-export const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8')
-export const charLength = (text: string): number => text.length

@@ -38,6 +38,10 @@ export interface PlanOptions {
   varFiles: readonly string[]
   lockTimeoutMs: number
   parallelism?: number
+  /** -target addresses: the plan (and the apply of it) covers only these and what they depend on. */
+  targets?: readonly string[]
+  /** -replace addresses: planned as replaced even when unchanged. */
+  replace?: readonly string[]
 }
 
 export interface ApplyOptions {
@@ -130,6 +134,9 @@ export class TerraformCli {
     if (options.destroy) args.push('-destroy')
     if (options.parallelism !== undefined) args.push(`-parallelism=${options.parallelism}`)
     for (const file of options.varFiles) args.push(`-var-file=${file}`)
+    // One argument each, never split: addresses were checked (addresses.ts) and may hold a quoted key.
+    for (const address of options.targets ?? []) args.push(`-target=${address}`)
+    for (const address of options.replace ?? []) args.push(`-replace=${address}`)
     const result = await this.run('plan', args, 'json', undefined, [0, 2])
     return result.exitCode === 2
   }
@@ -278,7 +285,9 @@ function parseJsonObject(text: string): unknown {
 }
 
 function requireJson(command: string, text: string): unknown {
-  const parsed = parseJsonObject(text)
+  // OpenTofu prints some warnings (a TF_CLI_CONFIG_FILE that does not exist) on stdout before the JSON document.
+  const start = text.search(/^\{/m)
+  const parsed = parseJsonObject(text) ?? (start > 0 ? parseJsonObject(text.slice(start)) : undefined)
   if (typeof parsed !== 'object' || parsed === null) throw new Error(`${command} printed no JSON object`)
   return parsed
 }

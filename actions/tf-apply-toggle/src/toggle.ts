@@ -10,6 +10,7 @@ import type { Exec } from '../../../lib/exec'
 import { redact, registeredSecrets, secretTexts } from '../../../lib/masks'
 import { appendSummary } from '../../../lib/summary'
 import { Cancellation, type SignalSource } from './cancellation'
+import { type DriftIssues, driftMarker, driftTitle, reportDrift, repositoryOf } from './drift'
 import { isToggleFailure, ToggleFailure } from './failure'
 import type { Inputs } from './inputs'
 import { publishOutputs } from './outputs'
@@ -46,6 +47,8 @@ export interface ToggleDeps {
   planStore?: (location: PlanLocation, env: NodeJS.ProcessEnv) => PlanStore
   /** Pull request lookups for reviewed-plan (default: GitHub's REST API). */
   pullRequests?: (token: string, apiUrl: string) => Promise<PullRequestLookup>
+  /** Issues API for a token and API URL; only called by a drift check. */
+  issues: (token: string, apiUrl: string) => Promise<DriftIssues>
 }
 
 /**
@@ -82,7 +85,15 @@ async function toggleLogged(inputs: Inputs, deps: ToggleDeps, group: LogGroup): 
   const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
   const unhook = record ? cancellation.onCancel(() => removeBackendRecord(record, deps.write)) : () => {}
   const workspace = selectedWorkspace(inputs, deps.env)
-  const report: Report = { product: product.name, mode: inputs.mode, directory: inputs.directoryLabel, workspace, outcome: 'failed' }
+  const report: Report = {
+    product: product.name,
+    mode: inputs.mode,
+    directory: inputs.directoryLabel,
+    workspace,
+    outcome: 'failed',
+    targets: inputs.targets,
+    replace: inputs.replace,
+  }
   const saved: SavedPlan = {}
   try {
     await plannedRun(inputs, deps, group, product, cancellation, report, saved)
@@ -199,6 +210,12 @@ async function plannedRun(
     report.outcome = 'planned'
     return
   }
+  if (inputs.mode === 'drift-check') {
+    report.outcome = changes ? 'drifted' : 'in-sync'
+    core.setOutput('drift', String(changes))
+    await publishDriftIssue(inputs, deps, report, changes)
+    return
+  }
   if (changes) {
     try {
       await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
@@ -308,6 +325,8 @@ async function savePlan(
       varFiles: variablesFile ? [...inputs.varFiles, variablesFile] : inputs.varFiles,
       lockTimeoutMs: inputs.lockTimeoutMs,
       parallelism: inputs.parallelism,
+      targets: inputs.targets,
+      replace: inputs.replace,
     })
   } finally {
     unhook()
@@ -415,6 +434,29 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
 }
 
+/**
+ * A drift check's issue: the same report as the summary, redacted as the plan
+ * comment is (an issue is read by more people than the log), with the run's link.
+ */
+async function publishDriftIssue(inputs: Inputs, deps: ToggleDeps, report: Report, drift: boolean): Promise<void> {
+  const repo = repositoryOf(deps.env)
+  if (!inputs.githubToken || !repo) {
+    core.warning(
+      `No ${inputs.githubToken ? 'GITHUB_REPOSITORY' : "'github-token'"}: the drift issue is not written; the drift output is ${drift}.`,
+    )
+    return
+  }
+  const marker = driftMarker(report.directory, report.workspace)
+  const link = runUrl(deps.env)
+  const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
+  const secrets = commentSecrets(inputs)
+  const limits = { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link }
+  const body = redact(renderReport(redactReport(report, secrets), limits, marker, footer), secrets)
+  const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
+  const title = driftTitle(report.product, report.directory, report.workspace)
+  await reportDrift(() => deps.issues(inputs.githubToken, apiUrl), repo, marker, drift, title, body)
+}
+
 /** The summary and the comment only report: failing to write them is a warning, never the run's result. */
 async function publishReport(inputs: Inputs, deps: ToggleDeps, report: Report): Promise<void> {
   try {
@@ -448,5 +490,5 @@ async function publishReport(inputs: Inputs, deps: ToggleDeps, report: Report): 
     secrets,
   )
   const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
-  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body, { create: !unchanged })
+  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body, 'plan', { create: !unchanged })
 }

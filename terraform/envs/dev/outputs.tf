@@ -79,3 +79,8 @@ output "storage_class" {
   description = "The cluster's default StorageClass (EBS CSI add-on; volumes encrypted by the account's EBS encryption by default)."
   value       = module.eks.storage_class_name
 }
+
+output "volume_kms_key_arn" {
+  description = "The environment's KMS key for the volumes Airflow claims: the Airflow preset's StorageClass (helm/airflow/storage-class.yaml) reads it as ((terraform.volume_kms_key_arn))."
+  value       = module.eks.volume_kms_key_arn
+}

@@ -85,3 +85,36 @@ resource "aws_iam_role_policy_attachment" "ebs_csi" {
   role       = aws_iam_role.ebs_csi.name
   policy_arn = "${local.managed}/service-role/AmazonEBSCSIDriverPolicy"
 }
+
+# What the EBS CSI driver needs to create, attach and delete volumes encrypted with the volumes key, as AWS
+# documents it for the driver with a customer managed key, and no more: only that key, only through EC2 (the
+# driver's CreateVolume; EC2 calls KMS on its behalf), and grants only for AWS resources (the volume's grant
+# to EC2, never one to a principal of the caller's choosing). AmazonEBSCSIDriverPolicy covers no KMS key.
+data "aws_iam_policy_document" "ebs_csi_volumes_key" {
+  statement {
+    sid       = "VolumeKeyGrants"
+    actions   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+    resources = [aws_kms_key.volumes.arn]
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "VolumeKeyUse"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = [aws_kms_key.volumes.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "ebs_csi_volumes_key" {
+  name   = "volumes-key"
+  role   = aws_iam_role.ebs_csi.id
+  policy = data.aws_iam_policy_document.ebs_csi_volumes_key.json
+}

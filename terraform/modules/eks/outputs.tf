@@ -32,3 +32,8 @@ output "storage_class_name" {
   description = "The cluster's default StorageClass, made by the EBS CSI add-on (volumes encrypted by the region's EBS encryption by default)."
   value       = "ebs-csi-default-sc"
 }
+
+output "volume_kms_key_arn" {
+  description = "KMS key the cluster's encrypted StorageClass (helm/airflow/storage-class.yaml) encrypts its EBS volumes with; the EBS CSI driver's role may use it."
+  value       = aws_kms_key.volumes.arn
+}

@@ -39,6 +39,7 @@ function request(extra: Partial<BuildRequest> = {}): BuildRequest {
     tempDir: temp,
     push: true,
     secretFiles: new Map(),
+    attestations: { provenance: 'builder', sbom: false },
     ...extra,
   }
 }
@@ -235,5 +236,35 @@ describe('push retries and failures', () => {
         { clock: new ManualClock() },
       ),
     ).rejects.toBe(boom)
+  })
+})
+
+describe('attestations (provenance, sbom)', () => {
+  it.each([
+    [{ provenance: 'builder', sbom: false }, []],
+    [{ provenance: 'false', sbom: false }, ['--provenance=false']],
+    [{ provenance: 'min', sbom: false }, ['--provenance=mode=min']],
+    [{ provenance: 'max', sbom: true }, ['--provenance=mode=max', '--sbom=true']],
+  ] as const)('%o gives buildx %o', async (attestations, flags) => {
+    const fake = new FakeExec()
+    await new BuildxBuilder(deps(fake)).buildAndPush(request({ attestations }))
+    const args = fake.calls[0]?.args ?? []
+    expect(args.filter((arg) => /^--(provenance|sbom)/.test(arg))).toEqual(flags)
+  })
+
+  it.each([
+    ['the classic builder', (fake: FakeExec) => new ClassicDockerBuilder(deps(fake))],
+    ['buildah', (fake: FakeExec) => new BuildahBuilder(deps(fake))],
+  ])('%s refuses provenance min/max and sbom before building, and builds with provenance false or the default', async (_name, make) => {
+    const fake = new FakeExec()
+    await expect(make(fake).buildAndPush(request({ attestations: { provenance: 'max', sbom: false } }))).rejects.toThrow(
+      /^Input 'provenance' \(provenance: max\) needs BuildKit attestations, which (the classic Docker builder|buildah) cannot make\.$/,
+    )
+    await expect(make(fake).buildAndPush(request({ attestations: { provenance: 'builder', sbom: true } }))).rejects.toThrow(
+      /^Input 'sbom' \(sbom: true\) needs BuildKit attestations/,
+    )
+    expect(fake.calls).toEqual([])
+    await make(fake).buildAndPush(request({ push: false, attestations: { provenance: 'false', sbom: false } }))
+    expect(fake.calls).toHaveLength(1)
   })
 })

@@ -29,6 +29,19 @@ export const HOST = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
 
 type Handler = (input: Record<string, unknown>) => unknown
 
+export const PUBLIC_PASSWORD = 'fake-ecr-public-password-9876543210'
+
+/** ECR Public's client (ecr-public): one operation, GetAuthorizationToken, whose answer has a single authorizationData. */
+export class FakeEcrPublic {
+  readonly calls: Record<string, unknown>[] = []
+  failure?: unknown
+  async send(command: { input: Record<string, unknown> }): Promise<unknown> {
+    this.calls.push(command.input)
+    if (this.failure) throw this.failure
+    return { authorizationData: { authorizationToken: Buffer.from(`AWS:${PUBLIC_PASSWORD}`).toString('base64'), expiresAt: new Date(0) } }
+  }
+}
+
 /** An ECR client whose send() answers from an in-memory repository list, with errors queued per operation. */
 export class FakeEcr {
   readonly repositories = new Map<string, Repository & { lifecycle?: string; tags?: unknown }>()
@@ -223,6 +236,7 @@ export interface Fixture {
   exec: FakeExec
   clock: ManualClock
   deps: Deps
+  ecrPublic: FakeEcrPublic
   runnerTemp: string
   workspace: string
   cleanup(): Promise<void>
@@ -235,6 +249,7 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
   await mkdir(runnerTemp)
   await mkdir(workspace)
   const ecr = new FakeEcr()
+  const ecrPublic = new FakeEcrPublic()
   const registry = new FakeRegistry()
   const fakeExec = new FakeExec()
   fakeExec.on('docker buildx version', () => ({ exitCode: 1, stderr: "docker: 'buildx' is not a docker command." }))
@@ -256,11 +271,13 @@ export async function fixture(env: NodeJS.ProcessEnv = {}): Promise<Fixture> {
       ...env,
     },
     ecr: () => ecr,
+    ecrPublic: () => ecrPublic,
     log: runnerLog,
     read: readRaw,
   }
   return {
     ecr,
+    ecrPublic,
     registry,
     exec: fakeExec,
     clock,

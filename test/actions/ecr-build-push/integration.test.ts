@@ -166,6 +166,8 @@ describe('ecr-build-push through the runner, with docker', () => {
       tags: `${SHA_A},release-1`,
       skipped: 'false',
       pushed: 'true',
+      'image-refs': `${host}/team/app@${manifest?.digest}`,
+      images: `${host}/team/app:${SHA_A},${host}/team/app:release-1`,
     })
     expect((await registry.manifest('team/app', 'release-1'))?.digest).toBe(manifest?.digest)
 
@@ -288,6 +290,8 @@ describe('ecr-build-push through the runner, with docker', () => {
       tags: `${SHA_B},pr-7`,
       skipped: 'false',
       pushed: 'false',
+      'image-refs': '',
+      images: '',
     })
     expect(proxy.calls).toEqual([])
     expect(await registry.manifest('team/app', SHA_B)).toBeUndefined()

@@ -47,6 +47,8 @@ describe('run() with the classic docker builder', () => {
       tags: `${SHA},latest-main,v1`,
       skipped: 'false',
       pushed: 'true',
+      'image-refs': `${URI}@${digest}`,
+      images: `${URI}:${SHA},${URI}:latest-main,${URI}:v1`,
     })
     expect(f.ecr.calls.map((call) => call.operation)).toEqual([
       'GetAuthorizationToken',
@@ -303,3 +305,94 @@ function rewriteHost(fx: Fixture, base: string): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit) =>
     fx.registry.fetch(String(input).replace(base, `https://${HOST}`), init)) as typeof fetch
 }
+
+describe('run() with tag templates', () => {
+  it('pushes the tags a release tag gives, beside the commit SHA', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/tags/v2.5.1', GITHUB_EVENT_NAME: 'push' })
+    try {
+      g.ecr.repositories.set('team/app', { repositoryName: 'team/app', imageTagMutability: 'MUTABLE' })
+      pushesInto(g.registry, g.exec)
+      const run = await runWith(g.deps, {
+        repository: 'team/app',
+        context: g.workspace,
+        tags: '{{semver}}\n{{major}}.{{minor}}\nbuild-{{short-sha}}',
+      })
+      expect(run.failure).toBeUndefined()
+      expect(run.outputs.tags).toBe(`${SHA},2.5.1,2.5,build-fffffff`)
+      expect(g.exec.argsOf('docker build')[0]).toEqual(expect.arrayContaining(['--tag', `${URI}:2.5`, '--tag', `${URI}:build-fffffff`]))
+    } finally {
+      await g.cleanup()
+    }
+  })
+
+  it('refuses a branch tag before creating the (immutable) repository or building', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'push' })
+    try {
+      const run = await runWith(g.deps, { repository: 'team/app', context: g.workspace, tags: '{{branch}}' })
+      expect(run.exitCode).toBe(1)
+      expect(run.failure).toMatch(
+        /^Tag 'main' \(from '\{\{branch\}\}'\) moves to a new image on later commits, but repository 'team\/app' keeps it immutable \(IMMUTABLE\)/,
+      )
+      expect(g.ecr.calls.map((call) => call.operation)).toEqual(['GetAuthorizationToken', 'DescribeRepositories'])
+      expect(g.exec.calls).toEqual([])
+    } finally {
+      await g.cleanup()
+    }
+  })
+
+  it('a template this event cannot give fails before any AWS call', async () => {
+    const g = await fixture({ GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'push' })
+    try {
+      const run = await runWith(g.deps, { repository: 'team/app', context: g.workspace, tags: '{{semver}}' })
+      expect(run.exitCode).toBe(1)
+      expect(run.failure).toMatch(
+        /^Input 'tags': '\{\{semver\}\}' in '\{\{semver\}\}' cannot be resolved on this push event: GITHUB_REF 'refs\/heads\/main' is not a tag\./,
+      )
+      expect(g.ecr.calls).toEqual([])
+    } finally {
+      await g.cleanup()
+    }
+  })
+})
+
+describe('run() with also-push-to', () => {
+  it('asks ECR Public for its login in us-east-1 before building, and a refused one stops the step with the permissions to add', async () => {
+    const regions: string[] = []
+    const deps = {
+      ...f.deps,
+      ecrPublic: (region: string) => {
+        regions.push(region)
+        return f.ecrPublic
+      },
+    }
+    f.ecrPublic.failure = awsError('AccessDeniedException', 400, 'not authorized to perform ecr-public:GetAuthorizationToken')
+    const run = await runWith(deps, inputs({ 'also-push-to': 'public.ecr.aws/data-team/app' }))
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toBe(
+      'The AWS credentials may not get an ECR login token (AccessDeniedException: not authorized to perform ecr-public:GetAuthorizationToken). Allow ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken on resource * for the role.',
+    )
+    expect(regions).toEqual(['us-east-1'])
+    expect(f.exec.calls).toEqual([])
+  })
+
+  it("logs in to another account's registry with that registry ID in the URI's region, and masks the token", async () => {
+    const regions: string[] = []
+    const deps = {
+      ...f.deps,
+      ecr: (region: string) => {
+        regions.push(region)
+        return f.ecr
+      },
+    }
+    f.ecrPublic.failure = undefined
+    const run = await runWith(deps, inputs({ 'also-push-to': '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app', push: 'true' }))
+    // The fake registry has no blob API, so the copy itself fails; the login before the build is what is checked here.
+    expect(regions).toEqual(['us-east-1', 'eu-west-1'])
+    const logins = f.ecr.calls.filter((call) => call.operation === 'GetAuthorizationToken').map((call) => call.input)
+    expect(logins).toEqual([{}, { registryIds: ['210987654321'] }])
+    expect(run.stdout).toContain(
+      'Logged in to 210987654321.dkr.ecr.eu-west-1.amazonaws.com for 210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app.',
+    )
+    expectMasked(run)
+  })
+})

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseFieldManager, parseInputs, parseNodegroups } from '../../../actions/eks-wait-and-helm/src/inputs'
-import { parseReleases, type Release } from '../../../actions/eks-wait-and-helm/src/releases'
+import { type ManifestSet, parseReleases, type Release } from '../../../actions/eks-wait-and-helm/src/releases'
 import { isUserError } from '../../../lib/errors'
 import type { ReadInput } from '../../../lib/inputs'
 import { repoRoot } from '../../harness/runner'
@@ -37,6 +39,7 @@ describe('parseInputs', () => {
       releases: [],
       exportKubeconfig: true,
       fieldManager: 'pipeline-actions',
+      githubToken: '',
     })
   })
 
@@ -73,7 +76,8 @@ describe('parseInputs', () => {
     [{ 'cluster-name': 'bad name!' }, /Input 'cluster-name' must be an EKS cluster name/],
     [{ timeout: 'soon' }, /Input 'timeout' must be a duration/],
     [{ timeout: '0s' }, /Input 'timeout' must be longer than zero/],
-    [{ mode: 'destroy' }, /Input 'mode' must be one of deploy, uninstall/],
+    [{ mode: 'destroy' }, /Input 'mode' must be one of deploy, uninstall, diff/],
+    [{ mode: 'diff' }, /^Input 'mode' diff compares the 'releases' with the cluster: list at least one release or manifests entry\.$/],
     [{ 'check-api': 'yes' }, /Input 'check-api' must be true or false/],
     [{ 'helm-version': 'latest' }, /Input 'helm-version' must be a Helm release such as v3\.19\.0/],
     [{ 'aws-region': 'mars' }, /Input 'aws-region' must be an AWS region/],
@@ -257,11 +261,18 @@ describe('parseReleases', () => {
 })
 
 describe('the releases the pipeline workflow composes', () => {
-  it('parse as this action reads them, extra releases included', () => {
+  it("parse as this action reads them: the Airflow preset's StorageClass, the chart, extra releases", () => {
+    // In a workspace as the deploy job has it: pipeline-actions in .pipeline-actions, the Terraform outputs read.
+    const workspace = mkdtempSync(join(tmpdir(), 'pa-compose-'))
+    symlinkSync(repoRoot, join(workspace, '.pipeline-actions'), 'dir')
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+    writeFileSync(join(workspace, 'outputs.json'), JSON.stringify({ volume_kms_key_arn: { value: key } }))
     const result = spawnSync('python3', [join(repoRoot, '.github/scripts/compose_releases.py')], {
       encoding: 'utf8',
+      cwd: workspace,
       env: {
         PATH: process.env.PATH,
+        TF_OUTPUTS_FILE: join(workspace, 'outputs.json'),
         IMAGE_REF: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow@sha256:${'a'.repeat(64)}`,
         IMAGE: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/airflow:0123abc',
         NAMESPACE: 'airflow',
@@ -274,7 +285,10 @@ describe('the releases the pipeline workflow composes', () => {
       },
     })
     expect(result.stderr).toBe('')
-    const releases = parseReleases(result.stdout) as Release[]
+    const [storage, ...releases] = parseReleases(result.stdout) as [ManifestSet, ...Release[]]
+    expect(storage).toMatchObject({ kind: 'manifests', name: 'airflow-storage', paths: ['.pipeline-deploy/airflow-storage'] })
+    expect(readFileSync(join(workspace, '.pipeline-deploy/airflow-storage/000-storage-class.yaml'), 'utf8')).toContain(`kmsKeyId: "${key}"`)
+    rmSync(workspace, { recursive: true, force: true })
     expect(releases.map((release) => [release.name, release.chart, release.repository, release.version, release.namespace])).toEqual([
       ['airflow', 'airflow', 'https://airflow.apache.org', '1.18.0', 'airflow'],
       ['extra', 'oci://registry.example.com/charts/extra', undefined, '2.0.0', 'default'],

@@ -93,6 +93,8 @@ describe('the EKS API client against moto', () => {
       status: 'ACTIVE',
       endpoint: expect.stringMatching(/^https:\/\//),
       certificateAuthority: expect.any(String),
+      // What decides the advice for an unreachable endpoint (moto lists no public CIDRs where EKS says 0.0.0.0/0).
+      endpointAccess: { publicAccess: true, privateAccess: false, publicCidrs: [] },
       healthIssues: [],
     })
     expect((await api.listNodegroups('sdk-view')).sort()).toEqual(['ng-a', 'ng-b'])
@@ -109,6 +111,7 @@ describe('the EKS API client against moto', () => {
             cluster: {
               name: 'sdk-view',
               status: 'FAILED',
+              resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true },
               health: { issues: [{ code: 'VpcNotFound', message: 'gone', resourceIds: ['vpc-1'] }] },
             },
           },
@@ -131,6 +134,7 @@ describe('the EKS API client against moto', () => {
     )
     expect(await api.describeCluster('sdk-view')).toMatchObject({
       status: 'FAILED',
+      endpointAccess: { publicAccess: false, privateAccess: true, publicCidrs: [] },
       healthIssues: [{ code: 'VpcNotFound', message: 'gone', resourceIds: ['vpc-1'] }],
     })
     expect(await api.describeNodegroup('sdk-view', 'ng-a')).toMatchObject({

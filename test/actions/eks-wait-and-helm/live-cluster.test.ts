@@ -271,7 +271,7 @@ describe('against a real Kubernetes API server', () => {
     )
     // Helm says only that time ran out; the scheduler's event says why.
     expect(run.failure).toMatch(
-      /^helm upgrade of release 'demo' exited with 1: Error: UPGRADE FAILED: release demo failed, and has been rolled back due to atomic being set: context deadline exceeded\. Warnings in namespace 'apps' meanwhile: Pod demo-[a-z0-9-]+: FailedScheduling: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
+      /^helm upgrade of release 'demo' exited with 1: Error: UPGRADE FAILED: release demo failed, and has been rolled back due to atomic being set: context deadline exceeded\. What kept the rollout from becoming ready: Deployment demo, pod demo-[a-z0-9-]+: Pending, Unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector.*; last events: FailedScheduling: 0\/1 nodes are available/,
     )
     expect((await history('demo', 'apps')).slice(-2)).toEqual([
       expect.objectContaining({ revision: lastGood + 1, status: 'failed' }),

@@ -7,6 +7,7 @@ import { httpsGet } from '../../../actions/eks-wait-and-helm/src/access/https-ge
 import type { ClusterView } from '../../../actions/eks-wait-and-helm/src/eks/api'
 import { type Deps, run } from '../../../actions/eks-wait-and-helm/src/main'
 import { ManualClock } from '../../../lib/clock'
+import { freePort } from '../../bench/ports'
 import { runInProcess } from '../../harness/in-process'
 import { FakeHelm } from './fake-helm'
 import { awsError, cluster, FakeEks, nodegroup } from './fakes'
@@ -105,7 +106,8 @@ describe('run', () => {
       args: [result.tokenScript, '--cluster-name', 'demo', '--region', 'us-east-1'],
     })
     expect(JSON.stringify(config)).not.toMatch(/main-secret|main-session|AKIAMAIN/)
-    expect(api.requests).toHaveLength(2)
+    // Two readiness checks; the rest are the rollout watch's reads of the release's pods, with the same token.
+    expect(api.requests.filter((request) => request.path === '/readyz')).toHaveLength(2)
     for (const request of api.requests) expect(tokenSignatureValid(request.authorization?.slice(7) ?? '', 'demo', 'main-secret')).toBe(true)
     expect(result.commands.masks).toEqual(['oci-password-123'])
     expect(result.helm.calls.filter((call) => call.args[0] !== 'version').every((call) => call.env.KUBECONFIG === kubeconfig)).toBe(true)
@@ -121,6 +123,39 @@ describe('run', () => {
     // The private folder with the inline values and helm's state is gone after the step.
     const left = (await import('node:fs')).readdirSync(runnerDir).filter((name) => name.startsWith('eks-wait-and-helm-'))
     expect(left).toEqual([])
+  })
+
+  it.each([
+    {
+      name: 'a private-only endpoint this runner cannot reach fails naming runs-on and the Terraform setting, deploying nothing',
+      endpointAccess: { publicAccess: false, privateAccess: true, publicCidrs: [] },
+      error:
+        /Could not reach the API server of 'demo' at https:\/\/127\.0\.0\.1:\d+ for 2m0\ds: .*ECONNREFUSED.*has no public endpoint.*runs-on input.*cluster_endpoint_access = "public"/,
+    },
+    {
+      name: 'a public endpoint restricted to CIDRs fails naming them and eks_public_access_cidrs',
+      endpointAccess: { publicAccess: true, privateAccess: false, publicCidrs: ['203.0.113.0/24'] },
+      error: /admits only 203\.0\.113\.0\/24 \(publicAccessCidrs\).*eks_public_access_cidrs/,
+    },
+  ])('$name', async ({ endpointAccess, error }) => {
+    const closed = `https://127.0.0.1:${await freePort()}`
+    const result = await harness({
+      inputs: { 'cluster-name': 'demo', nodegroups: 'none', releases },
+      clusterScript: () => ({ ...activeCluster(), endpoint: closed, endpointAccess }),
+    })
+    expect(result.exitCode).not.toBe(0)
+    expect(result.failure).toMatch(error)
+    expect(result.failure?.split('\n')).toHaveLength(1)
+    expect(result.helm.calls.filter((call) => call.args[0] === 'upgrade')).toEqual([])
+  })
+
+  it('deploys to a private-only cluster from a runner that reaches it (inside the VPC)', async () => {
+    const result = await harness({
+      inputs: { 'cluster-name': 'demo', nodegroups: 'none', releases },
+      clusterScript: () => ({ ...activeCluster(), endpointAccess: { publicAccess: false, privateAccess: true, publicCidrs: [] } }),
+    })
+    expect(result.failure).toBeUndefined()
+    expect(result.helm.calls.filter((call) => call.args[0] === 'upgrade')).toHaveLength(2)
   })
 
   it('with check-api false stops after the kubeconfig, needing no credentials and making no API call', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { httpsGet } from '../../../actions/eks-wait-and-helm/src/access/https-get'
 import { waitForApi } from '../../../actions/eks-wait-and-helm/src/access/readiness'
 import { createEksToken, stsEndpoint } from '../../../actions/eks-wait-and-helm/src/access/token'
+import type { EndpointAccess } from '../../../actions/eks-wait-and-helm/src/eks/api'
 import { ManualClock } from '../../../lib/clock'
 import { isUserError, userMessage } from '../../../lib/errors'
 import { freePort } from '../../bench/ports'
@@ -41,6 +42,7 @@ interface Case {
   /** Trust a CA that did not sign the server's certificate. */
   wrongCa?: boolean
   authenticationMode?: string
+  endpointAccess?: EndpointAccess
   timeout?: number
   error?: RegExp
   requests?: number | ((count: number) => boolean)
@@ -89,6 +91,26 @@ const cases: Case[] = [
       /Could not reach the API server of 'demo' at https:\/\/127\.0\.0\.1:\d+ for 2m0\ds: connect ECONNREFUSED.*set check-api to false/,
   },
   {
+    name: 'an unreachable endpoint with no public access names the runner in the VPC (runs-on) and the Terraform setting',
+    closed: true,
+    endpointAccess: { publicAccess: false, privateAccess: true, publicCidrs: [] },
+    error:
+      /for 2m0\ds: connect ECONNREFUSED.*has no public endpoint \(endpointPublicAccess is false\).*runner inside the VPC.*runs-on input.*cluster_endpoint_access = "public"/,
+  },
+  {
+    name: 'an unreachable endpoint restricted to some CIDRs names them and the Terraform variable to add the runner to',
+    closed: true,
+    endpointAccess: { publicAccess: true, privateAccess: true, publicCidrs: ['203.0.113.0/24', '198.51.100.7/32'] },
+    error:
+      /admits only 203\.0\.113\.0\/24, 198\.51\.100\.7\/32 \(publicAccessCidrs\).*Add the runner's egress address to eks_public_access_cidrs \(public_access_cidrs in the eks module\).*runs-on input/,
+  },
+  {
+    name: 'a private-only endpoint this runner reaches (a runner in the VPC) is used as usual',
+    respond: () => ({ status: 200, body: 'ok' }),
+    endpointAccess: { publicAccess: false, privateAccess: true, publicCidrs: [] },
+    requests: 1,
+  },
+  {
     name: 'a certificate the cluster CA did not sign is never trusted',
     respond: () => ({ status: 200 }),
     wrongCa: true,
@@ -103,36 +125,40 @@ const cases: Case[] = [
 ]
 
 describe('waitForApi against a local TLS server', () => {
-  it.each(cases)('$name', async ({ respond, closed, wrongCa, authenticationMode, timeout = 30 * MINUTE, error, requests }) => {
-    const clock = new ManualClock(Date.now())
-    const deadline = clock.now() + timeout
-    server = await startFakeApiServer(tls, respond ?? (() => ({ status: 200 })))
-    const endpoint = closed ? `https://127.0.0.1:${await freePort()}` : server.endpoint
-    const lines: string[] = []
-    const outcome = await waitForApi({
-      clusterName: 'demo',
-      reader: { endpoint: `${endpoint}/`, caPem: wrongCa ? otherCa.caPem : tls.caPem, token, get: httpsGet },
-      ...(authenticationMode ? { authenticationMode } : {}),
-      clock,
-      random: () => 0.5,
-      deadline,
-      graceMs: 2 * MINUTE,
-      log: (line) => lines.push(line),
-    }).catch((caught: unknown) => caught)
-    if (error) {
-      expect(isUserError(outcome)).toBe(true)
-      expect(userMessage(outcome as never)).toMatch(error)
-    } else {
-      expect(outcome).toBeUndefined()
-      expect(lines.at(-1)).toMatch(/is ready and accepts the CI role's token/)
-    }
-    if (typeof requests === 'number') expect(server.requests).toHaveLength(requests)
-    if (typeof requests === 'function') expect(requests(server.requests.length)).toBe(true)
-    expect(clock.now()).toBeLessThanOrEqual(deadline)
-    for (const request of server.requests) {
-      expect(request.path).toBe('/readyz')
-      const bearer = request.authorization?.replace(/^Bearer /, '') ?? ''
-      expect(tokenSignatureValid(bearer, 'demo', secret)).toBe(true)
-    }
-  })
+  it.each(cases)(
+    '$name',
+    async ({ respond, closed, wrongCa, authenticationMode, endpointAccess, timeout = 30 * MINUTE, error, requests }) => {
+      const clock = new ManualClock(Date.now())
+      const deadline = clock.now() + timeout
+      server = await startFakeApiServer(tls, respond ?? (() => ({ status: 200 })))
+      const endpoint = closed ? `https://127.0.0.1:${await freePort()}` : server.endpoint
+      const lines: string[] = []
+      const outcome = await waitForApi({
+        clusterName: 'demo',
+        reader: { endpoint: `${endpoint}/`, caPem: wrongCa ? otherCa.caPem : tls.caPem, token, get: httpsGet },
+        ...(authenticationMode ? { authenticationMode } : {}),
+        ...(endpointAccess ? { endpointAccess } : {}),
+        clock,
+        random: () => 0.5,
+        deadline,
+        graceMs: 2 * MINUTE,
+        log: (line) => lines.push(line),
+      }).catch((caught: unknown) => caught)
+      if (error) {
+        expect(isUserError(outcome)).toBe(true)
+        expect(userMessage(outcome as never)).toMatch(error)
+      } else {
+        expect(outcome).toBeUndefined()
+        expect(lines.at(-1)).toMatch(/is ready and accepts the CI role's token/)
+      }
+      if (typeof requests === 'number') expect(server.requests).toHaveLength(requests)
+      if (typeof requests === 'function') expect(requests(server.requests.length)).toBe(true)
+      expect(clock.now()).toBeLessThanOrEqual(deadline)
+      for (const request of server.requests) {
+        expect(request.path).toBe('/readyz')
+        const bearer = request.authorization?.replace(/^Bearer /, '') ?? ''
+        expect(tokenSignatureValid(bearer, 'demo', secret)).toBe(true)
+      }
+    },
+  )
 })

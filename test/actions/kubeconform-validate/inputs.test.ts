@@ -13,6 +13,7 @@ describe('parseInputs', () => {
       kubernetesVersion: '1.33.0',
       strict: true,
       ignoreMissingSchemas: false,
+      crdSchemas: true,
       skip: [],
       reject: [],
       schemaLocations: [STANDARD_LOCATION, CRDS_CATALOG_LOCATION],
@@ -41,6 +42,7 @@ describe('parseInputs', () => {
         'kubeconform-version': '0.6.7',
         'helm-version': 'v3.18.1',
         cache: 'false',
+        'crd-schemas': 'false',
         'fail-on': 'ERROR',
         report: 'out/kubeconform.xml\nout/kubeconform.sarif\nout/k.sarif.json',
       }),
@@ -55,6 +57,7 @@ describe('parseInputs', () => {
       kubernetesVersion: '1.31.4',
       strict: false,
       ignoreMissingSchemas: true,
+      crdSchemas: false,
       skip: ['Secret', 'apps/v1/Deployment', 'ConfigMap'],
       reject: ['Pod'],
       schemaLocations: [

@@ -72,14 +72,14 @@ describe('kubeconform-validate, bundled', () => {
     )
     expect(first.annotations.filter((a) => a.file).map((a) => `${a.file}:${a.line} ${a.message}`)).toEqual([
       'test/fixtures/manifests/crds/gadget.yaml:1 Gadget no-schema: no schema for gadgets.example.org/v1alpha1 Gadget in the schema folders or locations (an apiVersion this Kubernetes version no longer serves, or a custom resource whose schema is not provided)',
-      'test/fixtures/manifests/crds/widget.yaml:9 Widget bad-widget is invalid: /spec/size: got string, want integer',
+      'test/fixtures/manifests/crds/widget.yaml:14 Widget bad-widget is invalid: /spec/size: got string, want integer',
       'test/fixtures/manifests/invalid/duplicates.yaml:14 ConfigMap same: YAML error: yaml: unmarshal errors: line 7: key "a" already set in map',
       'test/fixtures/manifests/invalid/malformed.yaml:12 YAML error: yaml: line 5: mapping values are not allowed in this context',
-      "test/fixtures/manifests/invalid/missing-required.yaml:1 Service no-port-number is invalid: /spec/ports/0: missing property 'port'",
-      "test/fixtures/manifests/invalid/multi.yaml:16 Deployment third is invalid: /spec/template/spec/containers/0: additional properties 'restartPolicyy' not allowed",
-      "test/fixtures/manifests/invalid/unknown-field.yaml:1 ConfigMap typo is invalid: /metadata: additional properties 'lables' not allowed",
+      "test/fixtures/manifests/invalid/missing-required.yaml:7 Service no-port-number is invalid: /spec/ports/0: missing property 'port'",
+      "test/fixtures/manifests/invalid/multi.yaml:33 Deployment third is invalid: /spec/template/spec/containers/0: additional properties 'restartPolicyy' not allowed",
+      "test/fixtures/manifests/invalid/unknown-field.yaml:5 ConfigMap typo is invalid: /metadata: additional properties 'lables' not allowed",
       'test/fixtures/manifests/invalid/wrong-apiversion.yaml:1 Deployment old-api: no schema for extensions/v1beta1 Deployment in the schema folders or locations (an apiVersion this Kubernetes version no longer serves, or a custom resource whose schema is not provided)',
-      'test/fixtures/manifests/invalid/wrong-type.yaml:1 Deployment wrong-type is invalid: /spec/replicas: got string, want null or integer',
+      'test/fixtures/manifests/invalid/wrong-type.yaml:6 Deployment wrong-type is invalid: /spec/replicas: got string, want null or integer',
     ])
     expect(first.annotations.every((a) => a.level === 'error')).toBe(true)
     expect(first.outputs).toMatchObject({ valid: '18', invalid: '5', errors: '4', skipped: '0' })
@@ -203,7 +203,7 @@ describe('charts and kustomizations, bundled', () => {
       ],
       [
         'test/fixtures/charts/demo/templates/deployment.yaml',
-        undefined,
+        8,
         'kubeconform: apps/v1 Deployment',
         "Deployment demo-web is invalid: /spec/replicas: got string, want null or integer; /spec/template/spec/containers/0: additional properties 'livenessProbez' not allowed",
       ],
@@ -224,7 +224,7 @@ describe('charts and kustomizations, bundled', () => {
     expect(run.outputs).toMatchObject({ valid: '8', invalid: '2', errors: '2' })
     expect(run.stdout).toMatch(/Rendering test\/fixtures\/kustomize\/base with \S*\/kubectl kustomize\./)
     expect(run.summary).toContain(
-      '| test/fixtures/charts/demo/templates/deployment.yaml (chart test/fixtures/charts/demo, rendered line 23) |',
+      '| test/fixtures/charts/demo/templates/deployment.yaml:8 (chart test/fixtures/charts/demo, rendered line 30) |',
     )
   })
 

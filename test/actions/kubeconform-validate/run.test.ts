@@ -25,28 +25,29 @@ describe('run', () => {
   it('annotates each failure at its file and line, writes the reports and fails the step', async () => {
     const report = await tempDir('kcv-report-')
     const result = await runWith({
-      paths: 'test/fixtures/manifests\n!test/fixtures/manifests/seed-layout/**',
+      // The custom resources with their CRD have their own tests (crd-schemas.test.ts).
+      paths: 'test/fixtures/manifests\n!test/fixtures/manifests/seed-layout/**\n!test/fixtures/manifests/custom-resources/**',
       ...offline,
       report: `${report}/kubeconform.xml\n${report}/kubeconform.sarif`,
     })
     expect(result.exitCode).toBe(1)
     expect(annotationsOf(result.commands)).toEqual([
       'error test/fixtures/manifests/crds/gadget.yaml:1',
-      'error test/fixtures/manifests/crds/widget.yaml:9',
+      'error test/fixtures/manifests/crds/widget.yaml:14',
       'error test/fixtures/manifests/invalid/duplicates.yaml:14',
       'error test/fixtures/manifests/invalid/malformed.yaml:12',
-      'error test/fixtures/manifests/invalid/missing-required.yaml:1',
-      'error test/fixtures/manifests/invalid/multi.yaml:16',
-      'error test/fixtures/manifests/invalid/unknown-field.yaml:1',
+      'error test/fixtures/manifests/invalid/missing-required.yaml:7',
+      'error test/fixtures/manifests/invalid/multi.yaml:33',
+      'error test/fixtures/manifests/invalid/unknown-field.yaml:5',
       'error test/fixtures/manifests/invalid/wrong-apiversion.yaml:1',
-      'error test/fixtures/manifests/invalid/wrong-type.yaml:1',
+      'error test/fixtures/manifests/invalid/wrong-type.yaml:6',
     ])
     expect(result.outputs).toMatchObject({ valid: '18', invalid: '5', errors: '4', skipped: '0' })
     expect(result.commands.annotations.at(-1)?.message).toBe(
       '5 resources are invalid and 4 could not be validated; see the annotations and the job summary.',
     )
     expect(result.summary).toContain('## Kubernetes manifests: ❌ 5 invalid, 4 errors')
-    expect(result.summary).toContain('| test/fixtures/manifests/invalid/multi.yaml:16 | apps/v1 Deployment third | invalid |')
+    expect(result.summary).toContain('| test/fixtures/manifests/invalid/multi.yaml:33 | apps/v1 Deployment third | invalid |')
     expect(result.summary).toContain(
       "| test/fixtures/manifests/seed-layout/namespace.yaml | excluded by '!test/fixtures/manifests/seed-layout/**' |",
     )
@@ -231,7 +232,7 @@ describe('run', () => {
       ...offline,
     })
     expect(annotationsOf(result.commands)).toEqual([
-      'error test/fixtures/charts/demo/templates/deployment.yaml:-',
+      'error test/fixtures/charts/demo/templates/deployment.yaml:8',
       'error test/fixtures/kustomize/invalid-overlay/kustomization.yaml:-',
     ])
     expect(result.outputs).toMatchObject({ valid: '3', invalid: '2' })

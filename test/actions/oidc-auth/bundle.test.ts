@@ -93,7 +93,10 @@ describe('oidc-auth bundle: success', () => {
     // Masks come before the first line that could carry the value.
     expect(run.stdout.indexOf(`::add-mask::${env.AWS_SECRET_ACCESS_KEY}`)).toBeLessThan(run.stdout.indexOf('Assumed arn:'))
     expectNoSecretsIn(run)
-    expect(run.post).toBeUndefined()
+    // Without a profile the post step has nothing to undo, and says nothing.
+    expect(run.post?.exitCode).toBe(0)
+    expect(run.post?.stdout).toBe('')
+    expect(run.post?.exportedEnv).toEqual({})
   })
 
   it('sets the credentials as outputs only when asked, and masks the account id when asked', async () => {
@@ -312,5 +315,82 @@ describe('oidc-auth bundle: what cannot succeed fails at once, with one line tha
     expect(run.failure).toBe(
       `Could not get AWS credentials within the 2 s timeout: AssumeRoleWithWebIdentity for ${ROLE} made 1 attempt, the last failed with no answer within 2 s. Raise 'timeout' if STS at ${bench.proxy.endpoint} is slow or throttling; otherwise check that the runner can reach it.`,
     )
+  })
+})
+
+describe('oidc-auth bundle: session tags and the external id go with the chained AssumeRole calls', () => {
+  const hop = 'arn:aws:iam::111122223333:role/hop'
+  const deploy = 'arn:aws:iam::444455556666:role/deploy'
+
+  it('tags the first hop with every tag and names the transitive ones; later hops get the rest; every hop gets the external id', async () => {
+    const run = await oidcAuth({
+      'role-chain': `${hop}\n${deploy}`,
+      'session-tags': 'team=data platform\nenv=prod\ncost-center=cc:42',
+      'transitive-tag-keys': 'team, env',
+      'role-external-id': 'pipeline:ext-42',
+    })
+    expect(run.exitCode).toBe(0)
+    expect(stsCalls().map((call) => call.operation)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole', 'AssumeRole', 'GetCallerIdentity'])
+    const [web, first, second] = stsCalls() as [ProxiedCall, ProxiedCall, ProxiedCall]
+    const sent = (call: ProxiedCall, prefix: string) => [...form(call)].filter(([name]) => name.startsWith(prefix))
+    // AssumeRoleWithWebIdentity has no Tags or ExternalId parameter: nothing of them is sent there.
+    expect(sent(web, 'Tags')).toEqual([])
+    expect(sent(web, 'Transitive')).toEqual([])
+    expect(form(web).get('ExternalId')).toBeNull()
+    expect(sent(first, 'Tags')).toEqual([
+      ['Tags.member.1.Key', 'team'],
+      ['Tags.member.1.Value', 'data platform'],
+      ['Tags.member.2.Key', 'env'],
+      ['Tags.member.2.Value', 'prod'],
+      ['Tags.member.3.Key', 'cost-center'],
+      ['Tags.member.3.Value', 'cc:42'],
+    ])
+    expect(sent(first, 'TransitiveTagKeys')).toEqual([
+      ['TransitiveTagKeys.member.1', 'team'],
+      ['TransitiveTagKeys.member.2', 'env'],
+    ])
+    expect(form(first).get('RoleArn')).toBe(hop)
+    expect(sent(second, 'Tags')).toEqual([
+      ['Tags.member.1.Key', 'cost-center'],
+      ['Tags.member.1.Value', 'cc:42'],
+    ])
+    expect(sent(second, 'TransitiveTagKeys')).toEqual([])
+    expect([form(first).get('ExternalId'), form(second).get('ExternalId')]).toEqual(['pipeline:ext-42', 'pipeline:ext-42'])
+    expect(run.outputs['assumed-role-arn']).toMatch(/^arn:aws:sts::444455556666:assumed-role\/deploy\//)
+    expectNoSecretsIn(run)
+  })
+
+  it('a chained role that refuses the tagged call: names sts:TagSession and the external id condition', async () => {
+    bench.proxy.inject({
+      match: 'AssumeRole',
+      fault: { type: 'aws-error', status: 403, code: 'AccessDenied', message: 'not authorized to perform: sts:TagSession' },
+    })
+    const run = await oidcAuth({ 'role-chain': deploy, 'session-tags': 'team=data', 'role-external-id': 'ext-42' })
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toBe(
+      `${ROLE} may not assume ${deploy} (AccessDenied: not authorized to perform: sts:TagSession). The trust policy of ${deploy} must allow sts:AssumeRole and sts:TagSession for ${ROLE} (with an sts:ExternalId condition equal to 'role-external-id'), and that role's permissions must allow both on it.`,
+    )
+    expect(run.exportedEnv).toEqual({})
+  })
+
+  it.each([
+    [
+      'tags without a role chain',
+      { 'session-tags': 'team=data' },
+      /^Input 'session-tags' applies to the roles of 'role-chain', which is empty: /,
+    ],
+    [
+      'a transitive key that is not a tag',
+      { 'role-chain': deploy, 'session-tags': 'team=data', 'transitive-tag-keys': 'env' },
+      /^Input 'transitive-tag-keys' names 'env', which is not a key of 'session-tags' \(team\)\.$/,
+    ],
+    ['a bad external id', { 'role-chain': deploy, 'role-external-id': 'a b' }, /^Input 'role-external-id' must be 2 to 1224 characters/],
+  ])('%s: one line, before any token or STS call', async (_name, inputs, failure) => {
+    const run = await oidcAuth(inputs)
+    expect(run.exitCode).toBe(1)
+    expect(run.failure).toMatch(failure)
+    expect(run.failure).toMatch(/^[^\n]+$/)
+    expect(stsCalls()).toEqual([])
+    expect(bench.issuer.requests).toEqual([])
   })
 })

@@ -421,7 +421,7 @@ describe('plan mode on a pull request', () => {
 describe('bad inputs fail with one line, before Terraform runs', () => {
   freshWorkspace()
   it.each([
-    [{ mode: 'apply' }, "Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got 'apply'."],
+    [{ mode: 'apply' }, "Input 'mode' must be one of create, destroy, plan, drift-check, true (create) or false (destroy); got 'apply'."],
     [{ mode: 'create', 'working-directory': 'nowhere' }, "Input 'working-directory' must be an existing directory; got 'nowhere'."],
     [
       { mode: 'create', 'backend-config': 'bucket=state\nregion' },

@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 
 /**
- * A test double of the GitHub REST endpoints the plan comment uses (list,
- * create and update issue comments, and the authenticated user), on loopback,
+ * A test double of the GitHub REST endpoints the plan comment and the drift
+ * issue use (list, create and update issue comments; list, create and update
+ * issues; the authenticated user), on loopback,
  * because no real GitHub is reachable from the tests. It keeps comments in
  * memory and records every request, so tests assert on what the action sent.
  * It is not a GitHub emulator: the token only decides who a comment is from,
@@ -28,16 +29,28 @@ export interface FakeComment {
   user?: { login: string; type: 'User' | 'Bot' }
 }
 
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  user?: { login: string; type: 'User' | 'Bot' }
+  /** Set on a pull request, which the issues list returns too. */
+  pull_request?: { url: string }
+}
+
 export interface RecordedRequest {
   method: string
   path: string
   authorization?: string
-  body?: { body?: string }
+  body?: { body?: string; title?: string; state?: string }
 }
 
 export interface FakeGitHubApi {
   url: string
   comments: Map<number, FakeComment[]>
+  /** Issues of any repository, by number. */
+  issues: Map<number, FakeIssue>
   requests: RecordedRequest[]
   /** Answer every request with this status (e.g. 403) until set back to undefined. */
   failWith?: number
@@ -52,12 +65,15 @@ const LIST_OR_CREATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/
 const UPDATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/
 const PULL = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/
 const COMMIT_PULLS = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/
+const ISSUES = /^\/repos\/([^/]+)\/([^/]+)\/issues$/
+const ISSUE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/
 
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   let nextId = 1000
   const api: FakeGitHubApi = {
     url: '',
     comments: new Map(),
+    issues: new Map(),
     requests: [],
     userLogin: 'octocat',
     pulls: [],
@@ -66,7 +82,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
     const text = await readBody(request)
-    const body = text ? (JSON.parse(text) as { body?: string }) : undefined
+    const body = text ? (JSON.parse(text) as RecordedRequest['body']) : undefined
     api.requests.push({ method: request.method ?? '', path: url.pathname, authorization: request.headers.authorization, body })
     const reply = (status: number, payload: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' })
@@ -115,6 +131,35 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         api.comments.set(issue, [...existing, comment])
         return reply(201, comment)
       }
+    }
+    if (ISSUES.test(url.pathname)) {
+      if (request.method === 'GET') {
+        const state = url.searchParams.get('state') ?? 'open'
+        // Newest first, as GitHub lists them by default.
+        const all = [...api.issues.values()].filter((issue) => state === 'all' || issue.state === state).sort((a, b) => b.number - a.number)
+        const perPage = Number(url.searchParams.get('per_page') ?? 30)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        if (page * perPage < all.length) {
+          const next = new URL(url.toString().replace('http://localhost', api.url))
+          next.searchParams.set('page', String(page + 1))
+          response.setHeader('link', `<${next}>; rel="next"`)
+        }
+        return reply(200, all.slice((page - 1) * perPage, page * perPage))
+      }
+      if (request.method === 'POST' && body?.title !== undefined) {
+        const issue: FakeIssue = { number: nextId++, title: body.title, body: body.body ?? '', state: 'open', user: author }
+        api.issues.set(issue.number, issue)
+        return reply(201, issue)
+      }
+    }
+    const issueMatch = ISSUE.exec(url.pathname)
+    if (issueMatch && request.method === 'PATCH') {
+      const issue = api.issues.get(Number(issueMatch[3]))
+      if (!issue) return reply(404, { message: 'Not Found' })
+      if (body?.body !== undefined) issue.body = body.body
+      if (body?.title !== undefined) issue.title = body.title
+      if (body?.state === 'open' || body?.state === 'closed') issue.state = body.state
+      return reply(200, issue)
     }
     const update = UPDATE.exec(url.pathname)
     if (update && request.method === 'PATCH' && body?.body !== undefined) {

@@ -50,7 +50,7 @@ describe('inputs', () => {
 
   it.each([
     ['', "Input 'mode' is required."],
-    ['apply', "Input 'mode' must be one of create, destroy, plan, true (create) or false (destroy); got 'apply'."],
+    ['apply', "Input 'mode' must be one of create, destroy, plan, drift-check, true (create) or false (destroy); got 'apply'."],
   ])('mode %j is refused', (raw, message) => {
     expect(() => parseMode(raw)).toThrow(message)
   })

@@ -38,16 +38,38 @@ BASE_ENV = {
 }
 
 
-def run_script(name, env, stdin=""):
+def run_script(name, env, stdin="", cwd=None):
     return subprocess.run(
-        [sys.executable, str(SCRIPTS / name)], input=stdin, env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPTS / name)], input=stdin, env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60, cwd=cwd
     )
 
 
-def test_compose_releases_builds_the_airflow_release():
-    result = run_script("compose_releases.py", BASE_ENV)
+REPOSITORY = SCRIPTS.parents[1]
+VOLUME_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def compose_in_workspace(tmp_path, env):
+    """compose_releases.py as the deploy job runs it: in the caller's workspace, pipeline-actions in .pipeline-actions."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"volume_kms_key_arn": {"value": VOLUME_KEY, "type": "string", "sensitive": False}}))
+    return run_script("compose_releases.py", {"TF_OUTPUTS_FILE": str(outputs), **env}, cwd=tmp_path)
+
+
+def test_compose_releases_builds_the_airflow_release(tmp_path):
+    result = compose_in_workspace(tmp_path, BASE_ENV)
     assert result.returncode == 0, result.stderr
-    [release] = yaml.safe_load(result.stdout)
+    [storage, release] = yaml.safe_load(result.stdout)
+    # First the preset's StorageClass, its kmsKeyId the environment's volumes key from the Terraform output.
+    assert storage == {"name": "airflow-storage", "manifests": [".pipeline-deploy/airflow-storage"]}
+    [filled] = (tmp_path / ".pipeline-deploy" / "airflow-storage").iterdir()
+    storage_class = yaml.safe_load(filled.read_text())
+    assert storage_class["kind"] == "StorageClass" and storage_class["provisioner"] == "ebs.csi.aws.com"
+    assert storage_class["parameters"] == {"type": "gp3", "encrypted": "true", "kmsKeyId": VOLUME_KEY, "csi.storage.k8s.io/fstype": "ext4"}
+    # The class the values' volume claims name.
+    values_file = yaml.safe_load((REPOSITORY / "helm" / "airflow" / "values.yaml").read_text())
+    assert values_file["triggerer"]["persistence"]["storageClassName"] == storage_class["metadata"]["name"]
     assert release["chart"] == "airflow" and release["repository"] == "https://airflow.apache.org"
     assert release["version"] == "1.22.0" and release["namespace"] == "airflow" and release["wait"] is True
     assert release["values-files"] == [".pipeline-actions/helm/airflow/values.yaml"]
@@ -73,19 +95,21 @@ def test_compose_releases_builds_the_airflow_release():
     assert json.loads(env["AIRFLOW_CONN_AWS_DEFAULT"]) == {"conn_type": "aws", "extra": {"region_name": "eu-west-1"}}
 
 
-def test_compose_releases_appends_the_callers_releases_and_extra_values():
+def test_compose_releases_appends_the_callers_releases_and_extra_values(tmp_path):
     extra = "# more\n- name: metrics\n  chart: oci://example/metrics\n  namespace: monitoring\n"
-    result = run_script("compose_releases.py", {**BASE_ENV, "EXTRA_RELEASES": extra, "EXTRA_VALUES": "helm/mine.yaml"})
+    result = compose_in_workspace(tmp_path, {**BASE_ENV, "EXTRA_RELEASES": extra, "EXTRA_VALUES": "helm/mine.yaml"})
     assert result.returncode == 0, result.stderr
     releases = yaml.safe_load(result.stdout)
-    assert [r["name"] for r in releases] == ["airflow", "metrics"]
-    assert releases[0]["values-files"][-1] == "helm/mine.yaml"
+    assert [r["name"] for r in releases] == ["airflow-storage", "airflow", "metrics"]
+    assert releases[1]["values-files"][-1] == "helm/mine.yaml"
 
 
 def test_compose_releases_for_uninstall_needs_no_image():
     result = run_script("compose_releases.py", {"NAMESPACE": "airflow", "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
     assert result.returncode == 0, result.stderr
-    [release] = yaml.safe_load(result.stdout)
+    [storage, release] = yaml.safe_load(result.stdout)
+    # Where the StorageClass came from is enough to delete it by its label; no Terraform output is needed.
+    assert storage == {"name": "airflow-storage", "manifests": [".pipeline-actions/helm/airflow/storage-class.yaml"]}
     assert set(release) == {"name", "chart", "repository", "version", "namespace"}
 
 
@@ -235,11 +259,11 @@ def test_backend_file_writes_hcl_and_never_echoes_a_bad_line():
     assert bad.returncode == 1 and "line 2 must be key=value" in bad.stderr and "s3cr3t" not in bad.stderr
 
 
-def test_compose_releases_names_the_git_credentials_secret_only_when_there_is_one():
-    without = yaml.safe_load(run_script("compose_releases.py", BASE_ENV).stdout)[0]["values"]["dags"]["gitSync"]
+def test_compose_releases_names_the_git_credentials_secret_only_when_there_is_one(tmp_path):
+    without = yaml.safe_load(compose_in_workspace(tmp_path / "a", BASE_ENV).stdout)[1]["values"]["dags"]["gitSync"]
     assert "credentialsSecret" not in without
-    result = run_script("compose_releases.py", {**BASE_ENV, "DAGS_CREDENTIALS_SECRET": "git-credentials"})
-    assert yaml.safe_load(result.stdout)[0]["values"]["dags"]["gitSync"]["credentialsSecret"] == "git-credentials"
+    result = compose_in_workspace(tmp_path / "b", {**BASE_ENV, "DAGS_CREDENTIALS_SECRET": "git-credentials"})
+    assert yaml.safe_load(result.stdout)[1]["values"]["dags"]["gitSync"]["credentialsSecret"] == "git-credentials"
 
 
 def test_git_credentials_masks_the_token_and_writes_both_spellings():
@@ -425,7 +449,7 @@ def test_compose_for_uninstall_keeps_where_each_entry_lives(tmp_path):
     result = run_script("compose_releases.py", {"DEPLOYMENTS": deployments, "CHART_VERSION": "1.22.0", "UNINSTALL_ONLY": "true"})
     assert result.returncode == 0, result.stderr
     releases = yaml.safe_load(result.stdout)
-    assert releases[1:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
+    assert releases[2:] == [{"name": "api", "chart": "./charts/api", "namespace": "s"}, {"name": "apps", "kustomization": "k8s/prod"}]
 
 
 def test_compose_names_a_terraform_output_that_does_not_exist(tmp_path):
@@ -453,3 +477,229 @@ def test_build_secrets_selects_only_the_images_own_and_masks_every_value(tmp_pat
     assert missing.returncode == 1
     assert "Image 'api' lists build secret 'npm_token', which the build-secrets secret does not hold" in missing.stdout
     assert "t0k=en" not in missing.stdout.replace("::add-mask::t0k=en", "")
+
+
+# Where the cluster's API is reached from: refused in check-inputs when the runners cannot reach it (issue #15).
+LIMITED = 'eks_public_access_cidrs=["203.0.113.0/24"]'
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"TERRAFORM_VARIABLES": "cluster_endpoint_access=private"},
+            "sets cluster_endpoint_access=private, but the jobs run on GitHub-hosted runners (runs-on \"ubuntu-24.04\")",
+            id="a private endpoint from ubuntu-24.04",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'cluster_endpoint_access="private"', "RUNS_ON": '["windows-2025"]'},
+            "cannot reach a private endpoint: set runs-on to runners inside the VPC",
+            id="a private endpoint from windows-*",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": LIMITED, "RUNS_ON": '"macos-15"'},
+            "limits the public cluster API to eks_public_access_cidrs, but the jobs run on GitHub-hosted runners",
+            id="a CIDR-limited endpoint from macos-*",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": f"cluster_endpoint_access=public\n{LIMITED}", "RUNS_ON": '["self-hosted", "vpc"]', "RUNNER_ENVIRONMENT": "github-hosted"},
+            "set public_api_open_to_all=true",
+            id="the runner says it is GitHub's, whatever its labels",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'eks_public_access_cidrs=["0.0.0.0/1", "128.0.0.0/1"]', "RUNNER_ENVIRONMENT": "self-hosted"},
+            "eks_public_access_cidrs has '0.0.0.0/1'; it takes IPv4 CIDRs of /8 or longer. To open the cluster's API to every address, say so with public_api_open_to_all=true",
+            id="the internet in halves without the opt-in",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": 'eks_public_access_cidrs=["0.0.0.0/0"]', "RUNS_ON": '["self-hosted"]'},
+            "eks_public_access_cidrs has '0.0.0.0/0'",
+            id="0.0.0.0/0 as a CIDR",
+        ),
+        pytest.param(
+            {"TERRAFORM_VARIABLES": "eks_public_access_cidrs=[" + ", ".join(f'"198.51.{n}.0/24"' for n in range(41)) + "]", "RUNNER_ENVIRONMENT": "self-hosted"},
+            "eks_public_access_cidrs lists 41 CIDRs; EKS takes at most 40",
+            id="more than EKS's 40",
+        ),
+    ],
+)
+def test_check_inputs_refuses_an_endpoint_the_runners_cannot_reach(tmp_path, change, message):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **change, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 1, result.stdout
+    errors = result.stdout.splitlines()
+    # One line per problem (a CIDR each), each naming the setting.
+    assert errors and all(line.startswith("::error title=pipeline inputs::Input 'terraform-variables'") for line in errors), result.stdout
+    assert message in errors[0]
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"TERRAFORM_VARIABLES": "public_api_open_to_all=true"}, id="GitHub-hosted runners with the API open to all, by name"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "RUNS_ON": '["self-hosted", "vpc"]'}, id="a private endpoint from self-hosted runners"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "RUNS_ON": '{"group": "in-vpc"}'}, id="a private endpoint from a runner group"),
+        pytest.param({"TERRAFORM_VARIABLES": LIMITED, "RUNNER_ENVIRONMENT": "self-hosted"}, id="listed CIDRs from a self-hosted runner labelled ubuntu-24.04"),
+        pytest.param({"TERRAFORM_VARIABLES": "cluster_endpoint_access=private", "MODE": "plan"}, id="a plan, which never reaches the cluster"),
+        # A bare value is Terraform's to refuse, with its type in the message (the infrastructure job does).
+        pytest.param({"TERRAFORM_VARIABLES": "eks_public_access_cidrs=203.0.113.0/24", "RUNNER_ENVIRONMENT": "self-hosted"}, id="a value that is not an HCL list"),
+    ],
+)
+def test_check_inputs_accepts_an_endpoint_the_runners_reach(tmp_path, change):
+    output = tmp_path / "output"
+    result = run_script("check_inputs.py", {**CHECK_ENV, **change, "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stdout
+    assert output.read_text().splitlines()[0] == f"mode={'plan' if change.get('MODE') == 'plan' else 'create'}"
+
+
+# Environment protections, asked of a small fake of GitHub's API on loopback (issue #16).
+TOKEN = "ghs_fakeTokenNeverPrinted0123456789"
+
+
+@pytest.fixture
+def github_api():
+    """GET /repos/acme/data/environments/<name> answers what `environments` holds (status, body) by name."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = {"environments": {}, "requests": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            state["requests"].append({"path": self.path, "authorization": self.headers.get("Authorization"), "version": self.headers.get("X-GitHub-Api-Version")})
+            prefix = "/repos/acme/data/environments/"
+            status, body = state["environments"].get(self.path[len(prefix) :], (404, {"message": "Not Found"})) if self.path.startswith(prefix) else (404, {})
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                status, body = 401, {"message": "Bad credentials"}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def environment(rules=(), branch_policy=None):
+    return (200, {"id": 1, "name": "dev", "protection_rules": list(rules), "deployment_branch_policy": branch_policy})
+
+
+REVIEWERS = {"id": 2, "type": "required_reviewers", "prevent_self_review": True, "reviewers": [{"type": "Team", "reviewer": {"slug": "platform"}}]}
+WAIT = {"id": 3, "type": "wait_timer", "wait_timer": 5}
+
+
+def check_environment(api, name="dev", **extra):
+    return run_script(
+        "check_environment.py",
+        {"GITHUB_API_URL": api["url"], "GITHUB_REPOSITORY": "acme/data", "GITHUB_TOKEN": TOKEN, "ENVIRONMENT": name, "MODE": "create", **extra},
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        pytest.param(environment([REVIEWERS]), "required reviewers", id="required reviewers"),
+        pytest.param(environment([WAIT, {"id": 4, "type": "branch_policy"}], {"protected_branches": True, "custom_branch_policies": False}), "protected branches only", id="protected branches"),
+        pytest.param(environment([], {"protected_branches": False, "custom_branch_policies": True}), "deployment branch rules", id="branch rules"),
+    ],
+)
+def test_check_environment_passes_a_protected_environment(github_api, answer, said):
+    github_api["environments"]["dev"] = answer
+    result = check_environment(github_api)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == f"environment 'dev' is protected by {said}"
+    assert github_api["requests"] == [{"path": "/repos/acme/data/environments/dev", "authorization": f"Bearer {TOKEN}", "version": "2022-11-28"}]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        pytest.param(environment([WAIT]), "Environment 'dev' has neither required reviewers nor deployment branches", id="a wait timer alone"),
+        pytest.param(environment([{**REVIEWERS, "reviewers": []}]), "In Settings → Environments → dev, add required reviewers", id="a reviewers rule naming nobody"),
+        pytest.param(None, "Environment 'dev' does not exist in acme/data: GitHub would create it with no protection", id="no such environment"),
+        pytest.param((403, {"message": "Resource not accessible by integration"}), "grant `actions: read` in the permissions of the job that calls pipeline.yml", id="a token without actions: read"),
+        pytest.param((500, {}), "GitHub's API answered HTTP 500 for environment 'dev'", id="an API error"),
+    ],
+)
+def test_check_environment_fails_with_the_fix(github_api, answer, message):
+    if answer is not None:
+        github_api["environments"]["dev"] = answer
+    result = check_environment(github_api)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error title=environment protections::") and message in line, line
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_check_environment_names_the_environment_in_the_path_encoded(github_api):
+    github_api["environments"]["prod%2Feu"] = environment([REVIEWERS])
+    result = check_environment(github_api, name="prod/eu")
+    assert result.returncode == 0, result.stdout
+    assert github_api["requests"][0]["path"] == "/repos/acme/data/environments/prod%2Feu"
+
+
+def test_check_environment_warns_when_the_caller_goes_on_knowingly(github_api):
+    github_api["environments"]["dev"] = environment([WAIT])
+    result = check_environment(github_api, ALLOW_UNPROTECTED_ENVIRONMENT="true")
+    assert result.returncode == 0
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::warning title=environment protections::Environment 'dev' has neither") and "going on" in line
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [
+        pytest.param({"MODE": "plan"}, 0, "checked for create and destroy, not plan", id="a plan is not checked"),
+        pytest.param({"GITHUB_TOKEN": ""}, 1, "the step needs GITHUB_TOKEN with `actions: read`", id="no token"),
+        pytest.param({"GITHUB_API_URL": "http://127.0.0.1:9"}, 1, "GitHub's API could not be reached", id="no API"),
+    ],
+)
+def test_check_environment_without_an_answer(github_api, extra, code, message):
+    result = check_environment(github_api, **extra)
+    assert result.returncode == code and message in result.stdout, result.stdout
+    if extra.get("MODE") == "plan":
+        assert github_api["requests"] == []
+
+
+# The Airflow preset's StorageClass, encrypted with the environment's KMS key (issue #16).
+def test_compose_names_the_volume_key_output_a_terraform_root_must_give(tmp_path):
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    (tmp_path / "outputs.json").write_text(json.dumps({"cluster_name": {"value": "c"}}))
+    result = run_script("compose_releases.py", {**BASE_ENV, "TF_OUTPUTS_FILE": str(tmp_path / "outputs.json")}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Deployment 'airflow-storage' (" in result.stderr
+    assert "uses ((terraform.volume_kms_key_arn)), but the environment's Terraform has no output 'volume_kms_key_arn'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("deployments", "message"),
+    [
+        pytest.param("- name: airflow-storage\n  manifests: k8s\n- preset: airflow\n", "lists 'airflow-storage', the name of what the airflow preset deploys before its chart", id="before the preset"),
+        pytest.param("- preset: airflow\n- name: airflow-storage\n  manifests: k8s\n", "lists 'airflow-storage', the name of what the airflow preset deploys before its chart", id="after the preset"),
+    ],
+)
+def test_check_inputs_keeps_the_name_of_the_presets_storage_class_entry(deployments, message):
+    result = run_script("check_inputs.py", {**CHECK_ENV, "DEPLOYMENTS": deployments})
+    assert result.returncode == 1
+    assert message in result.stdout
+
+
+def test_render_deployments_renders_the_presets_storage_class_for_kubeconform(tmp_path):
+    (tmp_path / ".pipeline-actions").symlink_to(REPOSITORY, target_is_directory=True)
+    output = tmp_path / "output"
+    result = run_script("render_deployments.py", {"DEPLOYMENTS": "- preset: airflow\n", "GITHUB_OUTPUT": str(output)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    [path] = [line for line in output.read_text().splitlines() if line.endswith(".yaml")]
+    storage_class = yaml.safe_load((tmp_path / path).read_text())
+    assert storage_class["parameters"]["kmsKeyId"] == "terraform-output-volume_kms_key_arn"

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { secretFlags } from '../build-secrets'
 import { pushWithRetry } from '../tool-output'
-import { buildFailure, commonBuildFlags, singlePlatform, withCacheFallback } from './common'
+import { buildFailure, commonBuildFlags, refuseAttestations, singlePlatform, withCacheFallback } from './common'
 import type { Builder, BuilderDeps, BuildRequest, BuildResult } from './types'
 
 /**
@@ -16,6 +16,7 @@ export class BuildahBuilder implements Builder {
   constructor(private readonly deps: BuilderDeps) {}
 
   async buildAndPush(request: BuildRequest): Promise<BuildResult> {
+    refuseAttestations(request, 'buildah')
     const env = { ...this.deps.env, ...(request.authFile ? { REGISTRY_AUTH_FILE: request.authFile } : {}) }
     const authFlags = request.authFile ? ['--authfile', request.authFile] : []
     const base = [

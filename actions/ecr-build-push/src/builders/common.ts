@@ -47,3 +47,14 @@ export function singlePlatform(request: BuildRequest, builder: string): string[]
   }
   return request.platforms.length === 1 ? ['--platform', request.platforms[0] as string] : []
 }
+
+/** Provenance and SBOM attestations are BuildKit's: a builder without it fails before building rather than pushing without them. */
+export function refuseAttestations(request: BuildRequest, builder: string): void {
+  const { provenance, sbom } = request.attestations
+  const asked = [provenance === 'min' || provenance === 'max' ? `provenance: ${provenance}` : '', sbom ? 'sbom: true' : ''].filter(Boolean)
+  if (asked.length === 0) return
+  throw new UserError(
+    `${asked.length > 1 ? 'Inputs' : 'Input'} ${asked.map((text) => `'${text.split(':')[0]}'`).join(' and ')} (${asked.join(', ')}) needs BuildKit attestations, which ${builder} cannot make.`,
+    'Use builder: docker with buildx and a BuildKit builder (docker/setup-buildx-action), or leave these inputs at their defaults.',
+  )
+}

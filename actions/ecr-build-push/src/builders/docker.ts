@@ -5,7 +5,8 @@ import { UserError } from '../../../../lib/errors'
 import type { ExecResult } from '../../../../lib/exec'
 import { secretFlags } from '../build-secrets'
 import { isTransientRegistryFailure, outputOf, pushWithRetry } from '../tool-output'
-import { buildFailure, commonBuildFlags, singlePlatform, withCacheFallback } from './common'
+import { attestationFlags, explainAttestationFailure } from './attestations'
+import { buildFailure, commonBuildFlags, refuseAttestations, singlePlatform, withCacheFallback } from './common'
 import type { Builder, BuilderDeps, BuildRequest, BuildResult } from './types'
 
 /**
@@ -32,6 +33,7 @@ export class ClassicDockerBuilder implements Builder {
         'cache: the classic Docker builder cannot import or export a registry cache, so this build runs without one. Install buildx (docker/setup-buildx-action) or use builder: buildah.',
       )
     }
+    refuseAttestations(request, 'the classic Docker builder')
     if (request.secretFiles.size > 0) {
       throw new UserError(
         "Input 'build-secrets' needs BuildKit: the classic Docker builder has no build secrets (it could only pass them as build arguments, which the image keeps).",
@@ -70,6 +72,7 @@ export class BuildxBuilder implements Builder {
         'build',
         ...commonBuildFlags(request),
         ...secretFlags(request.secretFiles),
+        ...attestationFlags(request.attestations),
         '--metadata-file',
         metadataFile,
         '--output',
@@ -100,7 +103,9 @@ export class BuildxBuilder implements Builder {
         this.deps,
       )
     } catch (error) {
-      if (error instanceof BuildFailed) throw buildFailure('docker buildx build', error.result)
+      if (error instanceof BuildFailed) {
+        throw explainAttestationFailure(request.attestations, outputOf(error.result)) ?? buildFailure('docker buildx build', error.result)
+      }
       throw error
     }
     const metadata = JSON.parse(await readFile(metadataFile, 'utf8').catch(() => '{}')) as Record<string, unknown>

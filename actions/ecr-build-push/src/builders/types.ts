@@ -1,5 +1,6 @@
 import type { Clock } from '../../../../lib/clock'
 import type { Exec } from '../../../../lib/exec'
+import type { Provenance } from '../inputs'
 
 export interface BuildRequest {
   context: string
@@ -23,6 +24,8 @@ export interface BuildRequest {
   /** The registry endpoint is plain HTTP (only when the registry input said http://). */
   insecure: boolean
   tempDir: string
+  /** Supply-chain attestations, which only BuildKit (buildx) makes; they turn the pushed image into an index. */
+  attestations: { provenance: Provenance; sbom: boolean }
 }
 
 export interface BuildResult {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../../lib/clock'
 import { messageOf, UserError } from '../../../../lib/errors'
 import { type PollPolicy, pollUntil } from '../../../../lib/retry'
+import type { EndpointAccess } from '../eks/api'
 import { formatElapsed } from '../eks/poll'
 import type { KubeReader } from './kube-reader'
 
@@ -10,6 +11,8 @@ export interface ReadinessOptions {
   reader: KubeReader
   /** From DescribeCluster: decides whether the hint names access entries or the aws-auth ConfigMap. */
   authenticationMode?: string
+  /** From DescribeCluster: decides which setting an unreachable endpoint's error names. */
+  endpointAccess?: EndpointAccess
   clock: Clock
   random: () => number
   deadline: number
@@ -60,10 +63,7 @@ export async function waitForApi(options: ReadinessOptions): Promise<void> {
       firstUnreachable ??= now
       last = answer.detail
       if (now - firstUnreachable >= options.graceMs) {
-        throw new UserError(
-          `Could not reach the API server of '${options.clusterName}' at ${endpoint} for ${formatElapsed(now - firstUnreachable)}: ${answer.detail}.`,
-          'If the endpoint is private, run this job on a runner inside the VPC, or set check-api to false (the kubeconfig is still written).',
-        )
+        throw unreachableError(options, endpoint, answer.detail, now - firstUnreachable)
       }
       options.log(`The API server is not reachable yet (${answer.detail}); retrying.`)
     } else {
@@ -104,6 +104,42 @@ async function ask(url: string, options: ReadinessOptions): Promise<Answer> {
     const message = messageOf(error)
     return { kind: 'unreachable', detail: code && !message.includes(code) ? `${code}: ${message}` : message }
   }
+}
+
+/** The reference workflows take the runner as JSON; a runner in the cluster's VPC is the usual fix. */
+const VPC_RUNNER =
+  'run this job on a runner inside the VPC (self-hosted or CodeBuild-hosted; in the pipeline workflows, the runs-on input, e.g. \'["self-hosted", "vpc"]\')'
+/** How terraform/envs/dev and terraform/modules/eks name the endpoint settings. */
+const PUBLIC_ENDPOINT_SETTING = 'cluster_endpoint_access = "public" (endpoint_public_access in the eks module)'
+const PUBLIC_CIDRS_SETTING = 'eks_public_access_cidrs (public_access_cidrs in the eks module)'
+
+/**
+ * An endpoint that stays unreachable: what DescribeCluster says about who
+ * may reach it decides the setting the error names. Only a runner that
+ * cannot reach the API fails here; one inside the VPC deploys as usual.
+ */
+function unreachableError(options: ReadinessOptions, endpoint: string, detail: string, forMs: number): UserError {
+  const what = `Could not reach the API server of '${options.clusterName}' at ${endpoint} for ${formatElapsed(forMs)}: ${detail}.`
+  const access = options.endpointAccess
+  const checkApiOff = 'or set check-api to false to only write the kubeconfig (with no releases)'
+  if (access && !access.publicAccess) {
+    return new UserError(
+      `${what} The cluster has no public endpoint (endpointPublicAccess is false): only runners inside its VPC, or a network connected to it, can reach it.`,
+      `To deploy, ${VPC_RUNNER}; or give the cluster a public endpoint in Terraform (${PUBLIC_ENDPOINT_SETTING}, with ${PUBLIC_CIDRS_SETTING}); ${checkApiOff}.`,
+    )
+  }
+  const restricted = access?.publicCidrs.filter((cidr) => cidr !== '0.0.0.0/0') ?? []
+  if (access && restricted.length > 0 && restricted.length === access.publicCidrs.length) {
+    const shown = restricted.length > 5 ? `${restricted.slice(0, 5).join(', ')} and ${restricted.length - 5} more` : restricted.join(', ')
+    return new UserError(
+      `${what} Its public endpoint admits only ${shown} (publicAccessCidrs), and this runner's address is probably outside them.`,
+      `Add the runner's egress address to ${PUBLIC_CIDRS_SETTING} in Terraform, or ${VPC_RUNNER}; ${checkApiOff}.`,
+    )
+  }
+  return new UserError(
+    what,
+    `If the endpoint is private or restricted, ${VPC_RUNNER}, ${checkApiOff}. A network error here can also be a proxy or a firewall between the runner and AWS.`,
+  )
 }
 
 function firstLine(text: string): string {

@@ -19,7 +19,17 @@ export interface ClusterView {
   version?: string
   /** API, API_AND_CONFIG_MAP or CONFIG_MAP: decides which fix the access hint names. */
   authenticationMode?: string
+  /** Who can reach the API server: decides which setting an unreachable endpoint's error names. */
+  endpointAccess?: EndpointAccess
   healthIssues: HealthIssue[]
+}
+
+/** DescribeCluster's resourcesVpcConfig, as far as reaching the API server goes. */
+export interface EndpointAccess {
+  publicAccess: boolean
+  privateAccess: boolean
+  /** The addresses the public endpoint admits (EKS answers 0.0.0.0/0 when unrestricted). */
+  publicCidrs: string[]
 }
 
 export interface NodegroupView {
@@ -56,6 +66,15 @@ export function sdkEksApi(region: string, env: NodeJS.ProcessEnv = process.env):
         certificateAuthority: cluster?.certificateAuthority?.data,
         version: cluster?.version,
         authenticationMode: cluster?.accessConfig?.authenticationMode,
+        ...(cluster?.resourcesVpcConfig
+          ? {
+              endpointAccess: {
+                publicAccess: cluster.resourcesVpcConfig.endpointPublicAccess ?? true,
+                privateAccess: cluster.resourcesVpcConfig.endpointPrivateAccess ?? false,
+                publicCidrs: cluster.resourcesVpcConfig.publicAccessCidrs ?? [],
+              },
+            }
+          : {}),
         healthIssues: (cluster?.health?.issues ?? []).map((issue) => ({
           code: issue.code,
           message: issue.message,

@@ -90,3 +90,30 @@ export function repoAddArgs(alias: string, url: string, username?: string): stri
 export function registryLoginArgs(host: string, username: string): string[] {
   return ['registry', 'login', host, '--username', username, '--password-stdin']
 }
+
+/**
+ * What `helm upgrade --install` would make of the release, without changing
+ * it: `--dry-run=server` lets the chart's lookups read the cluster, and the
+ * JSON holds the manifest and hooks it would apply (Secrets included, so it
+ * is never logged). No --wait, no namespace creation: nothing is written.
+ */
+export function dryRunArgs(release: Release, chartRef: string, valuesFiles: readonly string[]): string[] {
+  return [
+    'upgrade',
+    '--install',
+    release.name,
+    chartRef,
+    '--namespace',
+    release.namespace,
+    '--dry-run=server',
+    '--output',
+    'json',
+    ...chartSourceArgs(release),
+    ...valuesArgs(valuesFiles),
+  ]
+}
+
+/** The manifest (or the hooks) of the release's current revision. */
+export function getArgs(release: Pick<Release, 'name' | 'namespace'>, what: 'manifest' | 'hooks'): string[] {
+  return ['get', what, release.name, '--namespace', release.namespace]
+}

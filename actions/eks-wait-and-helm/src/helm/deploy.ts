@@ -9,6 +9,9 @@ import type { Kubectl } from '../manifests/kubectl'
 import { type KubeObject, parseObjects, type RenderedObject, withOwner } from '../manifests/objects'
 import { renderManifestSet } from '../manifests/render'
 import { type Deployment, isManifestSet, type ManifestSet, type Release } from '../releases'
+import { RolloutError } from '../rollout/failure'
+import { describeProblems, type RolloutWatch } from '../rollout/watch'
+import { type Workload, workloadsIn } from '../rollout/workloads'
 import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from './args'
 import type { HelmCli } from './cli'
 import { buildDependencies, localChartDir } from './dependencies'
@@ -49,10 +52,12 @@ export interface HelmContext {
   warningsSince?: (namespace: string, sinceMs: number) => Promise<string[]>
   /** Needed only when the list holds manifests entries. */
   kube?: KubeContext
+  /** Watches a release's workloads while helm waits, to name the failing pod when it times out. */
+  watchRollout?: (namespace: string, workloads: readonly Workload[]) => RolloutWatch
 }
 
-type Prepared =
-  | { kind: 'release'; release: Release; ref: string; valuesFiles: string[] }
+export type Prepared =
+  | { kind: 'release'; release: Release; ref: string; valuesFiles: string[]; workloads: Workload[] }
   | { kind: 'manifests'; set: ManifestSet; objects: RenderedObject[] }
 
 /**
@@ -79,12 +84,13 @@ export async function deployReleases(entries: readonly Deployment[], context: He
       results.push({ name: entry.set.name, namespace: entry.set.namespace, revision: 0, status: 'applied', objects: objects.length })
       continue
     }
-    results.push(await deployRelease(entry.release, entry.ref, entry.valuesFiles, context))
+    results.push(await deployRelease(entry.release, entry.ref, entry.valuesFiles, entry.workloads, context))
   }
   return results
 }
 
-async function prepare(entries: readonly Deployment[], context: HelmContext): Promise<Prepared[]> {
+/** Everything a deploy checks before it changes anything (also what a diff renders). */
+export async function prepare(entries: readonly Deployment[], context: HelmContext): Promise<Prepared[]> {
   const charts = entries.filter((entry): entry is Release => !isManifestSet(entry))
   const refs = await prepareChartSources(charts, context)
   const prepared: Prepared[] = []
@@ -107,8 +113,9 @@ async function prepare(entries: readonly Deployment[], context: HelmContext): Pr
         `Release '${entry.name}': chart '${entry.chart}' does not render with its values, so nothing was deployed: ${lastLines((template.stderr || template.stdout).replace(/^Use --debug flag.*$/gm, ''))}.`,
       )
     }
-    rendered.push(...crdsIn(template.stdout))
-    prepared.push({ kind: 'release', release: entry, ref, valuesFiles })
+    const objects = objectsIn(template.stdout)
+    rendered.push(...objects.filter((object) => object.kind === 'CustomResourceDefinition'))
+    prepared.push({ kind: 'release', release: entry, ref, valuesFiles, workloads: workloadsIn(objects) })
   }
   const manifests = prepared.filter((entry) => entry.kind === 'manifests')
   if (manifests.length > 0) {
@@ -119,18 +126,20 @@ async function prepare(entries: readonly Deployment[], context: HelmContext): Pr
   return prepared
 }
 
-/** The CRDs a chart brings (helm template --include-crds): kinds manifests later in the list may use. */
-function crdsIn(text: string): KubeObject[] {
+/**
+ * A chart's rendered objects (helm template --include-crds, hooks included):
+ * its CRDs are kinds manifests later in the list may use, its workloads what
+ * a failed rollout is explained by.
+ */
+function objectsIn(text: string): KubeObject[] {
   try {
-    return parseObjects(text, 'the chart', 'chart')
-      .map(({ object }) => object)
-      .filter((object) => object.kind === 'CustomResourceDefinition')
+    return parseObjects(text, 'the chart', 'chart').map(({ object }) => object)
   } catch {
     return []
   }
 }
 
-function requireKube(context: HelmContext): KubeContext {
+export function requireKube(context: HelmContext): KubeContext {
   if (!context.kube) throw new Error('manifests entries need the kubectl context')
   return context.kube
 }
@@ -141,7 +150,13 @@ function manifestContext(context: HelmContext): ManifestContext {
 }
 
 /** One release: repaired if a killed run left it pending, then installed or upgraded. */
-async function deployRelease(release: Release, ref: string, valuesFiles: readonly string[], context: HelmContext): Promise<ReleaseResult> {
+async function deployRelease(
+  release: Release,
+  ref: string,
+  valuesFiles: readonly string[],
+  workloads: Workload[],
+  context: HelmContext,
+): Promise<ReleaseResult> {
   const plan = planDeploy(await readHistory(context.helm, release))
   if (plan.kind === 'rollback-then-upgrade') {
     context.warn(
@@ -160,18 +175,29 @@ async function deployRelease(release: Release, ref: string, valuesFiles: readonl
   const verb = plan.kind === 'upgrade' || plan.kind === 'rollback-then-upgrade' ? 'Upgrading' : 'Installing'
   context.log(`${verb} release '${release.name}' in namespace '${release.namespace}' (helm ${context.helm.version}).`)
   const upgradeStarted = Date.now()
-  const upgrade = await context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major))
   const waited = release.wait || release.atomic
+  const watch = waited && context.watchRollout ? context.watchRollout(release.namespace, workloads) : undefined
+  const upgrade = await context.helm.run(upgradeArgs(release, ref, valuesFiles, context.helm.major))
+  const problems = (await watch?.finish(upgrade.exitCode !== 0)) ?? []
+  // The workloads' own problems say more than the namespace's warnings; those are the fallback (a chart with no workload of its own).
   const warnings =
-    upgrade.exitCode !== 0 && waited && context.warningsSince
+    upgrade.exitCode !== 0 && waited && problems.length === 0 && context.warningsSince
       ? await context.warningsSince(release.namespace, upgradeStarted - EVENT_CLOCK_MARGIN_MS)
       : []
-  await mustSucceed(
-    upgrade,
-    `helm upgrade of release '${release.name}'`,
-    false,
-    warnings.length > 0 ? `Warnings in namespace '${release.namespace}' meanwhile: ${warnings.join('; ')}.` : undefined,
-  )
+  const explanation =
+    problems.length > 0
+      ? `What kept the rollout from becoming ready: ${describeProblems(problems)}.`
+      : warnings.length > 0
+        ? `Warnings in namespace '${release.namespace}' meanwhile: ${warnings.join('; ')}.`
+        : undefined
+  try {
+    await mustSucceed(upgrade, `helm upgrade of release '${release.name}'`, false, explanation)
+  } catch (error) {
+    if (problems.length > 0 && error instanceof UserError) {
+      throw new RolloutError(error.message, error.hint, { name: release.name, namespace: release.namespace }, problems)
+    }
+    throw error
+  }
   const latest = latestOf(await readHistory(context.helm, release, 1))
   return {
     name: release.name,
@@ -273,7 +299,7 @@ async function valuesFilesFor(release: Release, index: number, context: HelmCont
   return inline ? [...release.valuesFiles, inline] : [...release.valuesFiles]
 }
 
-async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {
+export async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {
   const result = await helm.run(historyArgs(release, max), { silent: true })
   if (result.exitCode === 0) return parseHistory(result.stdout)
   if (/release: not found/i.test(result.stderr)) return undefined

@@ -21,7 +21,7 @@ export interface Gvk {
 }
 
 export type SchemaOutcome =
-  | { status: 'found'; source: 'schema-dir' | 'cache' | 'download' | 'local'; from: string }
+  | { status: 'found'; source: 'crd' | 'schema-dir' | 'cache' | 'download' | 'local'; from: string }
   | { status: 'missing'; tried: string[] }
   | { status: 'failed'; reason: string }
 
@@ -38,6 +38,12 @@ export interface ResolverOptions {
   runDir: string
   http: HttpDeps
   concurrency?: number
+  /**
+   * Schemas made from the CRDs among the manifests, by gvkKey: looked at before anything else, since the
+   * definition the repository deploys is the one its custom resources will meet. A CRD that could not be
+   * converted is a reason instead.
+   */
+  generated?: Map<string, { schema: unknown; from: string } | { reason: string; from: string }>
 }
 
 /** The layouts searched in `schema-dir`: kubeconform's standalone folders, kubernetes-validate's, the CRDs catalog and flat folders. */
@@ -98,6 +104,13 @@ async function resolveOne(gvk: Gvk, options: ResolverOptions, memo: Memo): Promi
   const target = renderTemplate(RESOLVED_LAYOUT, data)
   const tried: string[] = []
   const notSchemas: string[] = []
+
+  const generated = options.generated?.get(gvkKey(gvk))
+  if (generated && 'reason' in generated) return failed(`the CRD at ${generated.from}: ${generated.reason}`)
+  if (generated) {
+    await writeAtomically(join(options.runDir, target), JSON.stringify(generated.schema))
+    return { status: 'found', source: 'crd', from: generated.from }
+  }
 
   for (const schemaDir of options.schemaDirs) {
     for (const layout of SCHEMA_DIR_LAYOUTS) {
@@ -171,12 +184,16 @@ async function store(text: string, url: string, load: DocumentLoader, destinatio
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) return NOT_A_SCHEMA
   const bundled = await bundleSchema(schema as never, url, load)
   if (bundled.unresolved.length > 0) return `it refers to ${bundled.unresolved.slice(0, 3).join(', ')}, which cannot be found`
+  await writeAtomically(destination, JSON.stringify(bundled.schema))
+  return undefined
+}
+
+async function writeAtomically(destination: string, text: string): Promise<void> {
   await mkdir(dirname(destination), { recursive: true })
   // Written beside and renamed, so a parallel job sharing the cache never reads half a file.
   const partial = `${destination}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`
-  await writeFile(partial, JSON.stringify(bundled.schema))
+  await writeFile(partial, text)
   await rename(partial, destination)
-  return undefined
 }
 
 /**
