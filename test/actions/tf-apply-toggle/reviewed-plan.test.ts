@@ -278,6 +278,11 @@ describe('bad inputs fail with one line, before Terraform runs', () => {
       "Input 'save-plan' keeps plans in the S3 state bucket: 'backend-config' must name its bucket and key (bucket=…, key=…).",
     ],
     [
+      { mode: 'create', 'reviewed-plan': 'auto', targets: 'terraform_data.notes' },
+      {},
+      "Input 'reviewed-plan' applies the pull request's saved plan as it is: 'targets' and 'replace' belong to that pull request's plan run.",
+    ],
+    [
       { mode: 'create', 'reviewed-plan': 'pr-5', 'github-token': '' },
       {},
       "Input 'reviewed-plan' asks GitHub which pull request was reviewed: 'github-token' must not be empty (pull-requests: read).",
