@@ -49,12 +49,28 @@ export interface IssueComments {
   update(pr: PullRequest, id: number, body: string): Promise<void>
 }
 
-export async function upsertComment(api: IssueComments, pr: PullRequest, marker: string, body: string): Promise<CommentResult> {
+export interface UpsertOptions {
+  /**
+   * False when the news is "nothing changes": worth no new comment (a pull
+   * request that touches nothing gets none), but an earlier comment showing
+   * changes must not be left standing, so it is updated.
+   */
+  create: boolean
+}
+
+export async function upsertComment(
+  api: IssueComments,
+  pr: PullRequest,
+  marker: string,
+  body: string,
+  options: UpsertOptions = { create: true },
+): Promise<CommentResult | undefined> {
   const existing = await api.find(pr, marker)
   if (existing !== undefined) {
     await api.update(pr, existing, body)
     return { action: 'updated', id: existing }
   }
+  if (!options.create) return undefined
   return { action: 'created', id: await api.create(pr, body) }
 }
 
@@ -135,10 +151,15 @@ export async function commentOnPullRequest(
   marker: string,
   body: string,
   what = 'plan',
+  options: UpsertOptions = { create: true },
 ): Promise<CommentResult | undefined> {
   try {
-    const result = await upsertComment(await api(), pr, marker, body)
-    core.info(`${what[0]?.toUpperCase()}${what.slice(1)} comment ${result.action} on pull request #${pr.number}.`)
+    const result = await upsertComment(await api(), pr, marker, body, options)
+    core.info(
+      result
+        ? `${what[0]?.toUpperCase()}${what.slice(1)} comment ${result.action} on pull request #${pr.number}.`
+        : `No ${what} comment on pull request #${pr.number}: the ${what} changes nothing and there is no earlier comment to update.`,
+    )
     return result
   } catch (error) {
     const status = (error as { status?: unknown }).status

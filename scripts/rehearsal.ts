@@ -12,8 +12,11 @@
 // ends, the checks of each run after it, and a table at the end.
 
 import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { deleteObject, putObject, readState, resourceNames } from '../test/bench/terraform-state'
+import { join } from 'node:path'
+import { startFakeGitHubApi } from '../test/actions/tf-apply-toggle/fake-github-api'
+import { deleteObject, listKeys, putObject, readState, resourceNames } from '../test/bench/terraform-state'
 import { repoRoot } from '../test/harness/runner'
 import { type ActEvent, runWorkflow, type WorkflowRun } from '../test/workflows/act'
 import { REHEARSAL_CLUSTER, startWorkflowBench, type WorkflowBench } from '../test/workflows/bench'
@@ -80,6 +83,10 @@ async function run(
     vars?: Record<string, string>
     secrets?: Record<string, string>
     author?: string
+    /** The pull request the pr-checks event is for (default #7 at a head of zeros). */
+    pullRequest?: { number: number; head: string }
+    /** Variables set in every job (act's --env), e.g. GITHUB_API_URL. */
+    jobEnv?: Record<string, string>
     onEvent?: (event: ActEvent) => void
   } = {},
 ): Promise<WorkflowRun> {
@@ -91,11 +98,11 @@ async function run(
     event: pullRequest ? 'pull_request' : 'workflow_dispatch',
     payload: pullRequest
       ? {
-          number: 7,
+          number: options.pullRequest?.number ?? 7,
           pull_request: {
-            number: 7,
+            number: options.pullRequest?.number ?? 7,
             author_association: options.author ?? 'MEMBER',
-            head: { ref: 'change', sha: '0'.repeat(40), repo: { full_name: consumer.repository } },
+            head: { ref: 'change', sha: options.pullRequest?.head ?? '0'.repeat(40), repo: { full_name: consumer.repository } },
             base: { ref: 'main', repo: { full_name: consumer.repository } },
           },
           repository: { full_name: consumer.repository },
@@ -119,6 +126,7 @@ async function run(
       STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }),
     },
     repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
+    ...(options.jobEnv ? { jobEnv: options.jobEnv } : {}),
     path: bench.path,
     onEvent: (event) => {
       if (event.stepResult && event.step && event.stage === 'Main') {
@@ -400,6 +408,124 @@ async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Con
     "pull-request checks: the plan waited for the running create's state lock, then planned",
     `step took ${planStep?.seconds} s`,
   )
+}
+
+/** The warehouse database name in the consumer's Terraform: the value a pull request changes. */
+function setWarehouseDatabase(consumer: Consumer, name: string, message: string): string {
+  const file = join(consumer.dir, 'terraform', 'envs', 'dev', 'main.tf')
+  const text = readFileSync(file, 'utf8').replace(/database = "[^"]*"/, `database = "${name}"`)
+  writeFileSync(file, text)
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: consumer.dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'bench',
+        GIT_AUTHOR_EMAIL: 'b@example.invalid',
+        GIT_COMMITTER_NAME: 'bench',
+        GIT_COMMITTER_EMAIL: 'b@example.invalid',
+      },
+    })
+      .toString()
+      .trim()
+  git('commit', '--quiet', '--all', '--message', message)
+  return git('rev-parse', 'HEAD')
+}
+
+async function warehouseDatabase(bench: WorkflowBench): Promise<unknown> {
+  const state = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+  const input = state?.resources.find((resource) => resource.name === 'warehouse')?.instances[0]?.attributes.input as
+    | { value?: { database?: unknown } }
+    | undefined
+  return input?.value?.database
+}
+
+/**
+ * The reviewed-plan flow through the example's own workflows: a pull request's plan is stored by its checks
+ * (save-plan), and the create run after its merge (reviewed-plan: auto) applies exactly that plan, while the
+ * merged checkout holds another value; then a pull request whose plan another apply made stale is refused,
+ * nothing applied. GitHub's pull request API is the local stand-in the action's tests use.
+ */
+async function reviewedPlanOnMerge(bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  const api = await startFakeGitHubApi()
+  // GitHub's API for the jobs, and the job's token (github.token) as act passes it; the local API answers any.
+  const jobEnv = { GITHUB_API_URL: api.url }
+  const secrets = { GITHUB_TOKEN: 'ghs_rehearsalJobToken0123456789' }
+  try {
+    const head = setWarehouseDatabase(consumer, 'analytics_reviewed', 'pull request 11: rename the warehouse database')
+    const checks = await run('pull request #11: checks store its plan', bench, consumer, 'pr-checks', {
+      pullRequest: { number: 11, head },
+      jobEnv,
+      secrets,
+    })
+    check(checks.exitCode === 0 && jobResults(checks).plan === 'success', 'pull request #11: its plan job succeeds', failedLines(checks))
+    const keys = await listKeys(bench.moto.endpoint, STATE_BUCKET)
+    const stored = `plans/default/${STATE_KEY}/pr-11.tfplan`
+    check(
+      keys.includes(stored) && keys.includes(`plans/default/${STATE_KEY}/pr-11.json`),
+      `pull request #11: its plan is stored at ${stored}`,
+    )
+    // The merged checkout differs from what the pull request planned: the apply must not plan from it.
+    const merge = setWarehouseDatabase(consumer, 'analytics_from_main', 'merge pull request 11, then a change on main')
+    api.pulls.push({ number: 11, head: { sha: head }, merged_at: new Date().toISOString(), merge_commit_sha: merge })
+    const merged = await run('create after merging #11 (reviewed-plan: auto)', bench, consumer, 'create-destroy', {
+      inputs: { action: 'create', 'reviewed-plan': 'auto' },
+      jobEnv,
+      secrets,
+    })
+    check(merged.exitCode === 0, 'create after merging #11: the workflow succeeds', failedLines(merged))
+    check(
+      (await warehouseDatabase(bench)) === 'analytics_reviewed',
+      "create after merging #11: the reviewed value was applied (from the saved plan), not the checkout's",
+      String(await warehouseDatabase(bench)),
+    )
+    check(
+      merged.log.includes('Applies the reviewed plan of pull request #11'),
+      'create after merging #11: the apply says which reviewed plan it applied',
+    )
+
+    const head12 = setWarehouseDatabase(consumer, 'analytics_twelve', 'pull request 12: another rename')
+    const checks12 = await run('pull request #12: checks store its plan', bench, consumer, 'pr-checks', {
+      pullRequest: { number: 12, head: head12 },
+      jobEnv,
+      secrets,
+    })
+    check(checks12.exitCode === 0, 'pull request #12: its plan is stored', failedLines(checks12))
+    // Another apply lands first (a fix on main): #12's plan was made against a state that is no longer there.
+    setWarehouseDatabase(consumer, 'analytics_hotfix', 'a fix on main, applied before #12 is merged')
+    const other = await run('create from main before #12 is merged', bench, consumer, 'create-destroy', {
+      inputs: { action: 'create' },
+      jobEnv,
+      secrets,
+    })
+    check(other.exitCode === 0, 'create from main before #12 is merged: the workflow succeeds', failedLines(other))
+    const before = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+    const merge12 = setWarehouseDatabase(consumer, 'analytics_twelve_main', 'merge pull request 12, then a change on main')
+    api.pulls.push({ number: 12, head: { sha: head12 }, merged_at: new Date().toISOString(), merge_commit_sha: merge12 })
+    const stale = await run('create after merging #12 (its plan is stale)', bench, consumer, 'create-destroy', {
+      inputs: { action: 'create', 'reviewed-plan': 'auto' },
+      jobEnv,
+      secrets,
+    })
+    const jobs = jobResults(stale)
+    const errors = stale.annotations.filter((a) => a.level === 'error' && a.job === 'infrastructure')
+    check(
+      stale.exitCode !== 0 && jobs.infrastructure === 'failure',
+      'create after merging #12: the infrastructure job fails',
+      JSON.stringify(jobs),
+    )
+    check(
+      errors.length === 1 &&
+        /^The reviewed plan of pull request #12 is stale: the state moved from serial \d+ to serial \d+/.test(errors[0]?.message ?? ''),
+      'create after merging #12: one line says the reviewed plan is stale, and why',
+      failedLines(stale),
+    )
+    check(!jobs.deploy || jobs.deploy === 'skipped', 'create after merging #12: nothing is deployed', JSON.stringify(jobs))
+    const after = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+    check(after?.serial === before?.serial, 'create after merging #12: nothing was applied', `serial ${before?.serial} → ${after?.serial}`)
+  } finally {
+    await api.stop()
+  }
 }
 
 const STREAMING_STATE_KEY = 'streaming/dev/terraform.tfstate'
@@ -688,6 +814,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
 
   await badInputOnlyTerraformKnows(bench, consumer)
   await pullRequestChecksDuringCreate(bench, consumer)
+  await reviewedPlanOnMerge(bench, consumer)
 
   // Someone without write access: their Terraform must not run with AWS credentials.
   const outsider = await run('pull-request checks from an outside contributor', bench, consumer, 'pr-checks', { author: 'CONTRIBUTOR' })

@@ -167,6 +167,11 @@ def check_all(environ: dict[str, str]) -> tuple[str, list[str], list[dict], list
                 "Input 'dags-ref' is required with dags-repository: the commit of that repository git-sync checks out "
                 "(or, as an opt-in, a protected branch to track; see helm/README.md)."
             )
+    reviewed = environ.get("REVIEWED_PLAN", "").strip()
+    if reviewed and not re.fullmatch(r"auto|pr-[1-9][0-9]{0,9}", reviewed):
+        problems.append(f"Input 'reviewed-plan' must be auto, pr-<number> (such as pr-42) or empty; got '{reviewed}'.")
+    elif reviewed and mode and mode != "create":
+        problems.append(f"Input 'reviewed-plan' applies a pull request's reviewed plan: it works with mode create only; mode is {mode}.")
     if mode == "destroy":
         confirm = environ.get("CONFIRM_DESTROY", "").strip()
         if confirm != WORKSPACE:

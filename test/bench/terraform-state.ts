@@ -78,8 +78,8 @@ export function backendConfig(endpoint: string, key: string, bucket = BUCKET): s
   ].join('\n')
 }
 
-export async function listKeys(endpoint: string): Promise<string[]> {
-  const xml = await (await s3(endpoint, 'GET', `/${BUCKET}`, { 'list-type': '2' })).text()
+export async function listKeys(endpoint: string, bucket = BUCKET): Promise<string[]> {
+  const xml = await (await s3(endpoint, 'GET', `/${bucket}`, { 'list-type': '2' })).text()
   return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((match) => match[1] as string)
 }
 
@@ -100,6 +100,14 @@ export async function readState(endpoint: string, key: string, bucket = BUCKET):
   if (response.status === 404) return undefined
   if (!response.ok) throw new Error(`GetObject ${key} on moto: HTTP ${response.status}`)
   return (await response.json()) as State
+}
+
+/** An object as S3 returns it: its bytes and the headers that say how it is stored (x-amz-server-side-encryption). */
+export async function getObject(endpoint: string, key: string, bucket = BUCKET): Promise<{ body: Buffer; headers: Headers } | undefined> {
+  const response = await s3(endpoint, 'GET', `/${bucket}/${key}`)
+  if (response.status === 404) return undefined
+  if (!response.ok) throw new Error(`GetObject ${key} on moto: HTTP ${response.status}`)
+  return { body: Buffer.from(await response.arrayBuffer()), headers: response.headers }
 }
 
 export function resourceNames(state: State | undefined): string[] {

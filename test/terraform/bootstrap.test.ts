@@ -234,10 +234,11 @@ describe('terraform/bootstrap/environment with the AWS provider, on moto', () =>
     expect(dev.database_kms_key_arn).toMatch(new RegExp(`:key/${found.kms_aliases['alias/datapipe-dev-database']}$`))
   })
 
-  it('gives the plan role no write but the state lock file, and denies it secret values and data', async () => {
+  it("gives the plan role no write but the state lock file and its pull requests' saved plans, and denies it secret values and data", async () => {
     const found = await inventory()
     const policy = policyOf(found, 'datapipe-pipeline-dev-plan')
     const lockFile = `arn:aws:s3:::${STATE_BUCKET}/datapipe/dev/terraform.tfstate.tflock`
+    const savedPlans = `arn:aws:s3:::${STATE_BUCKET}/plans/*/datapipe/dev/terraform.tfstate/pr-*`
     const stateKey = `arn:aws:kms:${REGION}:${MOTO_ACCOUNT}:key/${found.kms_aliases[`alias/${STATE_BUCKET}`]}`
     const allows = policy.Statement.filter((statement) => statement.Effect === 'Allow')
     const beyondReading = allows.flatMap((statement) =>
@@ -249,17 +250,20 @@ describe('terraform/bootstrap/environment with the AWS provider, on moto', () =>
       expect.arrayContaining([
         { action: 's3:PutObject', resources: [lockFile] },
         { action: 's3:DeleteObject', resources: [lockFile] },
+        { action: 's3:PutObject', resources: [savedPlans] },
       ]),
     )
-    // Nothing else but the state key's decrypt/encrypt for the lock object and the state.
-    const others = beyondReading.filter(({ resources }) => !(resources.length === 1 && resources[0] === lockFile))
+    // Nothing else but the state key's decrypt/encrypt for the lock object, the state and the saved plans.
+    const others = beyondReading.filter(
+      ({ resources }) => !(resources.length === 1 && [lockFile, savedPlans].includes(resources[0] as string)),
+    )
     expect(others.sort((a, b) => a.action.localeCompare(b.action))).toEqual([
       { action: 'kms:Decrypt', resources: [stateKey] },
       { action: 'kms:GenerateDataKey', resources: [stateKey] },
     ])
     const getObject = allows.filter((statement) => listOf(statement.Action).includes('s3:GetObject'))
     expect(getObject.flatMap((statement) => listOf(statement.Resource)).sort()).toEqual(
-      [`arn:aws:s3:::${STATE_BUCKET}/datapipe/dev/terraform.tfstate`, lockFile].sort(),
+      [`arn:aws:s3:::${STATE_BUCKET}/datapipe/dev/terraform.tfstate`, lockFile, savedPlans].sort(),
     )
 
     const denies = policy.Statement.filter((statement) => statement.Effect === 'Deny')

@@ -106,6 +106,8 @@ export interface WorkflowOptions {
   path?: string[]
   /** `owner/name@ref` → folder, for `uses:` of workflows and actions that are not stand-ins. */
   repositories?: Record<string, string>
+  /** Variables act sets in every job's environment (`--env`), e.g. GITHUB_API_URL for a local API. */
+  jobEnv?: Record<string, string>
   /** Called for every event as it arrives, e.g. to act on the bench when a step starts. */
   onEvent?: (event: ActEvent) => void
 }
@@ -140,6 +142,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRun
     ...Object.entries(options.inputs ?? {}).flatMap(([name, value]) => ['--input', `${name}=${value}`]),
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}=${value}`]),
     ...Object.entries(options.secrets ?? {}).flatMap(([name, value]) => ['--secret', `${name}=${value}`]),
+    ...Object.entries(options.jobEnv ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
   ]
   // A runner's environment, not the host's: the tools on PATH (Node 24 first, as the runner's
   // node24 actions get it), a home, and what the caller adds.

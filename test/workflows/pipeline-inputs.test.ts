@@ -77,6 +77,18 @@ describe('bad input through the workflows stops in check-inputs, before anything
       VARS,
       "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev'); nothing was uninstalled or destroyed.",
     ],
+    [
+      'a reviewed plan that names no pull request',
+      { action: 'create', 'reviewed-plan': 'latest' },
+      VARS,
+      "Input 'reviewed-plan' must be auto, pr-<number> (such as pr-42) or empty; got 'latest'.",
+    ],
+    [
+      'a reviewed plan with a plan run',
+      { action: 'plan', 'reviewed-plan': 'auto' },
+      VARS,
+      "Input 'reviewed-plan' applies a pull request's reviewed plan: it works with mode create only; mode is plan.",
+    ],
   ])(
     '%s',
     async (_name, inputs, vars, message) => {

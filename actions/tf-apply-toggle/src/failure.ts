@@ -2,7 +2,15 @@ import { UserError } from '../../../lib/errors'
 import type { LockInfo } from './diagnostics'
 
 /** The values of the `failure-reason` output. */
-export type FailureReason = 'state-locked' | 'plan-failed' | 'apply-failed' | 'destroy-not-confirmed' | 'cancelled' | 'drift-issue-failed'
+export type FailureReason =
+  | 'state-locked'
+  | 'plan-failed'
+  | 'apply-failed'
+  | 'destroy-not-confirmed'
+  | 'cancelled'
+  | 'drift-issue-failed'
+  | 'plan-stale'
+  | 'no-reviewed-plan'
 
 /**
  * A failure the user acts on (fix the configuration, wait for the lock,

@@ -6,6 +6,7 @@ import { parseBoolean, parseDuration, parseInteger, parseKeyValues, parseList, p
 import { isInside, resolveInWorkspace } from '../../../lib/workspace'
 import { checkAddressesForMode, parseAddresses } from './addresses'
 import { parseTerraformVersion } from './install'
+import { parseReviewedPlan, type ReviewedPlanRef } from './reviewed-plan'
 
 export type Mode = 'create' | 'destroy' | 'plan' | 'drift-check'
 
@@ -29,6 +30,12 @@ export interface Inputs {
   githubToken: string
   /** Keep the saved plan file after the step (mode 0600); by default it is deleted. */
   keepPlan: boolean
+  /** Plan mode on a pull request: store the saved plan for its merge (reviewed-plan.ts). */
+  savePlan: boolean
+  /** Create mode: apply this pull request's stored plan instead of planning. */
+  reviewedPlan?: ReviewedPlanRef
+  /** KMS key for the stored plans; empty lets S3 use the AWS managed key aws/s3. */
+  planKmsKey?: string
   /** Addresses for -target, one per line in the input. */
   targets: string[]
   /** Addresses for -replace. */
@@ -174,14 +181,39 @@ export function parseParallelism(raw: string): number | undefined {
   return value === '' ? undefined : parseInteger('parallelism', value, 10, { min: 1, max: 256 })
 }
 
+/** save-plan belongs to a plan, reviewed-plan to a create; either with the other mode would silently do something else. */
+export function parseReviewedPlanInputs(mode: Mode, read: ReadInput): Pick<Inputs, 'savePlan' | 'reviewedPlan' | 'planKmsKey'> {
+  const savePlan = parseBoolean('save-plan', read('save-plan').trim(), false)
+  const reviewedPlan = parseReviewedPlan(read('reviewed-plan'))
+  const planKmsKey = read('plan-kms-key').trim()
+  if (savePlan && mode !== 'plan')
+    throw new UserError(`Input 'save-plan' works with mode plan only (the pull request's plan); mode is ${mode}.`)
+  if (reviewedPlan && mode !== 'create') {
+    throw new UserError(`Input 'reviewed-plan' works with mode create only (it applies the reviewed plan); mode is ${mode}.`)
+  }
+  if (
+    planKmsKey &&
+    !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/.test(planKmsKey)
+  ) {
+    throw new UserError(`Input 'plan-kms-key' must be a KMS key id, alias/<name> or a key or alias ARN; got '${planKmsKey}'.`)
+  }
+  return { savePlan, ...(reviewedPlan ? { reviewedPlan } : {}), ...(planKmsKey ? { planKmsKey } : {}) }
+}
+
 export function parseInputs(read: ReadInput, cwd: string): Inputs {
   const mode = parseMode(read('mode'))
+  const reviewed = parseReviewedPlanInputs(mode, read)
   const directory = parseWorkingDirectory(read('working-directory'), cwd)
   const lockTimeoutMs = parseDuration('lock-timeout', read('lock-timeout').trim(), 5 * 60_000)
   const pluginCache = read('plugin-cache').trim()
   const targets = parseAddresses('targets', read('targets'))
   const replace = parseAddresses('replace', read('replace'))
   checkAddressesForMode(mode, targets, replace)
+  if (reviewed.reviewedPlan && (targets.length > 0 || replace.length > 0)) {
+    throw new UserError(
+      "Input 'reviewed-plan' applies the pull request's saved plan as it is: 'targets' and 'replace' belong to that pull request's plan run.",
+    )
+  }
   const terraform = read('terraform').trim() || 'terraform'
   return {
     mode,
@@ -198,6 +230,7 @@ export function parseInputs(read: ReadInput, cwd: string): Inputs {
     pluginCache: parsePluginCache(pluginCache, cwd),
     githubToken: read('github-token').trim(),
     keepPlan: parseBoolean('keep-plan', read('keep-plan').trim(), false),
+    ...reviewed,
     targets,
     replace,
     terraformVersion: parseTerraformVersion(read('terraform-version'), terraform),

@@ -18,6 +18,8 @@ export interface Report {
   /** The saved plan as Terraform (or OpenTofu) renders it for people. */
   planText?: string
   failure?: { reason: FailureReason; message: string }
+  /** One line on where the plan came from or went (a reviewed plan saved or applied). */
+  note?: string
   /** The -target addresses the plan was limited to. */
   targets?: readonly string[]
   /** The -replace addresses. */
@@ -52,6 +54,7 @@ export function heading(report: Report): string {
 /** The report as Markdown within the limits: the plan text is cut first, then the resource table. */
 export function renderReport(report: Report, limits: RenderLimits, prefix = '', suffix = ''): string {
   const parts = [...(prefix ? [prefix] : []), heading(report), '', statusLine(report)]
+  if (report.note) parts.push('', report.note)
   const repair = repairLine(report)
   if (repair) parts.push('', repair)
   if (report.failure) parts.push('', `**${report.failure.reason}**: ${report.failure.message}`)

@@ -49,6 +49,12 @@ export interface ApplyOptions {
   parallelism?: number
 }
 
+/** A state snapshot's identity: Terraform refuses a saved plan made against another. */
+export interface StateVersion {
+  lineage: string
+  serial: number
+}
+
 /** One entry of `terraform output -json`. */
 export interface TerraformOutput {
   sensitive: boolean
@@ -62,7 +68,7 @@ export interface TerraformOutput {
  */
 export const INIT_TIMEOUT_MS = 10 * 60_000
 
-type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output' | 'state push'
+type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output' | 'state push' | 'state pull'
 
 // Anything before a saved plan exists is a plan failure; anything after the apply started is an apply failure.
 const REASON: Record<Step, FailureReason> = {
@@ -73,6 +79,7 @@ const REASON: Record<Step, FailureReason> = {
   apply: 'apply-failed',
   output: 'apply-failed',
   'state push': 'apply-failed',
+  'state pull': 'plan-failed',
 }
 
 /** How a command's output reaches the log: rendered from JSON events, streamed as is, or not at all. */
@@ -159,6 +166,17 @@ export class TerraformCli {
    */
   async pushState(file: string, options: { lockTimeoutMs: number }): Promise<void> {
     await this.run('state push', ['state', 'push', lockTimeout(options.lockTimeoutMs), file], 'text')
+  }
+
+  /**
+   * Which state the backend holds now, by lineage and serial: what a saved plan records it was made against.
+   * The state itself holds secrets, so it never reaches the log. An empty backend has neither.
+   */
+  async stateVersion(): Promise<StateVersion> {
+    const result = await this.run('state pull', ['state', 'pull'], 'silent')
+    if (result.stdout.trim() === '') return { lineage: '', serial: 0 }
+    const state = requireJson(`${this.options.product.command} state pull`, result.stdout) as { lineage?: unknown; serial?: unknown }
+    return { lineage: typeof state.lineage === 'string' ? state.lineage : '', serial: typeof state.serial === 'number' ? state.serial : 0 }
   }
 
   async outputs(): Promise<Record<string, TerraformOutput>> {

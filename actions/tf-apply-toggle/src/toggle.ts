@@ -15,9 +15,22 @@ import { isToggleFailure, ToggleFailure } from './failure'
 import type { Inputs } from './inputs'
 import { publishOutputs } from './outputs'
 import { NO_CHANGES, type PlanSummary, summarizePlan } from './plan-json'
+import { type PlanLocation, type PlanStore, s3PlanStore } from './plan-store'
 import { commentMarker, commentOnPullRequest, type IssueComments, pullRequestOf } from './pr-comment'
 import { type Product, productOf } from './product'
-import { byteLength, COMMENT_LIMIT, charLength, type Report, renderReport, SUMMARY_LIMIT } from './report'
+import { octokitPullRequests, type PullRequestLookup } from './pull-requests'
+import { byteLength, COMMENT_LIMIT, charLength, heading, type Report, renderReport, SUMMARY_LIMIT } from './report'
+import {
+  checkFresh,
+  checkSummary,
+  fetchReviewedPlan,
+  type PlanMetadata,
+  planBytes,
+  prepareReviewedPlan,
+  type ReviewedPlanRun,
+  saveReviewedPlan,
+  staleFromTerraform,
+} from './reviewed-plan'
 import { SecretFiles } from './secret-files'
 import { type LogGroup, TerraformCli } from './terraform-cli'
 import { checkValueShapes, variablesParsedAsHcl } from './variable-types'
@@ -30,6 +43,10 @@ export interface ToggleDeps {
   write: (text: string) => void
   /** Issue comments API for a token and API URL; only called when a plan comment is due. */
   comments: (token: string, apiUrl: string) => Promise<IssueComments>
+  /** Where reviewed plans are stored (default: the S3 state bucket through the AWS SDK). */
+  planStore?: (location: PlanLocation, env: NodeJS.ProcessEnv) => PlanStore
+  /** Pull request lookups for reviewed-plan (default: GitHub's REST API). */
+  pullRequests?: (token: string, apiUrl: string) => Promise<PullRequestLookup>
   /** Issues API for a token and API URL; only called by a drift check. */
   issues: (token: string, apiUrl: string) => Promise<DriftIssues>
 }
@@ -139,6 +156,11 @@ async function plannedRun(
     )
   }
   refuseUnlockedArguments(deps.env, product)
+  const reviewed = await prepareReviewedPlan(inputs, report.workspace, {
+    env: deps.env,
+    planStore: (location) => (deps.planStore ?? s3PlanStore)(location, deps.env),
+    pullRequests: deps.pullRequests ?? octokitPullRequests,
+  })
   if (inputs.pluginCache) await mkdir(inputs.pluginCache, { recursive: true })
   const terraform = new TerraformCli({
     binary: inputs.terraform,
@@ -156,7 +178,19 @@ async function plannedRun(
   const planPath = join(saved.dir, 'plan.tfplan')
   saved.path = planPath
   const record = inputs.backendConfig.size > 0 ? backendRecord(inputs, deps.env) : undefined
-  const changes = await savePlan(terraform, inputs, temp, planPath, cancellation, record)
+  let metadata: PlanMetadata | undefined
+  let changes: boolean
+  if (reviewed?.direction === 'apply') {
+    // The plan is fetched and checked before Terraform touches the backend; then the state it was made against must still be there.
+    metadata = await fetchReviewedPlan(reviewed, planPath)
+    await initBackend(terraform, inputs, temp, cancellation, record)
+    checkFresh(metadata, await terraform.stateVersion(), product.name)
+    changes = metadata.changes
+    report.note = `Applies the reviewed plan of pull request #${reviewed.pullRequest} (commit ${reviewed.headSha.slice(0, 7)}), saved ${metadata.createdAt}; no new plan was made.`
+    deps.write(`${report.note}\n`)
+  } else {
+    changes = await savePlan(terraform, inputs, temp, planPath, cancellation, record)
+  }
   core.setOutput('plan-path', planPath)
   core.setOutput('changes', String(changes))
 
@@ -166,11 +200,13 @@ async function plannedRun(
     plan = summarizePlan(await terraform.showJson(planPath))
   }
   report.plan = plan
+  if (metadata) checkSummary(metadata, plan)
   core.setOutput('to-add', String(plan.add))
   core.setOutput('to-change', String(plan.change))
   core.setOutput('to-destroy', String(plan.destroy))
 
   if (inputs.mode === 'plan') {
+    if (reviewed?.direction === 'save') await storePlan(reviewed, terraform, planPath, plan, changes, report, deps.write)
     report.outcome = 'planned'
     return
   }
@@ -183,6 +219,8 @@ async function plannedRun(
   if (changes) {
     try {
       await terraform.apply(planPath, { lockTimeoutMs: inputs.lockTimeoutMs, parallelism: inputs.parallelism })
+    } catch (error) {
+      throw (reviewed && staleFromTerraform(error, reviewed.pullRequest, product.name)) || error
     } finally {
       await recoverErroredState(terraform, inputs, product, deps.write)
     }
@@ -223,6 +261,41 @@ async function recoverErroredState(
   }
   rmSync(errored, { force: true })
   write(`The state ${product.name} could not save is in the backend again (errored.tfstate was pushed and removed).\n`)
+}
+
+/** The pull request's plan, stored with the state version it was made against, for its merge to apply. */
+async function storePlan(
+  reviewed: ReviewedPlanRun,
+  terraform: TerraformCli,
+  planPath: string,
+  plan: PlanSummary,
+  changes: boolean,
+  report: Report,
+  write: (text: string) => void,
+): Promise<void> {
+  const state = await terraform.stateVersion()
+  const metadata = await saveReviewedPlan(reviewed, await planBytes(planPath), plan, changes, state, report.workspace)
+  report.note = `Saved for the merge of pull request #${reviewed.pullRequest} (commit ${reviewed.headSha.slice(0, 7)}, plan SHA-256 ${metadata.planSha256.slice(0, 12)}): reviewed-plan applies exactly this plan while the state stays at serial ${state.serial}.`
+  write(`${report.note}\n`)
+}
+
+/** init alone, with the backend settings in a private file that is gone once it is done: all a reviewed plan's apply needs. */
+async function initBackend(
+  terraform: TerraformCli,
+  inputs: Inputs,
+  temp: string,
+  cancellation: Cancellation,
+  record: string | undefined,
+): Promise<void> {
+  const secrets = await SecretFiles.create(temp)
+  const unhook = cancellation.onCancel(() => secrets.removeNow())
+  try {
+    await terraform.init(await secrets.backendConfig(inputs.backendConfig))
+    if (record && existsSync(record)) chmodSync(record, 0o600)
+  } finally {
+    unhook()
+    await secrets.remove()
+  }
 }
 
 /** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
@@ -340,6 +413,21 @@ function redactReport(report: Report, secrets: readonly string[]): Report {
   }
 }
 
+function isNoChange(plan: PlanSummary | undefined): boolean {
+  return plan !== undefined && plan.resources.length === 0 && plan.outputs.length === 0
+}
+
+/** What an earlier plan comment becomes once the pull request's plan changes nothing: one line, with the run it came from. */
+function noChangesComment(report: Report, marker: string, footer: string): string {
+  return [
+    marker,
+    heading(report),
+    '',
+    `**No changes.** ${report.product} finds nothing to change.${report.note ? ` ${report.note}` : ''}`,
+    ...(footer ? ['', footer] : []),
+  ].join('\n')
+}
+
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined
   const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
@@ -389,15 +477,18 @@ async function publishReport(inputs: Inputs, deps: ToggleDeps, report: Report): 
   const footer = link ? `<sub>[Run ${deps.env.GITHUB_RUN_ID}](${link}) · commit ${String(deps.env.GITHUB_SHA ?? '').slice(0, 7)}</sub>` : ''
   // The runner masks the log, not what this step sends to the API: the comment is redacted here, before it is cut to size.
   const secrets = commentSecrets(inputs)
+  const unchanged = report.outcome === 'planned' && !report.failure && isNoChange(report.plan)
   const body = redact(
-    renderReport(
-      redactReport(report, secrets),
-      { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link },
-      marker,
-      footer,
-    ),
+    unchanged
+      ? noChangesComment(report, marker, footer)
+      : renderReport(
+          redactReport(report, secrets),
+          { budget: COMMENT_LIMIT, measure: charLength, maxRows: 200, fullPlanLink: link },
+          marker,
+          footer,
+        ),
     secrets,
   )
   const apiUrl = deps.env.GITHUB_API_URL || 'https://api.github.com'
-  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body)
+  await commentOnPullRequest(() => deps.comments(inputs.githubToken, apiUrl), pr, marker, body, 'plan', { create: !unchanged })
 }

@@ -16,6 +16,8 @@ locals {
   state_object_arn = "${local.state_bucket_arn}/${local.state_key}"
   # Terraform >= 1.10's S3 lock (use_lockfile): an object beside the state.
   lock_object_arn = "${local.state_object_arn}.tflock"
+  # Reviewed plans (tf-apply-toggle save-plan / reviewed-plan): plans/<workspace>/<state key>/pr-<N>.tfplan and .json.
+  plan_objects_arn = "${local.state_bucket_arn}/plans/*/${local.state_key}/pr-*"
   # Roles created by envs/<env> are named with name_prefix = substr(<name>-<env>, 0, 20 or 24) + "-...".
   # Name scoping assumes no environment's name is another's followed by '-' (dev and dev-2 would overlap).
   env_roles_arn      = "${local.arn.iam}:role/${length(local.prefix) <= 20 ? "${local.prefix}-" : substr(local.prefix, 0, 20)}*"
@@ -83,7 +85,7 @@ data "aws_iam_policy_document" "terraform_backend" {
   }
 }
 
-# plan: reads what envs/<env> manages and its state; writes nothing but the state's lock file.
+# plan: reads what envs/<env> manages and its state; writes nothing but the state's lock file and its pull request's plan.
 data "aws_iam_policy_document" "plan" {
   # checkov:skip=CKV_AWS_356: Describe/List calls of EC2, EKS, RDS, Logs and Redshift Serverless take no resource ARN (or only "*"); all are read-only.
   source_policy_documents = [data.aws_iam_policy_document.no_secrets_or_data.json, data.aws_iam_policy_document.terraform_backend.json]
@@ -129,6 +131,12 @@ data "aws_iam_policy_document" "plan" {
     sid       = "StateLockFileOnly"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = [local.lock_object_arn]
+  }
+  statement {
+    # A pull request's saved plan, stored for its merge to apply; never deleted by the plan role.
+    sid       = "ReviewedPlansSave"
+    actions   = ["s3:PutObject", "s3:GetObject"]
+    resources = [local.plan_objects_arn]
   }
 }
 
@@ -270,6 +278,12 @@ data "aws_iam_policy_document" "apply" {
     sid       = "StateReadWrite"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = [local.state_object_arn, local.lock_object_arn]
+  }
+  statement {
+    # reviewed-plan: the apply fetches the pull request's stored plan; it never writes one.
+    sid       = "ReviewedPlansRead"
+    actions   = ["s3:GetObject"]
+    resources = [local.plan_objects_arn]
   }
   # What the grants above could otherwise reach: the boundary, the pipeline's own roles, the kept data.
   statement {

@@ -13,8 +13,16 @@ import { afterAll, beforeAll } from 'vitest'
  * It is not a GitHub emulator: the token only decides who a comment is from,
  * as on GitHub: an installation token (`ghs_`, the job's GITHUB_TOKEN)
  * comments as github-actions[bot] and cannot read /user; any other token is
- * the user `userLogin`. No other routes.
+ * the user `userLogin`. For reviewed plans it also answers a pull request by
+ * number and the pull requests associated with a commit, from `pulls`. No
+ * other routes.
  */
+export interface FakePull {
+  number: number
+  head: { sha: string }
+  merged_at: string | null
+  merge_commit_sha: string | null
+}
 export interface FakeComment {
   id: number
   body: string
@@ -48,11 +56,15 @@ export interface FakeGitHubApi {
   failWith?: number
   /** Who a token that is not an installation token belongs to. */
   userLogin: string
+  /** Pull requests of every repository, for the pulls routes. */
+  pulls: FakePull[]
   stop(): Promise<void>
 }
 
 const LIST_OR_CREATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/
 const UPDATE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/
+const PULL = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/
+const COMMIT_PULLS = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/
 const ISSUES = /^\/repos\/([^/]+)\/([^/]+)\/issues$/
 const ISSUE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/
 
@@ -64,6 +76,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     issues: new Map(),
     requests: [],
     userLogin: 'octocat',
+    pulls: [],
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   }
   const server: Server = createServer(async (request, response) => {
@@ -83,6 +96,20 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     if (url.pathname === '/user' && request.method === 'GET') {
       if (author.type === 'Bot') return reply(403, { message: 'Resource not accessible by integration' })
       return reply(200, { login: author.login, type: 'User' })
+    }
+    const pull = PULL.exec(url.pathname)
+    if (pull && request.method === 'GET') {
+      const found = api.pulls.find((candidate) => candidate.number === Number(pull[3]))
+      return found ? reply(200, found) : reply(404, { message: 'Not Found' })
+    }
+    const commitPulls = COMMIT_PULLS.exec(url.pathname)
+    if (commitPulls && request.method === 'GET') {
+      // GitHub associates a commit with the pull requests it is the merge of or a commit in.
+      const sha = commitPulls[3]
+      return reply(
+        200,
+        api.pulls.filter((candidate) => candidate.merge_commit_sha === sha || candidate.head.sha === sha),
+      )
     }
     const listOrCreate = LIST_OR_CREATE.exec(url.pathname)
     if (listOrCreate) {

@@ -225,6 +225,12 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"MODE": "destroy"}, "for destroy (it is empty); nothing was uninstalled or destroyed.", id="no confirmation"),
         pytest.param({"RUNS_ON": "ubuntu-24.04"}, "Input 'runs-on' must be JSON", id="runs-on not JSON"),
         pytest.param({"DAGS_REPOSITORY": "https://github.com/acme/dags.git"}, "Input 'dags-ref' is required with dags-repository", id="another DAG repository, no commit"),
+        pytest.param({"REVIEWED_PLAN": "latest"}, "Input 'reviewed-plan' must be auto, pr-<number> (such as pr-42) or empty; got 'latest'.", id="a reviewed plan that names nothing"),
+        pytest.param(
+            {"MODE": "plan", "REVIEWED_PLAN": "auto"},
+            "Input 'reviewed-plan' applies a pull request's reviewed plan: it works with mode create only; mode is plan.",
+            id="a reviewed plan with another mode",
+        ),
     ],
 )
 def test_check_inputs_names_the_input_to_fix(tmp_path, change, message):
