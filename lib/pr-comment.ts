@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import * as core from './core'
 import { messageOf } from './errors'
+import { githubClient } from './github'
+
+export { ACTIONS_BOT, tokenIdentity } from './github'
 
 export interface PullRequest {
   owner: string
@@ -75,7 +78,6 @@ export async function upsertComment(
 }
 
 /** The job's GITHUB_TOKEN is an installation token of the GitHub Actions app, and its comments are this user's. */
-export const ACTIONS_BOT = 'github-actions[bot]'
 
 /**
  * Which comment is ours: one that starts with the marker and was written by
@@ -89,14 +91,8 @@ export function isOwnComment(comment: { body?: string | null; user?: { login?: s
 
 /** Issue comments through @actions/github's Octokit, loaded only when a comment is due. */
 export async function octokitComments(token: string, apiUrl: string): Promise<IssueComments> {
-  const { getOctokit } = await import('@actions/github')
-  const octokit = getOctokit(token, { baseUrl: apiUrl })
-  let self: Promise<string | undefined> | undefined
-  // Asked only when a comment carries the marker, so a first run makes no extra request.
-  const identity = () => {
-    self ??= tokenIdentity(token, async () => (await octokit.rest.users.getAuthenticated()).data.login)
-    return self
-  }
+  // The identity is asked only when a comment carries the marker, so a first run makes no extra request.
+  const { octokit, identity } = await githubClient(token, apiUrl)
   return {
     async find(pr, marker) {
       const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
@@ -121,21 +117,6 @@ export async function octokitComments(token: string, apiUrl: string): Promise<Is
     async update(pr, id, body) {
       await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body })
     },
-  }
-}
-
-/**
- * The login the token comments as. An installation token (`ghs_`, the job's
- * GITHUB_TOKEN) cannot read /user and comments as github-actions[bot]; any
- * other token (a personal or OAuth token) is asked. When that fails, nothing
- * is ours and a new comment is written rather than someone else's edited.
- */
-export async function tokenIdentity(token: string, authenticatedUser: () => Promise<string>): Promise<string | undefined> {
-  if (token.startsWith('ghs_')) return ACTIONS_BOT
-  try {
-    return await authenticatedUser()
-  } catch {
-    return undefined
   }
 }
 

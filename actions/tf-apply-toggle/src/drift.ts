@@ -1,7 +1,8 @@
 import * as core from '../../../lib/core'
 import { messageOf } from '../../../lib/errors'
+import { githubClient } from '../../../lib/github'
 import { ToggleFailure } from './failure'
-import { isOwnComment, tokenIdentity } from './pr-comment'
+import { isOwnComment } from './pr-comment'
 
 /**
  * The issue a scheduled drift check keeps: one per working directory and
@@ -96,13 +97,7 @@ export async function reportDrift(
 
 /** Issues through @actions/github's Octokit, loaded only when a drift check runs. */
 export async function octokitIssues(token: string, apiUrl: string): Promise<DriftIssues> {
-  const { getOctokit } = await import('@actions/github')
-  const octokit = getOctokit(token, { baseUrl: apiUrl })
-  let self: Promise<string | undefined> | undefined
-  const identity = () => {
-    self ??= tokenIdentity(token, async () => (await octokit.rest.users.getAuthenticated()).data.login)
-    return self
-  }
+  const { octokit, identity } = await githubClient(token, apiUrl)
   return {
     async find(repo, marker) {
       const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, { ...repo, state: 'open', per_page: 100 })

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { githubClient } from '../../../lib/github'
 
 /** What the reviewed-plan flow needs to know of a pull request. */
 export interface PullRequestInfo {
@@ -33,8 +34,7 @@ function infoOf(pull: RestPull): PullRequestInfo {
 }
 
 export async function octokitPullRequests(token: string, apiUrl: string): Promise<PullRequestLookup> {
-  const { getOctokit } = await import('@actions/github')
-  const octokit = getOctokit(token, { baseUrl: apiUrl })
+  const { octokit } = await githubClient(token, apiUrl)
   return {
     async get(owner, repo, number) {
       try {
