@@ -43,6 +43,12 @@ variable "eks_public_access_cidrs" {
   }
 }
 
+variable "public_api_open_to_all" {
+  description = "Taken as envs/dev takes it (the cluster's endpoint is the bench's), so the examples' variables apply unchanged."
+  type        = bool
+  default     = false
+}
+
 variable "environment" {
   description = "Environment name."
   type        = string

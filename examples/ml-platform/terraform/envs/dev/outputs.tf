@@ -39,3 +39,8 @@ output "processed_bucket" {
   description = "Bucket of the features MLflow runs read."
   value       = module.data.processed_bucket
 }
+
+output "volume_kms_key_arn" {
+  description = "The KMS key of the volumes Airflow claims: the Airflow preset's StorageClass reads it as ((terraform.volume_kms_key_arn))."
+  value       = module.eks.volume_kms_key_arn
+}

@@ -35,13 +35,14 @@ module "network" {
 }
 
 module "eks" {
-  source                 = "git::https://github.com/your-org/pipeline-actions.git//terraform/modules/eks?ref=v1"
-  name                   = local.prefix
-  vpc_id                 = module.network.vpc_id
-  subnet_ids             = module.network.private_subnet_ids
-  endpoint_public_access = true
-  public_access_cidrs    = var.eks_public_access_cidrs
-  admin_role_arns        = [var.apply_role_arn, var.deploy_role_arn]
+  source                    = "git::https://github.com/your-org/pipeline-actions.git//terraform/modules/eks?ref=v1"
+  name                      = local.prefix
+  vpc_id                    = module.network.vpc_id
+  subnet_ids                = module.network.private_subnet_ids
+  endpoint_public_access    = true
+  public_access_cidrs       = var.eks_public_access_cidrs
+  public_access_open_to_all = var.public_api_open_to_all
+  admin_role_arns           = [var.apply_role_arn, var.deploy_role_arn]
 }
 
 module "events" {

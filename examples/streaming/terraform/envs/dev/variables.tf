@@ -20,6 +20,13 @@ variable "deploy_role_arn" {
 }
 
 variable "eks_public_access_cidrs" {
-  description = "CIDRs allowed to reach the cluster API."
+  description = "CIDRs allowed to reach the cluster API (self-hosted runners' egress): at most 40; empty with public_api_open_to_all."
   type        = list(string)
+  default     = []
+}
+
+variable "public_api_open_to_all" {
+  description = "Open the IAM-authenticated cluster API to every address, by name: GitHub-hosted runners have no fixed addresses."
+  type        = bool
+  default     = false
 }
