@@ -15,7 +15,6 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startFakeGitHubApi } from '../test/actions/tf-apply-toggle/fake-github-api'
 import { deleteObject, listKeys, putObject, readState, resourceNames } from '../test/bench/terraform-state'
 import { repoRoot } from '../test/harness/runner'
 import { type ActEvent, runWorkflow, type WorkflowRun } from '../test/workflows/act'
@@ -35,6 +34,8 @@ const STATE_KEY = 'datapipe/dev/terraform.tfstate'
 const IMAGE_REPOSITORY = 'datapipe/airflow'
 const PUBLIC_ACCESS_CIDRS = ['203.0.113.0/24']
 const DAGS_GIT_TOKEN = 'ghp_rehearsalDagsToken0123456789'
+/** The job's GITHUB_TOKEN as act passes it; an installation token (ghs_), as on GitHub. */
+const JOB_TOKEN = 'ghs_rehearsalJobToken0123456789'
 /** How long after the deploy job starts waiting the cluster comes into existence. */
 const CLUSTER_APPEARS_AFTER_MS = 8_000
 /** How long a running create holds the state lock while the pull request's plan waits for it. */
@@ -110,7 +111,7 @@ async function run(
       : { inputs: options.inputs ?? {} },
     inputs: options.inputs,
     // The DAG repository is private, as most are: git-sync gets this token as a Secret.
-    secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN, ...options.secrets },
+    secrets: { DAGS_GIT_TOKEN: DAGS_GIT_TOKEN, GITHUB_TOKEN: JOB_TOKEN, ...options.secrets },
     vars: {
       PIPELINE_APPLY_ROLE_ARN: APPLY_ROLE_ARN,
       PIPELINE_IMAGE_ROLE_ARN: IMAGE_ROLE_ARN,
@@ -126,7 +127,9 @@ async function run(
       STAND_IN_REPOSITORIES: JSON.stringify({ [UNAVAILABLE_WORKFLOW_REPOSITORY]: repoRoot }),
     },
     repositories: { [PIPELINE_ACTIONS_REF]: repoRoot },
-    ...(options.jobEnv ? { jobEnv: options.jobEnv } : {}),
+    // GitHub's API as the jobs see it (check-inputs reads the environment's protections; reviewed plans find
+    // their pull request): the bench's stand-in, which answers the job's token as GitHub answers GITHUB_TOKEN.
+    jobEnv: { GITHUB_API_URL: bench.github.url, ...options.jobEnv },
     path: bench.path,
     onEvent: (event) => {
       if (event.stepResult && event.step && event.stage === 'Main') {
@@ -369,6 +372,35 @@ async function badInputOnlyTerraformKnows(bench: WorkflowBench, consumer: Consum
   }
 }
 
+/**
+ * An environment with neither required reviewers nor deployment branches lets any branch's workflow take the
+ * apply role: check-inputs asks GitHub's API (the bench's stand-in) and stops the create there, in one line.
+ */
+async function unprotectedEnvironment(bench: WorkflowBench, consumer: Consumer): Promise<void> {
+  const label = 'create through an environment with no protection'
+  const asked = bench.github.requests.filter((request) => request.path.endsWith('/environments/dev')).length
+  check(asked > 0, "create: check-inputs asked GitHub for environment dev's protections")
+  const protectedDev = bench.github.environments.get('dev')
+  bench.github.environments.set('dev', { name: 'dev', protection_rules: [], deployment_branch_policy: null })
+  try {
+    const before = (await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET))?.serial
+    const result = await run(label, bench, consumer, 'create-destroy', { inputs: { action: 'create' } })
+    const jobs = jobResults(result)
+    const errors = result.annotations.filter((a) => a.level === 'error')
+    check(result.exitCode !== 0 && jobs['check-inputs'] === 'failure', `${label}: refused by check-inputs`, JSON.stringify(jobs))
+    check(
+      errors.length === 1 && (errors[0]?.message.includes("Environment 'dev'") ?? false),
+      `${label}: one line names the environment and the fix`,
+      failedLines(result),
+    )
+    check(!jobs.infrastructure || jobs.infrastructure === 'skipped', `${label}: no infrastructure job runs`, JSON.stringify(jobs))
+    const after = (await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET))?.serial
+    check(after === before, `${label}: the state is untouched`, `serial ${before} → ${after}`)
+  } finally {
+    if (protectedDev) bench.github.environments.set('dev', protectedDev)
+  }
+}
+
 /** The pull-request checks while a create holds the state's lock: the plan waits for it instead of failing. */
 async function pullRequestChecksDuringCreate(bench: WorkflowBench, consumer: Consumer): Promise<void> {
   const lockKey = `${STATE_KEY}.tflock`
@@ -447,85 +479,68 @@ async function warehouseDatabase(bench: WorkflowBench): Promise<unknown> {
  * nothing applied. GitHub's pull request API is the local stand-in the action's tests use.
  */
 async function reviewedPlanOnMerge(bench: WorkflowBench, consumer: Consumer): Promise<void> {
-  const api = await startFakeGitHubApi()
-  // GitHub's API for the jobs, and the job's token (github.token) as act passes it; the local API answers any.
-  const jobEnv = { GITHUB_API_URL: api.url }
-  const secrets = { GITHUB_TOKEN: 'ghs_rehearsalJobToken0123456789' }
-  try {
-    const head = setWarehouseDatabase(consumer, 'analytics_reviewed', 'pull request 11: rename the warehouse database')
-    const checks = await run('pull request #11: checks store its plan', bench, consumer, 'pr-checks', {
-      pullRequest: { number: 11, head },
-      jobEnv,
-      secrets,
-    })
-    check(checks.exitCode === 0 && jobResults(checks).plan === 'success', 'pull request #11: its plan job succeeds', failedLines(checks))
-    const keys = await listKeys(bench.moto.endpoint, STATE_BUCKET)
-    const stored = `plans/default/${STATE_KEY}/pr-11.tfplan`
-    check(
-      keys.includes(stored) && keys.includes(`plans/default/${STATE_KEY}/pr-11.json`),
-      `pull request #11: its plan is stored at ${stored}`,
-    )
-    // The merged checkout differs from what the pull request planned: the apply must not plan from it.
-    const merge = setWarehouseDatabase(consumer, 'analytics_from_main', 'merge pull request 11, then a change on main')
-    api.pulls.push({ number: 11, head: { sha: head }, merged_at: new Date().toISOString(), merge_commit_sha: merge })
-    const merged = await run('create after merging #11 (reviewed-plan: auto)', bench, consumer, 'create-destroy', {
-      inputs: { action: 'create', 'reviewed-plan': 'auto' },
-      jobEnv,
-      secrets,
-    })
-    check(merged.exitCode === 0, 'create after merging #11: the workflow succeeds', failedLines(merged))
-    check(
-      (await warehouseDatabase(bench)) === 'analytics_reviewed',
-      "create after merging #11: the reviewed value was applied (from the saved plan), not the checkout's",
-      String(await warehouseDatabase(bench)),
-    )
-    check(
-      merged.log.includes('Applies the reviewed plan of pull request #11'),
-      'create after merging #11: the apply says which reviewed plan it applied',
-    )
+  const api = bench.github
+  const head = setWarehouseDatabase(consumer, 'analytics_reviewed', 'pull request 11: rename the warehouse database')
+  const checks = await run('pull request #11: checks store its plan', bench, consumer, 'pr-checks', {
+    pullRequest: { number: 11, head },
+  })
+  check(checks.exitCode === 0 && jobResults(checks).plan === 'success', 'pull request #11: its plan job succeeds', failedLines(checks))
+  const keys = await listKeys(bench.moto.endpoint, STATE_BUCKET)
+  const stored = `plans/default/${STATE_KEY}/pr-11.tfplan`
+  check(
+    keys.includes(stored) && keys.includes(`plans/default/${STATE_KEY}/pr-11.json`),
+    `pull request #11: its plan is stored at ${stored}`,
+  )
+  // The merged checkout differs from what the pull request planned: the apply must not plan from it.
+  const merge = setWarehouseDatabase(consumer, 'analytics_from_main', 'merge pull request 11, then a change on main')
+  api.pulls.push({ number: 11, head: { sha: head }, merged_at: new Date().toISOString(), merge_commit_sha: merge })
+  const merged = await run('create after merging #11 (reviewed-plan: auto)', bench, consumer, 'create-destroy', {
+    inputs: { action: 'create', 'reviewed-plan': 'auto' },
+  })
+  check(merged.exitCode === 0, 'create after merging #11: the workflow succeeds', failedLines(merged))
+  check(
+    (await warehouseDatabase(bench)) === 'analytics_reviewed',
+    "create after merging #11: the reviewed value was applied (from the saved plan), not the checkout's",
+    String(await warehouseDatabase(bench)),
+  )
+  check(
+    merged.log.includes('Applies the reviewed plan of pull request #11'),
+    'create after merging #11: the apply says which reviewed plan it applied',
+  )
 
-    const head12 = setWarehouseDatabase(consumer, 'analytics_twelve', 'pull request 12: another rename')
-    const checks12 = await run('pull request #12: checks store its plan', bench, consumer, 'pr-checks', {
-      pullRequest: { number: 12, head: head12 },
-      jobEnv,
-      secrets,
-    })
-    check(checks12.exitCode === 0, 'pull request #12: its plan is stored', failedLines(checks12))
-    // Another apply lands first (a fix on main): #12's plan was made against a state that is no longer there.
-    setWarehouseDatabase(consumer, 'analytics_hotfix', 'a fix on main, applied before #12 is merged')
-    const other = await run('create from main before #12 is merged', bench, consumer, 'create-destroy', {
-      inputs: { action: 'create' },
-      jobEnv,
-      secrets,
-    })
-    check(other.exitCode === 0, 'create from main before #12 is merged: the workflow succeeds', failedLines(other))
-    const before = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
-    const merge12 = setWarehouseDatabase(consumer, 'analytics_twelve_main', 'merge pull request 12, then a change on main')
-    api.pulls.push({ number: 12, head: { sha: head12 }, merged_at: new Date().toISOString(), merge_commit_sha: merge12 })
-    const stale = await run('create after merging #12 (its plan is stale)', bench, consumer, 'create-destroy', {
-      inputs: { action: 'create', 'reviewed-plan': 'auto' },
-      jobEnv,
-      secrets,
-    })
-    const jobs = jobResults(stale)
-    const errors = stale.annotations.filter((a) => a.level === 'error' && a.job === 'infrastructure')
-    check(
-      stale.exitCode !== 0 && jobs.infrastructure === 'failure',
-      'create after merging #12: the infrastructure job fails',
-      JSON.stringify(jobs),
-    )
-    check(
-      errors.length === 1 &&
-        /^The reviewed plan of pull request #12 is stale: the state moved from serial \d+ to serial \d+/.test(errors[0]?.message ?? ''),
-      'create after merging #12: one line says the reviewed plan is stale, and why',
-      failedLines(stale),
-    )
-    check(!jobs.deploy || jobs.deploy === 'skipped', 'create after merging #12: nothing is deployed', JSON.stringify(jobs))
-    const after = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
-    check(after?.serial === before?.serial, 'create after merging #12: nothing was applied', `serial ${before?.serial} → ${after?.serial}`)
-  } finally {
-    await api.stop()
-  }
+  const head12 = setWarehouseDatabase(consumer, 'analytics_twelve', 'pull request 12: another rename')
+  const checks12 = await run('pull request #12: checks store its plan', bench, consumer, 'pr-checks', {
+    pullRequest: { number: 12, head: head12 },
+  })
+  check(checks12.exitCode === 0, 'pull request #12: its plan is stored', failedLines(checks12))
+  // Another apply lands first (a fix on main): #12's plan was made against a state that is no longer there.
+  setWarehouseDatabase(consumer, 'analytics_hotfix', 'a fix on main, applied before #12 is merged')
+  const other = await run('create from main before #12 is merged', bench, consumer, 'create-destroy', {
+    inputs: { action: 'create' },
+  })
+  check(other.exitCode === 0, 'create from main before #12 is merged: the workflow succeeds', failedLines(other))
+  const before = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+  const merge12 = setWarehouseDatabase(consumer, 'analytics_twelve_main', 'merge pull request 12, then a change on main')
+  api.pulls.push({ number: 12, head: { sha: head12 }, merged_at: new Date().toISOString(), merge_commit_sha: merge12 })
+  const stale = await run('create after merging #12 (its plan is stale)', bench, consumer, 'create-destroy', {
+    inputs: { action: 'create', 'reviewed-plan': 'auto' },
+  })
+  const jobs = jobResults(stale)
+  const errors = stale.annotations.filter((a) => a.level === 'error' && a.job === 'infrastructure')
+  check(
+    stale.exitCode !== 0 && jobs.infrastructure === 'failure',
+    'create after merging #12: the infrastructure job fails',
+    JSON.stringify(jobs),
+  )
+  check(
+    errors.length === 1 &&
+      /^The reviewed plan of pull request #12 is stale: the state moved from serial \d+ to serial \d+/.test(errors[0]?.message ?? ''),
+    'create after merging #12: one line says the reviewed plan is stale, and why',
+    failedLines(stale),
+  )
+  check(!jobs.deploy || jobs.deploy === 'skipped', 'create after merging #12: nothing is deployed', JSON.stringify(jobs))
+  const after = await readState(bench.moto.endpoint, STATE_KEY, STATE_BUCKET)
+  check(after?.serial === before?.serial, 'create after merging #12: nothing was applied', `serial ${before?.serial} → ${after?.serial}`)
 }
 
 const STREAMING_STATE_KEY = 'streaming/dev/terraform.tfstate'
@@ -813,6 +828,7 @@ async function rehearse(bench: WorkflowBench, consumer: Consumer): Promise<void>
   await create('create again (nothing changed)', bench, consumer, { newEnvironment: false, newImage: false })
 
   await badInputOnlyTerraformKnows(bench, consumer)
+  await unprotectedEnvironment(bench, consumer)
   await pullRequestChecksDuringCreate(bench, consumer)
   await reviewedPlanOnMerge(bench, consumer)
 

@@ -1,6 +1,6 @@
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type FakeGitHubApi, startFakeGitHubApi } from '../../test/actions/tf-apply-toggle/fake-github-api'
+import { type FakeGitHubApi, startFakeGitHubApi } from '../../test/bench/github-api'
 import { startMoto } from '../../test/bench/moto'
 import { busyMs, type CommandTime, onPath, timedCommand } from '../lib/command-log'
 import { type Curve, curvePoints, largest } from '../lib/curve'
@@ -313,7 +313,7 @@ export function tfApplyToggleSuite(sizes: readonly number[] = TF_SIZES): Suite {
               notes: [
                 `${context.slowRuns} interleaved iterations at each size of: the action's no-change run, bare init + plan (exit 0), the action's all-changing plan, bare init + plan \`-var revision=1\` (exit 2). Every run was checked: changes=false, then changes=true with to-change equal to the size; each plan's comment was within GitHub's limit.`,
                 `Commands the action ran (read from a timing stand-in given as its \`terraform\` input; bare Terraform ran through the same stand-in): no change: ${commandLists.get('no-change') ?? '?'}; all-changing plan: ${commandLists.get('changing') ?? '?'}.`,
-                '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/actions/tf-apply-toggle/fake-github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
+                '"After Terraform\'s last command" is from the end of the action\'s last Terraform command (show -json) to its process\'s exit: reading the JSON plan, the summary, redacting and cutting the comment, posting it to the local GitHub API (test/bench/github-api.ts), the job summary and deleting the plan file. "The action less its Terraform commands" is its wall less the time its Terraform commands ran: Node\'s start, input parsing, the backend file, and the same work after Terraform.',
                 `Where a no-change run's time goes, command by command (medians, s): ${sizes
                   .map((size) => {
                     const median = (what: string) => samples.stat(`${size} ${what}`).median.toFixed(3)

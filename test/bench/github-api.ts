@@ -14,8 +14,9 @@ import { afterAll, beforeAll } from 'vitest'
  * as on GitHub: an installation token (`ghs_`, the job's GITHUB_TOKEN)
  * comments as github-actions[bot] and cannot read /user; any other token is
  * the user `userLogin`. For reviewed plans it also answers a pull request by
- * number and the pull requests associated with a commit, from `pulls`. No
- * other routes.
+ * number and the pull requests associated with a commit, from `pulls`; for
+ * the pipeline's check-inputs it answers an environment by name, from
+ * `environments`. No other routes.
  */
 export interface FakePull {
   number: number
@@ -23,6 +24,22 @@ export interface FakePull {
   merged_at: string | null
   merge_commit_sha: string | null
 }
+/** The part of GitHub's environment the pipeline reads: its protection rules. */
+export interface FakeEnvironment {
+  name: string
+  protection_rules: { type: 'required_reviewers' | 'wait_timer' | 'branch_policy'; reviewers?: unknown[] }[]
+  deployment_branch_policy: { protected_branches: boolean; custom_branch_policies: boolean } | null
+}
+
+/** An environment a reviewer must approve, as the pipeline's docs ask for. */
+export function protectedEnvironment(name: string): FakeEnvironment {
+  return {
+    name,
+    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'octocat' } }] }],
+    deployment_branch_policy: { protected_branches: true, custom_branch_policies: false },
+  }
+}
+
 export interface FakeComment {
   id: number
   body: string
@@ -58,6 +75,8 @@ export interface FakeGitHubApi {
   userLogin: string
   /** Pull requests of every repository, for the pulls routes. */
   pulls: FakePull[]
+  /** Environments of every repository by name, as GET /repos/{owner}/{repo}/environments/{name} answers them. */
+  environments: Map<string, FakeEnvironment>
   stop(): Promise<void>
 }
 
@@ -67,6 +86,7 @@ const PULL = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/
 const COMMIT_PULLS = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/
 const ISSUES = /^\/repos\/([^/]+)\/([^/]+)\/issues$/
 const ISSUE = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/
+const ENVIRONMENT = /^\/repos\/([^/]+)\/([^/]+)\/environments\/([^/]+)$/
 
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   let nextId = 1000
@@ -77,6 +97,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     requests: [],
     userLogin: 'octocat',
     pulls: [],
+    environments: new Map(),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   }
   const server: Server = createServer(async (request, response) => {
@@ -96,6 +117,11 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     if (url.pathname === '/user' && request.method === 'GET') {
       if (author.type === 'Bot') return reply(403, { message: 'Resource not accessible by integration' })
       return reply(200, { login: author.login, type: 'User' })
+    }
+    const environment = ENVIRONMENT.exec(url.pathname)
+    if (environment && request.method === 'GET') {
+      const found = api.environments.get(decodeURIComponent(environment[3] ?? ''))
+      return found ? reply(200, found) : reply(404, { message: 'Not Found' })
     }
     const pull = PULL.exec(url.pathname)
     if (pull && request.method === 'GET') {

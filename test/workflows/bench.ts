@@ -12,6 +12,7 @@ import { type BuildxBuilder, setUpBuildx } from '../bench/buildx'
 import { type ControlPlane, startControlPlane } from '../bench/control-plane'
 import { type DockerEngine, startDocker } from '../bench/docker'
 import { type FaultProxy, startFaultProxy } from '../bench/fault-proxy'
+import { type FakeGitHubApi, protectedEnvironment, startFakeGitHubApi } from '../bench/github-api'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../bench/moto'
 import { type OidcIssuer, startOidcIssuer } from '../bench/oidc-issuer'
 import { type Registry, startRegistry } from '../bench/registry'
@@ -44,6 +45,8 @@ export interface WorkflowBench {
   buildx: BuildxBuilder
   plane: ControlPlane
   mirror: HttpsMirror
+  /** GitHub's REST API for the jobs (act's runs get it as GITHUB_API_URL): environment `dev` has a required reviewer. */
+  github: FakeGitHubApi
   stateBucket: string
   /** What every job's steps see on top of a runner's own environment. */
   env: Record<string, string>
@@ -122,6 +125,8 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
     )
     const buildx = keep(await setUpBuildx(docker, baseRegistry, { tlsRegistries: [{ host: registry.host, caFile: registryCa }] }))
     await createBucket(moto.endpoint, options.stateBucket)
+    const github = keep(await startFakeGitHubApi())
+    github.environments.set('dev', protectedEnvironment('dev'))
     const mirror = keep(
       await startHttpsMirror({ ...(await chartSites(dir)), 'raw.githubusercontent.com': rawGitHub(await constraintsSite(dir)) }, dir),
     )
@@ -164,6 +169,7 @@ export async function startWorkflowBench(options: { stateBucket: string }): Prom
       buildx,
       plane,
       mirror,
+      github,
       stateBucket: options.stateBucket,
       env,
       path: RUNNER_IMAGE_TOOLS(),

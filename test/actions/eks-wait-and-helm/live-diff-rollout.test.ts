@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
+import { pullRequestOnFakeApi } from '../../bench/github-api'
 import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
 import { runAction } from '../../harness/runner'
-import { pullRequestOnFakeApi } from '../tf-apply-toggle/fake-github-api'
 
 /**
  * The dry run (mode: diff) and the rollout report, through the committed

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
+import { pullRequestOnFakeApi } from '../../bench/github-api'
 import { type Moto, startMoto } from '../../bench/moto'
 import {
   AWS_ENV,
@@ -19,7 +20,6 @@ import {
   workspaceWithFixture,
 } from '../../bench/terraform-state'
 import { type ActionRun, type RunOptions, runAction } from '../../harness/runner'
-import { pullRequestOnFakeApi } from './fake-github-api'
 
 /**
  * The committed bundle, run as a runner runs it, against real Terraform and

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { run } from '../../../actions/tf-apply-toggle/src/main'
+import { type FakeGitHubApi, startFakeGitHubApi } from '../../bench/github-api'
 import { type Moto, startMoto } from '../../bench/moto'
 import { AWS_ENV, backendConfig, createBucket, readState } from '../../bench/terraform-state'
 import { runInProcess } from '../../harness/in-process'
 import { runAction } from '../../harness/runner'
-import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 /**
  * mode drift-check, in process, with real Terraform, its S3 backend on moto

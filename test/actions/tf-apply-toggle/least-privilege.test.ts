@@ -3,9 +3,9 @@ import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { pullRequestOnFakeApi } from '../../bench/github-api'
 import { type ActionRun, type RunOptions, repoRoot, runAction } from '../../harness/runner'
 import { RUNNER_CREDENTIALS } from '../../harness/runner-credentials'
-import { pullRequestOnFakeApi } from './fake-github-api'
 
 /**
  * Issue #16, through the committed bundle and real Terraform: what a pull

@@ -22,9 +22,9 @@ import { OPENTOFU, productOf, TERRAFORM } from '../../../actions/tf-apply-toggle
 import { byteLength, charLength, cutToFit, type Report, renderReport } from '../../../actions/tf-apply-toggle/src/report'
 import { hclString, hclValue, SecretFiles } from '../../../actions/tf-apply-toggle/src/secret-files'
 import { JsonUiStream } from '../../../actions/tf-apply-toggle/src/ui-stream'
+import { type FakeGitHubApi, startFakeGitHubApi } from '../../bench/github-api'
 import { captureStdout } from '../../harness/capture'
 import { parseFileCommands } from '../../harness/commands'
-import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 import { FakeChild } from './fake-terraform'
 
 let dir: string

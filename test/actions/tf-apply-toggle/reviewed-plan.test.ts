@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FakeGitHubApi, startFakeGitHubApi } from '../../bench/github-api'
 import { type Moto, startMoto } from '../../bench/moto'
 import {
   AWS_ENV,
@@ -16,7 +17,6 @@ import {
   workspaceWithFixture,
 } from '../../bench/terraform-state'
 import { type ActionRun, type RunOptions, runAction } from '../../harness/runner'
-import { type FakeGitHubApi, startFakeGitHubApi } from './fake-github-api'
 
 /**
  * The reviewed-plan flow of the committed bundle, against real Terraform, its
