@@ -22,6 +22,7 @@ from deploy_list import ListError, check_references, parse_deployments, parse_im
 
 MODES = {"create": "create", "destroy": "destroy", "plan": "plan", "true": "create", "false": "destroy"}
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # The Terraform workspace pipeline.yml runs in: it selects none, so Terraform's own default.
@@ -130,6 +131,12 @@ def check_all(environ: dict[str, str]) -> tuple[str, list[str], list[dict], list
         json.loads(environ.get("RUNS_ON", '"ubuntu-24.04"'))
     except ValueError:
         problems.append("Input 'runs-on' must be JSON: a label in quotes (\"ubuntu-24.04\"), a list of labels or {\"group\": \"name\"}.")
+
+    binary = environ.get("TERRAFORM_BINARY", "terraform").strip()
+    if binary not in ("terraform", "tofu"):
+        problems.append(f"Input 'terraform-binary' must be terraform or tofu (OpenTofu); got '{binary}'.")
+    if not VERSION.match(environ.get("TERRAFORM_VERSION", "1.11.4").strip()):
+        problems.append(f"Input 'terraform-version' must be an exact release such as 1.11.4 (OpenTofu: 1.12.6); got '{environ.get('TERRAFORM_VERSION', '').strip()}'.")
 
     fallback = environ.get("ROLE_TO_ASSUME", "").strip()
     needed = {"create": ("TERRAFORM_ROLE", "IMAGE_ROLE", "DEPLOY_ROLE"), "destroy": ("TERRAFORM_ROLE", "DEPLOY_ROLE"), "plan": ("TERRAFORM_ROLE",)}

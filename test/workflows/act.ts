@@ -22,6 +22,7 @@ import { repoRoot } from '../harness/runner'
 export const STAND_INS: Record<string, string> = {
   'actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8': 'checkout',
   'hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd': 'setup-terraform',
+  'opentofu/setup-opentofu@a1320f892987e89d278cc92dc5adc984fb93aca4': 'setup-opentofu',
   'actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c': 'setup-python',
   'actions/setup-go@44694675825211faa026b3c33043df3e48a5fa00': 'setup-go',
   'azure/setup-helm@1a275c3b69536ee54be43f2070a358922e12c8d4': 'setup-helm',

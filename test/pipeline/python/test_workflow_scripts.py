@@ -224,6 +224,8 @@ def test_check_inputs_normalises_the_mode(tmp_path, mode, normalised, extra):
         pytest.param({"MODE": "destroy", "CONFIRM_DESTROY": "dev"}, "Input 'confirm-destroy' must be the Terraform workspace name, default, for destroy (got 'dev')", id="a wrong confirmation"),
         pytest.param({"MODE": "destroy"}, "for destroy (it is empty); nothing was uninstalled or destroyed.", id="no confirmation"),
         pytest.param({"RUNS_ON": "ubuntu-24.04"}, "Input 'runs-on' must be JSON", id="runs-on not JSON"),
+        pytest.param({"TERRAFORM_BINARY": "terragrunt"}, "Input 'terraform-binary' must be terraform or tofu (OpenTofu); got 'terragrunt'.", id="an unknown Terraform binary"),
+        pytest.param({"TERRAFORM_VERSION": "latest"}, "Input 'terraform-version' must be an exact release such as 1.11.4", id="a Terraform version that is not a release"),
         pytest.param({"DAGS_REPOSITORY": "https://github.com/acme/dags.git"}, "Input 'dags-ref' is required with dags-repository", id="another DAG repository, no commit"),
         pytest.param({"REVIEWED_PLAN": "latest"}, "Input 'reviewed-plan' must be auto, pr-<number> (such as pr-42) or empty; got 'latest'.", id="a reviewed plan that names nothing"),
         pytest.param(
