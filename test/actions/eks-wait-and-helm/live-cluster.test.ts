@@ -5,12 +5,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toolPaths } from '../../../scripts/toolchain.mjs'
 import { startChartRepository } from '../../bench/chart-repository'
-import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
-import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
-import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
+import type { ControlPlane } from '../../bench/control-plane'
 import { waitFor } from '../../bench/ports'
 import { startRegistry } from '../../bench/registry'
 import { type ActionRun, repoRoot, runAction } from '../../harness/runner'
+import { CI_ROLE, type LiveCluster, startLiveCluster } from './live-cluster-bench'
 import { makeTlsFixture } from './tls-api-server'
 
 /** The step succeeded, and its releases output is exactly this list. */
@@ -33,68 +32,24 @@ function expectDeployed(run: ActionRun, name: string, namespace: string, revisio
  */
 
 const CLUSTER = 'live'
-const ciRole = `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-deploy`
+const ciRole = CI_ROLE
 const chart = './test/fixtures/charts/eks-demo'
 
-let moto: Moto
-let proxy: FaultProxy
 let plane: ControlPlane
-let role: { accessKeyId: string; secretAccessKey: string; sessionToken: string }
+let live: LiveCluster
 let helmHome: string
 
 beforeAll(async () => {
-  moto = await startMoto()
-  proxy = await startFaultProxy(moto.endpoint)
-  plane = await startControlPlane({ stsEndpoint: moto.endpoint, clusterName: CLUSTER })
+  live = await startLiveCluster(CLUSTER, 'gha-4242')
+  plane = live.plane
   helmHome = await mkdtemp(join(tmpdir(), 'live-helm-'))
-  const response = await fetch(moto.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ciRole, RoleSessionName: 'gha-4242' }).toString(),
-  })
-  const xml = await response.text()
-  const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? ''
-  role = { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') }
-  proxy.inject({
-    match: `GET /clusters/${CLUSTER}`,
-    times: 10_000,
-    fault: {
-      type: 'respond',
-      status: 200,
-      body: {
-        cluster: {
-          name: CLUSTER,
-          arn: `arn:aws:eks:us-east-1:${MOTO_ACCOUNT}:cluster/${CLUSTER}`,
-          status: 'ACTIVE',
-          version: '1.36',
-          endpoint: plane.server,
-          certificateAuthority: { data: plane.caData },
-          accessConfig: { authenticationMode: 'API' },
-        },
-      },
-    },
-  })
 }, 300_000)
 
 afterAll(async () => {
-  await plane?.stop()
-  await proxy?.stop()
-  await moto?.stop()
+  await live?.stop()
 })
 
-/** The job after oidc-auth: the CI role's session credentials, AWS pointed at moto (EKS through the proxy). */
-const jobEnv = () => ({
-  ...moto.env,
-  AWS_ENDPOINT_URL: proxy.endpoint,
-  AWS_ENDPOINT_URL_STS: moto.endpoint,
-  AWS_ACCESS_KEY_ID: role.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
-  AWS_SESSION_TOKEN: role.sessionToken,
-  PIPELINE_ACTIONS_TOOL_CACHE: toolPaths().root,
-})
+const jobEnv = (extra: Record<string, string> = {}) => live.jobEnv(extra)
 
 const deploy = (releases: string, extra: Record<string, string> = {}) =>
   runAction('eks-wait-and-helm', {

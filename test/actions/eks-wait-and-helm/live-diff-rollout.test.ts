@@ -2,12 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toolPaths } from '../../../scripts/toolchain.mjs'
-import { type ControlPlane, startControlPlane } from '../../bench/control-plane'
-import { type FaultProxy, startFaultProxy } from '../../bench/fault-proxy'
+import type { ControlPlane } from '../../bench/control-plane'
 import { pullRequestOnFakeApi } from '../../bench/github-api'
-import { MOTO_ACCOUNT, type Moto, startMoto } from '../../bench/moto'
 import { runAction } from '../../harness/runner'
+import { CI_ROLE, type LiveCluster, startLiveCluster } from './live-cluster-bench'
 
 /**
  * The dry run (mode: diff) and the rollout report, through the committed
@@ -18,66 +16,22 @@ import { runAction } from '../../harness/runner'
  */
 
 const CLUSTER = 'live-diff'
-const ciRole = `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-deploy`
+const ciRole = CI_ROLE
 
-let moto: Moto
-let proxy: FaultProxy
 let plane: ControlPlane
-let role: { accessKeyId: string; secretAccessKey: string; sessionToken: string }
+let live: LiveCluster
 
 beforeAll(async () => {
-  moto = await startMoto()
-  proxy = await startFaultProxy(moto.endpoint)
-  plane = await startControlPlane({ stsEndpoint: moto.endpoint, clusterName: CLUSTER })
-  const response = await fetch(moto.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ciRole, RoleSessionName: 'gha-diff' }).toString(),
-  })
-  const xml = await response.text()
-  const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? ''
-  role = { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') }
+  live = await startLiveCluster(CLUSTER, 'gha-diff')
+  plane = live.plane
   plane.setAccess(ciRole, { groups: ['system:masters'] })
-  proxy.inject({
-    match: `GET /clusters/${CLUSTER}`,
-    times: 10_000,
-    fault: {
-      type: 'respond',
-      status: 200,
-      body: {
-        cluster: {
-          name: CLUSTER,
-          arn: `arn:aws:eks:us-east-1:${MOTO_ACCOUNT}:cluster/${CLUSTER}`,
-          status: 'ACTIVE',
-          version: '1.36',
-          endpoint: plane.server,
-          certificateAuthority: { data: plane.caData },
-          accessConfig: { authenticationMode: 'API' },
-        },
-      },
-    },
-  })
 }, 300_000)
 
 afterAll(async () => {
-  await plane?.stop()
-  await proxy?.stop()
-  await moto?.stop()
+  await live?.stop()
 })
 
-const jobEnv = (extra: Record<string, string> = {}) => ({
-  ...moto.env,
-  AWS_ENDPOINT_URL: proxy.endpoint,
-  AWS_ENDPOINT_URL_STS: moto.endpoint,
-  AWS_ACCESS_KEY_ID: role.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
-  AWS_SESSION_TOKEN: role.sessionToken,
-  PIPELINE_ACTIONS_TOOL_CACHE: toolPaths().root,
-  ...extra,
-})
+const jobEnv = (extra: Record<string, string> = {}) => live.jobEnv(extra)
 
 const action = (releases: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}, cwd?: string) =>
   runAction('eks-wait-and-helm', {
