@@ -74,6 +74,9 @@ describe('validate.yml with terraform-binary: tofu', () => {
     const run = await checksWith('terragrunt', '0.1.0')
     const errors = run.annotations.filter((annotation) => annotation.level === 'error' && annotation.job.endsWith('terraform'))
     expect(run.job('terraform')?.result, JSON.stringify(run.job('terraform')?.steps) + run.log.slice(-3000)).toBe('failure')
-    expect(errors.map((error) => error.message), JSON.stringify(run.annotations) + run.log.slice(-3000)).toEqual(["Input 'terraform-binary' must be terraform or tofu; got 'terragrunt'."])
+    expect(
+      errors.map((error) => error.message),
+      JSON.stringify(run.annotations) + run.log.slice(-3000),
+    ).toEqual(["Input 'terraform-binary' must be terraform or tofu; got 'terragrunt'."])
   })
 })
