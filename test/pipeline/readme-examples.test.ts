@@ -44,7 +44,8 @@ function problemsOf(jobs: Record<string, Job>): string[] {
     const ids = new Map<string, string>()
     let terraformInstalled = false
     for (const step of job.steps ?? []) {
-      if (step.uses?.startsWith('hashicorp/setup-terraform@')) terraformInstalled = true
+      if (step.uses?.startsWith('hashicorp/setup-terraform@') || step.uses?.startsWith('opentofu/setup-opentofu@'))
+        terraformInstalled = true
       const action = ours(step.uses)
       if (!action) continue
       if (!ACTIONS.includes(action)) {
@@ -60,7 +61,8 @@ function problemsOf(jobs: Record<string, Job>): string[] {
       for (const key of NEEDED_IN_SNIPPETS[action] ?? []) {
         if (!(key in (step.with ?? {}))) problems.push(`${jobName}: ${action} needs input '${key}' here (no environment sets it)`)
       }
-      if (action === 'tf-apply-toggle' && !terraformInstalled)
+      // With terraform-version the action installs the release itself.
+      if (action === 'tf-apply-toggle' && !terraformInstalled && !('terraform-version' in (step.with ?? {})))
         problems.push(`${jobName}: tf-apply-toggle runs before any step installs Terraform`)
       if (step.id) ids.set(step.id, action)
     }
