@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run as runToggle } from '../../../actions/tf-apply-toggle/src/main'
 import { type FakeGitHubApi, startFakeGitHubApi } from '../../bench/github-api'
 import { type Moto, startMoto } from '../../bench/moto'
 import {
@@ -16,10 +17,10 @@ import {
   type State,
   workspaceWithFixture,
 } from '../../bench/terraform-state'
-import { type ActionRun, type RunOptions, runAction } from '../../harness/runner'
+import { type InProcessRun, runInProcess } from '../../harness/in-process'
 
 /**
- * The reviewed-plan flow of the committed bundle, against real Terraform, its
+ * The reviewed-plan flow, in process, against real Terraform, its
  * S3 backend on moto and the GitHub API's pull request routes on loopback: a
  * pull request's plan is stored (save-plan), its merge applies exactly that
  * plan (reviewed-plan) from a checkout whose configuration differs, and a
@@ -66,11 +67,31 @@ async function pushEvent(commit: string): Promise<Record<string, string>> {
   return { GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: path, GITHUB_SHA: commit }
 }
 
+type ActionRun = InProcessRun<void>
+
+/** The log as the runner shows it: the add-mask commands, which carry the values they hide, are not shown. */
+const visible = (run: ActionRun) =>
+  run.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+
+// In process, so coverage sees the flow's modules; the act rehearsal runs the committed bundle through the same flow.
 function toggle(cwd: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
-  const options: RunOptions = {
-    cwd,
-    post: false,
-    env: { ...AWS_ENV, GITHUB_API_URL: api.url, ...env },
+  return runInProcess(() => runToggle({ cwd }), {
+    env: {
+      ...AWS_ENV,
+      // What a runner sets and the flow reads (runAction sets the same for the bundle).
+      GITHUB_REPOSITORY: 'example-org/data-pipeline',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_WORKSPACE: cwd,
+      GITHUB_API_URL: api.url,
+      ...env,
+    },
     inputs: {
       'working-directory': 'infra',
       'backend-config': backendConfig(moto.endpoint, KEY),
@@ -78,8 +99,7 @@ function toggle(cwd: string, inputs: Record<string, string>, env: Record<string,
       'github-token': TOKEN,
       ...inputs,
     },
-  }
-  return runAction('tf-apply-toggle', options)
+  })
 }
 
 function notesOf(state: State | undefined): unknown {
@@ -147,13 +167,13 @@ describe('a pull request plan applied on merge', () => {
     expect(notesOf(await readState(moto.endpoint, KEY))).toBe('reviewed in pull request 21')
     expect(run.outputs).toMatchObject({ changes: 'true', 'to-change': '1' })
     // No plan was made: the log shows the fetched plan and its apply, never Terraform planning.
-    expect(run.visibleLog).not.toContain('terraform validate')
-    expect(run.visibleLog).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.')
+    expect(visible(run)).not.toContain('terraform validate')
+    expect(visible(run)).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.')
     expect(run.summary).toContain('Applies the reviewed plan of pull request #21 (commit 0000021')
     expect(api.requests.map((request) => `${request.method} ${request.path}`)).toContain(
       `GET /repos/example-org/data-pipeline/commits/${merge}/pulls`,
     )
-    expect(run.visibleLog).not.toContain(SECRET)
+    expect(visible(run)).not.toContain(SECRET)
   })
 
   it('refuses to apply it a second time: its state has moved', async () => {
@@ -187,7 +207,7 @@ describe('a plan made stale by another apply', () => {
     expect(run.failure).toMatch(
       /^The reviewed plan of pull request #22 is stale: the state moved from serial \d+ to serial \d+ since it was planned \(another apply wrote it\)\. Nothing was applied\./,
     )
-    expect(run.visibleLog).not.toContain('Apply complete!')
+    expect(visible(run)).not.toContain('Apply complete!')
     const after = await readState(moto.endpoint, KEY)
     expect(after?.serial).toBe(before?.serial)
     expect(notesOf(after)).toBe('applied by another run')
@@ -243,7 +263,7 @@ describe('no plan to apply: refused with the reason, nothing run', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs['failure-reason']).toBe('no-reviewed-plan')
     expect(run.failure).toMatch(message)
-    expect(run.visibleLog).not.toContain('Initializing the backend')
+    expect(visible(run)).not.toContain('Initializing the backend')
     expect((await readState(moto.endpoint, KEY))?.serial).toBe(before?.serial)
   })
 })
@@ -293,8 +313,8 @@ describe('bad inputs fail with one line, before Terraform runs', () => {
     expect(run.exitCode).toBe(1)
     if (typeof message === 'string') expect(run.failure).toBe(message)
     else expect(run.failure).toMatch(message)
-    expect(run.visibleLog).not.toMatch(/\n\s+at\s/)
-    expect(run.visibleLog).not.toContain('Initializing the backend')
+    expect(visible(run)).not.toMatch(/\n\s+at\s/)
+    expect(visible(run)).not.toContain('Initializing the backend')
     expect(await listKeys(moto.endpoint)).toEqual(keysBefore)
   })
 })
@@ -309,7 +329,7 @@ describe('the plan comment only when the plan changes something', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.changes).toBe('false')
     expect(api.comments.get(31)).toBeUndefined()
-    expect(run.visibleLog).toContain(
+    expect(visible(run)).toContain(
       'No plan comment on pull request #31: the plan changes nothing and there is no earlier comment to update.',
     )
   })
