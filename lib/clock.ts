@@ -5,12 +5,23 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number
-  sleep(ms: number): Promise<void>
+  /** Resolves after ms, or at once when the signal aborts (a watcher told to stop should not finish its nap first). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const wake = () => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, Math.max(0, ms))
+      signal?.addEventListener('abort', wake, { once: true })
+    }),
 }
 
 /** A clock that only moves when slept on; for tests and simulations. */

@@ -105,3 +105,14 @@ describe('clocks', () => {
     expect(manual.sleeps).toEqual([0])
   })
 })
+
+describe('systemClock.sleep', () => {
+  it('ends at once when its signal aborts, and at once when it already has', async () => {
+    const stop = new AbortController()
+    // An hour: only the abort can end it within the test's time limit.
+    const nap = systemClock.sleep(3_600_000, stop.signal)
+    stop.abort()
+    await expect(nap).resolves.toBeUndefined()
+    await expect(systemClock.sleep(3_600_000, stop.signal)).resolves.toBeUndefined()
+  })
+})

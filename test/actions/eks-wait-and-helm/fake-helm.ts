@@ -46,6 +46,18 @@ export class FakeHelm {
     switch (args[0]) {
       case 'version':
         return ok(this.version)
+      case 'list': {
+        if (this.historyFailure) return fail(this.historyFailure)
+        // helm's filter is a Go regular expression; the action's anchored alternation reads the same in JavaScript.
+        const filter = new RegExp(flag('--filter') ?? '')
+        const namespace = flag('--namespace') ?? 'default'
+        const rows = [...this.releases]
+          .filter(([releaseKey]) => releaseKey.startsWith(`${namespace}/`))
+          .map(([releaseKey, entries]) => ({ name: releaseKey.slice(namespace.length + 1), latest: entries.at(-1) }))
+          .filter((row) => row.latest && filter.test(row.name))
+          .map(({ name, latest }) => ({ name, namespace, ...latest, revision: String(latest?.revision) }))
+        return ok(JSON.stringify(rows))
+      }
       case 'history': {
         if (this.historyFailure) return fail(this.historyFailure)
         if (!history) return fail('Error: release: not found')
@@ -60,17 +72,17 @@ export class FakeHelm {
         if (latest?.status.startsWith('pending-'))
           return fail('Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress')
         if (this.failUpgrade.has(name)) {
-          this.releases.set(upgradeKey, [...current, { revision: current.length + 1, status: 'failed', chart: 'demo-0.1.0' }])
+          this.releases.set(upgradeKey, [...current, { revision: (latest?.revision ?? 0) + 1, status: 'failed', chart: 'demo-0.1.0' }])
           return fail('Error: UPGRADE FAILED: context deadline exceeded\nhelm.go:92: [debug] timed out waiting for the condition')
         }
         const next = current.map((entry) => (entry.status === 'deployed' ? { ...entry, status: 'superseded' } : entry))
-        this.releases.set(upgradeKey, [...next, { revision: current.length + 1, status: 'deployed', chart: 'demo-0.1.0' }])
+        this.releases.set(upgradeKey, [...next, { revision: (latest?.revision ?? 0) + 1, status: 'deployed', chart: 'demo-0.1.0' }])
         return ok(`Release "${name}" has been upgraded. Happy Helming!`)
       }
       case 'rollback': {
         if (!history) return fail('Error: release: not found')
         const next = history.map((entry) => (entry.status === 'deployed' ? { ...entry, status: 'superseded' } : entry))
-        next.push({ revision: history.length + 1, status: 'deployed', chart: 'demo-0.1.0' })
+        next.push({ revision: (history.at(-1)?.revision ?? 0) + 1, status: 'deployed', chart: 'demo-0.1.0' })
         this.releases.set(key, next)
         return ok('Rollback was a success! Happy Helming!')
       }

@@ -60,8 +60,8 @@ describe('deployReleases', () => {
     )
     const results = await deployReleases(releases, context)
     expect(results).toEqual([{ name: 'demo', namespace: 'apps', revision: 1, status: 'deployed', chart: 'demo-0.1.0' }])
-    // Rendered first, before anything is deployed; then the history decides install or upgrade.
-    expect(fake.commands()).toEqual(['template demo', 'history demo', 'upgrade --install', 'history demo'])
+    // Rendered first, before anything is deployed; then the namespace's list decides install or upgrade, and is read again for the revisions.
+    expect(fake.commands()).toEqual(['template demo', 'list --namespace', 'upgrade --install', 'list --namespace'])
     const upgrade = fake.calls[2]
     const inline = join(workDir, 'values-0-demo.yaml')
     expect(upgrade?.args).toEqual([
@@ -110,8 +110,16 @@ describe('deployReleases', () => {
       { revision: 3, status: 'pending-upgrade' },
     ])
     const results = await deployReleases(demo(), context)
-    expect(fake.commands()).toEqual(['template demo', 'history demo', 'rollback demo', 'upgrade --install', 'history demo'])
-    expect(fake.calls[2]?.args).toEqual(['rollback', 'demo', '2', '--namespace', 'apps', '--timeout', '600s', '--wait'])
+    // Only a stuck release needs its whole history: the revision to return to.
+    expect(fake.commands()).toEqual([
+      'template demo',
+      'list --namespace',
+      'history demo',
+      'rollback demo',
+      'upgrade --install',
+      'list --namespace',
+    ])
+    expect(fake.calls[3]?.args).toEqual(['rollback', 'demo', '2', '--namespace', 'apps', '--timeout', '600s', '--wait'])
     expect(warnings).toEqual([
       "Release 'demo' was left pending-upgrade at revision 3 by an interrupted run; rolling back to revision 2 before upgrading.",
     ])
@@ -129,7 +137,14 @@ describe('deployReleases', () => {
     const { fake, context, warnings } = await setup()
     fake.seed('apps', 'demo', [{ revision: 1, status: 'pending-install' }])
     const results = await deployReleases(demo(), context)
-    expect(fake.commands()).toEqual(['template demo', 'history demo', 'uninstall demo', 'upgrade --install', 'history demo'])
+    expect(fake.commands()).toEqual([
+      'template demo',
+      'list --namespace',
+      'history demo',
+      'uninstall demo',
+      'upgrade --install',
+      'list --namespace',
+    ])
     expect(warnings[0]).toMatch(/left pending-install at revision 1 with no earlier good revision; uninstalling it/)
     expect(results[0]).toMatchObject({ revision: 1, status: 'deployed' })
   })
@@ -141,6 +156,30 @@ describe('deployReleases', () => {
     expect(lines).toContain("Upgrading release 'demo' in namespace 'apps' (helm v3.19.0).")
   })
 
+  it('lists each namespace once for all its releases, whatever their number', async () => {
+    const { fake, context } = await setup()
+    fake.seed('apps', 'web.v2', [{ revision: 3, status: 'deployed', chart: 'demo-0.1.0' }])
+    fake.seed('apps', 'webxv2', [{ revision: 9, status: 'deployed', chart: 'demo-0.1.0' }])
+    const releases = parseReleases(
+      '- name: web.v2\n  chart: ./a\n  namespace: apps\n- name: api\n  chart: ./b\n  namespace: apps\n- name: jobs\n  chart: ./c\n  namespace: batch\n',
+    )
+    const results = await deployReleases(releases, context)
+    expect(results.map((result) => [result.name, result.revision])).toEqual([
+      ['web.v2', 4],
+      ['api', 1],
+      ['jobs', 1],
+    ])
+    const lists = fake.calls.filter((call) => call.args[0] === 'list').map((call) => call.args.slice(1))
+    // Before and after the deploys, one per namespace; the dot is escaped, so 'webxv2' is not taken for 'web.v2'.
+    expect(lists).toEqual([
+      ['--namespace', 'apps', '--all', '--filter', '^(web\\.v2|api)$', '--output', 'json'],
+      ['--namespace', 'batch', '--all', '--filter', '^(jobs)$', '--output', 'json'],
+      ['--namespace', 'apps', '--all', '--filter', '^(web\\.v2|api)$', '--output', 'json'],
+      ['--namespace', 'batch', '--all', '--filter', '^(jobs)$', '--output', 'json'],
+    ])
+    expect(fake.commands().filter((command) => command.startsWith('history'))).toEqual([])
+  })
+
   it('uses the Helm 4 flags with Helm 4', async () => {
     const { fake, context } = await setup(4)
     fake.seed('apps', 'demo', [
@@ -148,8 +187,8 @@ describe('deployReleases', () => {
       { revision: 2, status: 'pending-upgrade' },
     ])
     await deployReleases(demo(), context)
-    expect(fake.calls[2]?.args.at(-1)).toBe('--wait=watcher')
-    expect(fake.calls[3]?.args.slice(-2)).toEqual(['--wait=watcher', '--rollback-on-failure'])
+    expect(fake.calls[3]?.args.at(-1)).toBe('--wait=watcher')
+    expect(fake.calls[4]?.args.slice(-2)).toEqual(['--wait=watcher', '--rollback-on-failure'])
   })
 
   it('adds a repository once with the password on stdin, and logs in to an OCI registry once per host', async () => {
@@ -205,11 +244,11 @@ describe('deployReleases', () => {
       /^helm upgrade of release 'demo' exited with 1: helm\.go:92: \[debug\] timed out waiting for the condition\.$/,
     ],
     [
-      'an unreachable cluster while reading history',
+      'an unreachable cluster while listing the releases',
       (fake: FakeHelm) => {
         fake.historyFailure = 'Error: Kubernetes cluster unreachable: Get "https://x/version": dial tcp: connection refused'
       },
-      /^helm history for release 'demo' in namespace 'apps' failed: Error: Kubernetes cluster unreachable/,
+      /^helm list in namespace 'apps' failed: Error: Kubernetes cluster unreachable/,
     ],
     [
       'a role RBAC refuses, with what to grant',
@@ -239,7 +278,7 @@ describe('deployReleases', () => {
     const { context } = await setup()
     answerHelm(context, {
       template: { exitCode: 0, stdout: '', stderr: '' },
-      history: { exitCode: 1, stdout: '', stderr: 'Error: release: not found' },
+      list: { exitCode: 0, stdout: '[]', stderr: '' },
       '*': { exitCode: 143, signal: 'SIGTERM', stdout: '', stderr: '' },
     })
     expect(await failure(deployReleases(demo(), context))).toBe("helm upgrade of release 'demo' was stopped by SIGTERM.")
@@ -329,8 +368,8 @@ describe('uninstallReleases', () => {
       { name: 'second', namespace: 'apps', revision: 0, status: 'not-installed' },
       { name: 'first', namespace: 'apps', revision: 4, status: 'uninstalled', chart: 'demo-0.1.0' },
     ])
-    expect(fake.commands()).toEqual(['history second', 'history first', 'uninstall first'])
-    expect(fake.calls[2]?.args).toEqual(['uninstall', 'first', '--namespace', 'apps', '--timeout', '600s', '--wait'])
+    expect(fake.commands()).toEqual(['list --namespace', 'uninstall first'])
+    expect(fake.calls[1]?.args).toEqual(['uninstall', 'first', '--namespace', 'apps', '--timeout', '600s', '--wait'])
     expect(lines[0]).toBe("Release 'second' is not installed in namespace 'apps'; nothing to uninstall.")
     expect(fake.releases.size).toBe(0)
   })

@@ -57,6 +57,17 @@ export function historyArgs(release: Pick<Release, 'name' | 'namespace'>, max = 
   return ['history', release.name, '--namespace', release.namespace, '--max', String(max), '--output', 'json']
 }
 
+/**
+ * The latest revision of the named releases of one namespace, whatever their
+ * status (`--all`: a pending one too). The anchored filter keeps the list to
+ * them, well under helm's default cap of 256; release names are DNS labels,
+ * so a dot is the only character to escape.
+ */
+export function listArgs(namespace: string, names: readonly string[]): string[] {
+  const filter = `^(${names.map((name) => name.replaceAll('.', '\\.')).join('|')})$`
+  return ['list', '--namespace', namespace, '--all', '--filter', filter, '--output', 'json']
+}
+
 export function rollbackArgs(release: Release, revision: number, major: number): string[] {
   return [
     'rollback',

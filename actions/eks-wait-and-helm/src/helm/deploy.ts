@@ -12,10 +12,10 @@ import { type Deployment, isManifestSet, type ManifestSet, type Release } from '
 import { RolloutError } from '../rollout/failure'
 import { describeProblems, type RolloutWatch } from '../rollout/watch'
 import { type Workload, workloadsIn } from '../rollout/workloads'
-import { historyArgs, registryLoginArgs, repoAddArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from './args'
+import { historyArgs, listArgs, registryLoginArgs, repoAddArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from './args'
 import type { HelmCli } from './cli'
 import { buildDependencies, localChartDir } from './dependencies'
-import { type HistoryEntry, latestOf, parseHistory, planDeploy } from './plan'
+import { type HistoryEntry, isStuck, parseHistory, parseList, planDeploy, releaseKey } from './plan'
 import { writeInlineValues } from './values'
 
 export interface ReleaseResult {
@@ -76,17 +76,35 @@ const EVENT_CLOCK_MARGIN_MS = 5000
  */
 export async function deployReleases(entries: readonly Deployment[], context: HelmContext): Promise<ReleaseResult[]> {
   const prepared = await prepare(entries, context)
-  const results: ReleaseResult[] = []
+  const releases = prepared.flatMap((entry) => (entry.kind === 'release' ? [entry.release] : []))
+  const before = await latestRevisions(context.helm, releases)
+  const applied = new Map<string, number>()
   for (const [index, entry] of prepared.entries()) {
     if (entry.kind === 'manifests') {
       const objects = withOwner(entry.objects, entry.set.name)
       await applyManifestSet(entry.set, objects, index, manifestContext(context))
-      results.push({ name: entry.set.name, namespace: entry.set.namespace, revision: 0, status: 'applied', objects: objects.length })
+      applied.set(entry.set.name, objects.length)
       continue
     }
-    results.push(await deployRelease(entry.release, entry.ref, entry.valuesFiles, entry.workloads, context))
+    const { release } = entry
+    await deployRelease(entry, before.get(releaseKey(release.namespace, release.name)), context)
   }
-  return results
+  const after = await latestRevisions(context.helm, releases)
+  return prepared.map((entry): ReleaseResult => {
+    if (entry.kind === 'manifests') {
+      const { name, namespace } = entry.set
+      return { name, namespace, revision: 0, status: 'applied', objects: applied.get(name) ?? 0 }
+    }
+    const { name, namespace } = entry.release
+    const latest = after.get(releaseKey(namespace, name))
+    return {
+      name,
+      namespace,
+      revision: latest?.revision ?? 0,
+      status: latest?.status ?? 'unknown',
+      ...(latest?.chart ? { chart: latest.chart } : {}),
+    }
+  })
 }
 
 /** Everything a deploy checks before it changes anything (also what a diff renders). */
@@ -149,15 +167,17 @@ function manifestContext(context: HelmContext): ManifestContext {
   return { kubectl: kube.kubectl, fieldManager: kube.fieldManager, workDir: context.workDir, log: context.log }
 }
 
-/** One release: repaired if a killed run left it pending, then installed or upgraded. */
+/**
+ * One release: repaired if a killed run left it pending, then installed or
+ * upgraded. `current` is its latest revision from the list read before the
+ * deploy; only a stuck one needs its whole history, to find a good revision.
+ */
 async function deployRelease(
-  release: Release,
-  ref: string,
-  valuesFiles: readonly string[],
-  workloads: Workload[],
+  { release, ref, valuesFiles, workloads }: Extract<Prepared, { kind: 'release' }>,
+  current: HistoryEntry | undefined,
   context: HelmContext,
-): Promise<ReleaseResult> {
-  const plan = planDeploy(await readHistory(context.helm, release))
+): Promise<void> {
+  const plan = planDeploy(current && isStuck(current.status) ? await readHistory(context.helm, release) : current && [current])
   if (plan.kind === 'rollback-then-upgrade') {
     context.warn(
       `Release '${release.name}' was left ${plan.stuck.status} at revision ${plan.stuck.revision} by an interrupted run; rolling back to revision ${plan.target.revision} before upgrading.`,
@@ -198,14 +218,6 @@ async function deployRelease(
     }
     throw error
   }
-  const latest = latestOf(await readHistory(context.helm, release, 1))
-  return {
-    name: release.name,
-    namespace: release.namespace,
-    revision: latest?.revision ?? 0,
-    status: latest?.status ?? 'unknown',
-    ...(latest?.chart ? { chart: latest.chart } : {}),
-  }
 }
 
 /**
@@ -215,6 +227,10 @@ async function deployRelease(
  */
 export async function uninstallReleases(entries: readonly Deployment[], context: HelmContext): Promise<ReleaseResult[]> {
   const results: ReleaseResult[] = []
+  const installed = await latestRevisions(
+    context.helm,
+    entries.filter((entry): entry is Release => !isManifestSet(entry)),
+  )
   for (const release of [...entries].reverse()) {
     if (isManifestSet(release)) {
       const resources = deletableResources(await requireKube(context).servedKinds())
@@ -229,7 +245,7 @@ export async function uninstallReleases(entries: readonly Deployment[], context:
       })
       continue
     }
-    const latest = latestOf(await readHistory(context.helm, release))
+    const latest = installed.get(releaseKey(release.namespace, release.name))
     if (!latest) {
       context.log(`Release '${release.name}' is not installed in namespace '${release.namespace}'; nothing to uninstall.`)
       results.push({ name: release.name, namespace: release.namespace, revision: 0, status: 'not-installed' })
@@ -297,6 +313,24 @@ async function valuesFilesFor(release: Release, index: number, context: HelmCont
   }
   const inline = await writeInlineValues(context.workDir, release, index)
   return inline ? [...release.valuesFiles, inline] : [...release.valuesFiles]
+}
+
+/** The latest revision of each release (absent: not installed), with one `helm list` per namespace rather than a `helm history` per release. */
+async function latestRevisions(helm: HelmCli, releases: readonly Release[]): Promise<Map<string, HistoryEntry>> {
+  const names = new Map<string, string[]>()
+  for (const { namespace, name } of releases) names.set(namespace, [...(names.get(namespace) ?? []), name])
+  const latest = new Map<string, HistoryEntry>()
+  for (const [namespace, inNamespace] of names) {
+    const result = await helm.run(listArgs(namespace, inNamespace), { silent: true })
+    if (result.exitCode !== 0) {
+      throw new UserError(
+        `helm list in namespace '${namespace}' failed: ${lastLines(result.stderr || result.stdout)}.`,
+        forbiddenHint(result.stderr),
+      )
+    }
+    for (const [key, entry] of parseList(result.stdout)) latest.set(key, entry)
+  }
+  return latest
 }
 
 export async function readHistory(helm: HelmCli, release: Release, max?: number): Promise<HistoryEntry[] | undefined> {

@@ -1,4 +1,4 @@
-/** One row of `helm history --output json`. */
+/** One row of `helm history --output json` (or of `helm list`, which adds name and namespace and quotes the revision). */
 export interface HistoryEntry {
   revision: number
   status: string
@@ -40,14 +40,31 @@ export function latestOf(history: readonly HistoryEntry[] | undefined): HistoryE
 }
 
 export function parseHistory(json: string): HistoryEntry[] {
+  return parseRows(json, 'helm history').map(historyEntry)
+}
+
+/** `helm list --output json`: each release's latest revision, by `namespace/name`. */
+export function parseList(json: string): Map<string, HistoryEntry> {
+  return new Map(parseRows(json, 'helm list').map((row) => [releaseKey(String(row.namespace), String(row.name)), historyEntry(row)]))
+}
+
+export function releaseKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`
+}
+
+function parseRows(json: string, command: string): Record<string, unknown>[] {
   const parsed: unknown = JSON.parse(json)
-  if (!Array.isArray(parsed)) throw new Error('helm history did not print a JSON list')
-  return parsed.map((row: Record<string, unknown>) => ({
+  if (!Array.isArray(parsed)) throw new Error(`${command} did not print a JSON list`)
+  return parsed
+}
+
+function historyEntry(row: Record<string, unknown>): HistoryEntry {
+  return {
     revision: Number(row.revision),
     status: String(row.status ?? 'unknown'),
     ...(typeof row.chart === 'string' ? { chart: row.chart } : {}),
     ...(typeof row.app_version === 'string' ? { app_version: row.app_version } : {}),
     ...(typeof row.description === 'string' ? { description: row.description } : {}),
     ...(typeof row.updated === 'string' ? { updated: row.updated } : {}),
-  }))
+  }
 }
