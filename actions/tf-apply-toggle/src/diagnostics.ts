@@ -1,6 +1,6 @@
 /**
  * Terraform's diagnostics as its machine-readable UI reports them
- * (`-json`: `{"type":"diagnostic","diagnostic":{…}}`, and `validate -json`).
+ * (`-json`: `{"type":"diagnostic","diagnostic":{…}}`).
  */
 export interface Diagnostic {
   severity: 'error' | 'warning'

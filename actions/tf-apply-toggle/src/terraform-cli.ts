@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { annotateError } from '../../../lib/annotations'
 import type { Exec, ExecResult } from '../../../lib/exec'
 import type { Cancellation } from './cancellation'
-import { type Diagnostic, describeLock, isDiagnostic, isLockError, locationOf, parseLockInfo, renderDiagnostic } from './diagnostics'
+import { type Diagnostic, describeLock, isLockError, locationOf, parseLockInfo } from './diagnostics'
 import { type FailureReason, ToggleFailure } from './failure'
 import type { Product } from './product'
 import { JsonUiStream } from './ui-stream'
@@ -68,12 +68,11 @@ export interface TerraformOutput {
  */
 export const INIT_TIMEOUT_MS = 10 * 60_000
 
-type Step = 'init' | 'validate' | 'plan' | 'show' | 'apply' | 'output' | 'state push' | 'state pull'
+type Step = 'init' | 'plan' | 'show' | 'apply' | 'output' | 'state push' | 'state pull'
 
 // Anything before a saved plan exists is a plan failure; anything after the apply started is an apply failure.
 const REASON: Record<Step, FailureReason> = {
   init: 'plan-failed',
-  validate: 'plan-failed',
   plan: 'plan-failed',
   show: 'plan-failed',
   apply: 'apply-failed',
@@ -115,17 +114,6 @@ export class TerraformCli {
     } finally {
       group.end()
     }
-  }
-
-  async validate(): Promise<void> {
-    await this.run('validate', ['validate', '-json'], 'silent', (result) => {
-      const report = parseJsonObject(result.stdout) as { valid?: unknown; diagnostics?: unknown } | undefined
-      const diagnostics = Array.isArray(report?.diagnostics) ? report.diagnostics.filter(isDiagnostic) : []
-      for (const diagnostic of diagnostics) this.options.write(renderDiagnostic(diagnostic))
-      result.diagnostics.push(...diagnostics)
-      if (report?.valid === false && result.exitCode === 0) result.exitCode = 1
-    })
-    this.options.write(`${this.options.product.command} validate: the configuration is valid.\n`)
   }
 
   /** Saves the plan; true when it changes anything (`-detailed-exitcode` 2). */

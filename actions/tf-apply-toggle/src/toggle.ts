@@ -52,7 +52,7 @@ export interface ToggleDeps {
 }
 
 /**
- * init → validate → plan (saved) → show → apply that saved plan → outputs.
+ * init → plan (saved; it validates the configuration first, so no separate validate) → show → apply that saved plan → outputs.
  * Every failure sets `failure-reason`; the job summary is written whatever
  * happens, and in plan mode on a pull request so is the comment.
  */
@@ -298,7 +298,7 @@ async function initBackend(
   }
 }
 
-/** init, validate and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
+/** init and plan, with the backend settings and variables in private files that are gone once the plan is saved. */
 async function savePlan(
   terraform: TerraformCli,
   inputs: Inputs,
@@ -316,7 +316,8 @@ async function savePlan(
     await terraform.init(await secrets.backendConfig(inputs.backendConfig))
     // Terraform writes it world-readable; until it is removed at the end, only this user may read it.
     if (record && existsSync(record)) chmodSync(record, 0o600)
-    await terraform.validate()
+    // No `validate` of its own: plan validates the configuration before it locks or reads anything, with the
+    // same diagnostics, and a separate validate would start every provider once more (seconds for AWS's).
     const variablesFile = await secrets.variables(inputs.variables, types)
     return await terraform.plan({
       planPath,

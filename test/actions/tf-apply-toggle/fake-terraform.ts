@@ -65,7 +65,6 @@ export const OUTPUTS_JSON = {
 
 export const DEFAULT_STEPS: Record<string, Step> = {
   init: () => ({ stdout: 'Terraform has been successfully initialized!\n' }),
-  validate: () => ({ stdout: JSON.stringify({ valid: true, error_count: 0, warning_count: 0, diagnostics: [] }) }),
   plan: () => ({
     exitCode: 2,
     stdout: jsonLines(message('Terraform 1.11.4', 'version'), message('Plan: 1 to add, 1 to change, 1 to destroy.')),

@@ -119,9 +119,9 @@ describe("Terraform's record of the backend settings", () => {
             await writeFile(record(), '{"backend":{"config":{"secret_key":"s3cr3t-value"}}}', { mode: 0o644 })
             return {}
           },
-          validate: async () => {
+          plan: async () => {
             modeDuringRun = (await stat(record())).mode & 0o777
-            return { stdout: JSON.stringify({ valid: true, diagnostics: [] }) }
+            return { exitCode: 2, stdout: jsonLines(message('Plan: 1 to add, 1 to change, 1 to destroy.')) }
           },
         },
       },
@@ -134,7 +134,7 @@ describe("Terraform's record of the backend settings", () => {
 })
 
 describe('the create flow', () => {
-  it('runs init, validate, a saved plan, show, apply of that plan, then outputs, with locking always on', async () => {
+  it('runs init, a saved plan (which validates), show, apply of that plan, then outputs, with locking always on', async () => {
     const result = await runToggle({
       mode: 'create',
       'backend-config': 'bucket=state\nuse_lockfile=true\nendpoints={ s3 = "http://127.0.0.1:9" }',
@@ -147,7 +147,7 @@ describe('the create flow', () => {
     })
     expect(result.failure).toBeUndefined()
     const { calls } = result.fake
-    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show', 'apply', 'output'])
+    expect(result.fake.commands()).toEqual(['init', 'plan', 'show', 'show', 'apply', 'output'])
     for (const call of calls) {
       expect(call.args).not.toContain('-lock=false')
       expect(call.options.cwd).toBe(join(workspace, 'infra'))
@@ -200,7 +200,6 @@ describe('the create flow', () => {
     })
     expect(result.commands.masks).toContain('hunter2-hunter2')
     expect(result.log).toContain('Apply complete!')
-    expect(result.log).toContain('terraform validate: the configuration is valid.')
     expect(result.summary).toContain('### Terraform create: `infra` (workspace `prod`)')
     expect(result.summary).toContain('| update | `terraform_data.cluster` |')
   })
@@ -220,7 +219,7 @@ describe('the create flow', () => {
       { mode: 'true' },
       { steps: { plan: () => ({ exitCode: 0, stdout: jsonLines(message('No changes.')) }) } },
     )
-    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'output'])
+    expect(result.fake.commands()).toEqual(['init', 'plan', 'output'])
     expect(result.outputs).toMatchObject({ changes: 'false', 'to-add': '0', cluster_name: 'dev-cluster' })
     expect(argsOf(result.fake.calls, 'init')).toEqual(['init', '-input=false'])
     expect(result.log).toContain('No changes: the apply is skipped.')
@@ -332,18 +331,23 @@ describe('failure reasons', () => {
     expect(result.failure).toBe("terraform init failed: Backend configuration changed. Terraform's full output is in the log above.")
   })
 
-  it('an invalid configuration is plan-failed, with the diagnostics in the log', async () => {
-    const invalid = {
-      valid: false,
-      diagnostics: [
-        { severity: 'warning', summary: 'Deprecated attribute' },
-        { severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "foo" is not expected here.' },
-      ],
-    }
-    const result = await runToggle({ mode: 'create' }, { steps: { validate: () => ({ exitCode: 0, stdout: JSON.stringify(invalid) }) } })
-    expect(result.failure).toBe("terraform validate failed: Unsupported argument. Terraform's full output is in the log above.")
+  it('an invalid configuration is plan-failed, with the diagnostics in the log, and nothing after the plan runs', async () => {
+    const invalid: Step = () => ({
+      exitCode: 1,
+      stdout: jsonLines(
+        {
+          '@level': 'warn',
+          '@message': 'Warning: Deprecated attribute',
+          type: 'diagnostic',
+          diagnostic: { severity: 'warning', summary: 'Deprecated attribute' },
+        },
+        diagnostic('Unsupported argument', 'An argument named "foo" is not expected here.'),
+      ),
+    })
+    const result = await runToggle({ mode: 'create' }, { steps: { plan: invalid } })
+    expect(result.failure).toBe("terraform plan failed: Unsupported argument. Terraform's full output is in the log above.")
     expect(result.log).toContain('Warning: Deprecated attribute')
-    expect(result.fake.commands()).toEqual(['init', 'validate'])
+    expect(result.fake.commands()).toEqual(['init', 'plan'])
   })
 
   it('a failure with no diagnostic and no Error line names the exit code', async () => {
@@ -386,7 +390,7 @@ describe('cancellation', () => {
     expect(result.failure).toBe(
       'Cancelled during terraform apply: Terraform got one interrupt, which lets it save state and release the lock, and exited with code 1.',
     )
-    expect(result.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show', 'apply'])
+    expect(result.fake.commands()).toEqual(['init', 'plan', 'show', 'show', 'apply'])
     expect(result.fake.calls.flatMap((call) => call.child.signals)).toEqual(['SIGINT'])
     expect(result.log).toContain('Received SIGINT: asking Terraform to stop (one interrupt)')
     expect(result.log.match(/again; ignoring it/g)).toHaveLength(2)
@@ -398,15 +402,15 @@ describe('cancellation', () => {
   it('a signal while no Terraform runs stops the run before the next command', async () => {
     const signals = new FakeSignals()
     const steps: Record<string, Step> = {
-      validate: ({ child }) => {
+      show: ({ child }) => {
         signals.emit('SIGTERM')
         expect(child.signals).toEqual(['SIGINT'])
-        return { stdout: JSON.stringify({ valid: true, diagnostics: [] }) }
+        return { stdout: '  # terraform_data.network will be created\n' }
       },
     }
     const result = await runToggle({ mode: 'create' }, { steps, signals })
-    expect(result.failure).toMatch(/^Cancelled during terraform validate: .* exited with code 0\.$/)
-    expect(result.fake.commands()).toEqual(['init', 'validate'])
+    expect(result.failure).toMatch(/^Cancelled during terraform show: .* exited with code 0\.$/)
+    expect(result.fake.commands()).toEqual(['init', 'plan', 'show'])
   })
 })
 
@@ -426,7 +430,7 @@ describe('the pull request comment in plan mode', () => {
   it('creates one comment, then updates it, and applies nothing', async () => {
     const comments = new FakeComments()
     const first = await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments })
-    expect(first.fake.commands()).toEqual(['init', 'validate', 'plan', 'show', 'show'])
+    expect(first.fake.commands()).toEqual(['init', 'plan', 'show', 'show'])
     expect(first.commands.masks).toContain('ghs_token_1234567890')
     await runToggle({ mode: 'plan', 'github-token': 'ghs_token_1234567890' }, { env: prEnv(), comments })
     expect(comments.calls).toEqual(['find', 'create', 'find', 'update 1'])
