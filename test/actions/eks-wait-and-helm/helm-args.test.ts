@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   helmDuration,
   historyArgs,
+  listArgs,
   registryLoginArgs,
   repoAddArgs,
   rollbackArgs,
@@ -104,6 +105,16 @@ describe('helm command lines', () => {
       ['uninstall', 'airflow', '--namespace', 'airflow', '--timeout', '900s'],
     ],
     ['history', historyArgs(release), ['history', 'airflow', '--namespace', 'airflow', '--max', '20', '--output', 'json']],
+    [
+      'list, Helm 3 (every status only with --all)',
+      listArgs('airflow', ['airflow', 'web.v2'], 3),
+      ['list', '--namespace', 'airflow', '--all', '--filter', '^(airflow|web\\.v2)$', '--output', 'json'],
+    ],
+    [
+      'list, Helm 4 (every status by default; no --all)',
+      listArgs('airflow', ['airflow'], 4),
+      ['list', '--namespace', 'airflow', '--filter', '^(airflow)$', '--output', 'json'],
+    ],
     [
       'template',
       templateArgs(release, './c', ['v.yaml']),

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { historyArgs, rollbackArgs, templateArgs, uninstallArgs, upgradeArgs } from '../../../actions/eks-wait-and-helm/src/helm/args'
+import {
+  historyArgs,
+  listArgs,
+  rollbackArgs,
+  templateArgs,
+  uninstallArgs,
+  upgradeArgs,
+} from '../../../actions/eks-wait-and-helm/src/helm/args'
 import { helmCli } from '../../../actions/eks-wait-and-helm/src/helm/cli'
 import { writeInlineValues } from '../../../actions/eks-wait-and-helm/src/helm/values'
 import { detectHelm } from '../../../actions/eks-wait-and-helm/src/helm/version'
@@ -115,6 +122,7 @@ describe.skipIf(helm3.skip || helm4.skip)(
         upgradeArgs({ ...release, atomic: false }, release.chart, [], major),
         upgradeArgs({ ...release, atomic: false, wait: false }, release.chart, [], major),
         historyArgs(release),
+        listArgs(release.namespace, [release.name, 'web.v2'], major),
         rollbackArgs(release, 1, major),
         uninstallArgs(release, major),
       ]) {

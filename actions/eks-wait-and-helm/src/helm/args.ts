@@ -59,13 +59,14 @@ export function historyArgs(release: Pick<Release, 'name' | 'namespace'>, max = 
 
 /**
  * The latest revision of the named releases of one namespace, whatever their
- * status (`--all`: a pending one too). The anchored filter keeps the list to
- * them, well under helm's default cap of 256; release names are DNS labels,
- * so a dot is the only character to escape.
+ * status: a pending one too (Helm 3 lists only deployed and failed ones
+ * without `--all`; Helm 4 lists every status and has no `--all`). The
+ * anchored filter keeps the list to them, well under helm's default cap of
+ * 256; release names are DNS labels, so a dot is the only character to escape.
  */
-export function listArgs(namespace: string, names: readonly string[]): string[] {
+export function listArgs(namespace: string, names: readonly string[], major: number): string[] {
   const filter = `^(${names.map((name) => name.replaceAll('.', '\\.')).join('|')})$`
-  return ['list', '--namespace', namespace, '--all', '--filter', filter, '--output', 'json']
+  return ['list', '--namespace', namespace, ...(major < 4 ? ['--all'] : []), '--filter', filter, '--output', 'json']
 }
 
 export function rollbackArgs(release: Release, revision: number, major: number): string[] {

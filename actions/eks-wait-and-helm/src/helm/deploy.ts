@@ -321,7 +321,7 @@ async function latestRevisions(helm: HelmCli, releases: readonly Release[]): Pro
   for (const { namespace, name } of releases) names.set(namespace, [...(names.get(namespace) ?? []), name])
   const latest = new Map<string, HistoryEntry>()
   for (const [namespace, inNamespace] of names) {
-    const result = await helm.run(listArgs(namespace, inNamespace), { silent: true })
+    const result = await helm.run(listArgs(namespace, inNamespace, helm.major), { silent: true })
     if (result.exitCode !== 0) {
       throw new UserError(
         `helm list in namespace '${namespace}' failed: ${lastLines(result.stderr || result.stdout)}.`,
