@@ -315,7 +315,7 @@ describe('against a real Kubernetes API server', () => {
     await changeAccess({ groups: ['system:masters'] })
     expect(run.visibleLog).toMatch(/The API server of 'live' is ready and accepts the CI role's token/)
     expect(run.failure).toMatch(
-      /^helm history for release 'demo' in namespace 'apps' failed: .*forbidden: User "ci:gha-4242" cannot list resource "secrets".*The CI role reaches the cluster but may not deploy: associate an access policy/,
+      /^helm list in namespace 'apps' failed: .*forbidden: User "ci:gha-4242" cannot list resource "secrets".*The CI role reaches the cluster but may not deploy: associate an access policy/,
     )
   })
 
