@@ -228,7 +228,7 @@ export function eksWaitAndHelmSuite(counts: readonly number[] = RELEASE_COUNTS):
               { label: 'the same helm upgrade --install --wait commands, bare', value: point.baseline ?? point.value },
               {
                 goal: GOAL,
-                whyMissed: `besides the upgrades the action checks the cluster (DescribeCluster, /readyz with the role's token), runs \`helm version\` and reads each release's history before and after its upgrade, and every helm call starts its token plugin; helm calls per run at ${point.size}: ${actionCommands.get(point.size) ?? '?'}`,
+                whyMissed: `besides the upgrades the action checks the cluster (DescribeCluster, /readyz with the role's token), runs \`helm version\`, renders each chart before anything is deployed (\`helm template\`) and lists the namespace's releases before and after the deploys (\`helm list\`), and every helm call starts its token plugin; helm calls per run at ${point.size}: ${actionCommands.get(point.size) ?? '?'}`,
               },
             ),
           )
