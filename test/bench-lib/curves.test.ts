@@ -404,14 +404,14 @@ describe('the size suites at small sizes', () => {
       "3 resources: PR comment length (GitHub's limit 65,536)",
     ])
     const notes = result.notes.join('\n')
-    expect(notes).toContain('no change: init, validate, plan, output; all-changing plan: init, validate, plan, show, show.')
+    expect(notes).toContain('no change: init, plan, output; all-changing plan: init, plan, show, show.')
     expect(result.rows.find((row) => row.subject.includes('PR comment'))).toMatchObject({ unit: 'characters', goal: { met: true } })
     expect(notes).toMatch(
-      /3 resources: the action's init [\d.]+, validate [\d.]+, plan [\d.]+, output [\d.]+, the rest [\d.]+; bare init [\d.]+, plan [\d.]+/,
+      /3 resources: the action's init [\d.]+, plan [\d.]+, output [\d.]+, the rest [\d.]+; bare init [\d.]+, plan [\d.]+/,
     )
     const miss = result.rows.find((row) => row.subject === '3 resources, no-change run: wall')
     expect(miss?.whyMissed).toMatch(
-      /^the action runs init, validate, plan, output one after another .*: validate [\d.]+ s, output [\d.]+ s, its init and plan/,
+      /^the action runs init, plan, output one after another .*: output [\d.]+ s, its init and plan/,
     )
   }, 300_000)
 
