@@ -410,9 +410,7 @@ describe('the size suites at small sizes', () => {
       /3 resources: the action's init [\d.]+, plan [\d.]+, output [\d.]+, the rest [\d.]+; bare init [\d.]+, plan [\d.]+/,
     )
     const miss = result.rows.find((row) => row.subject === '3 resources, no-change run: wall')
-    expect(miss?.whyMissed).toMatch(
-      /^the action runs init, plan, output one after another .*: output [\d.]+ s, its init and plan/,
-    )
+    expect(miss?.whyMissed).toMatch(/^the action runs init, plan, output one after another .*: output [\d.]+ s, its init and plan/)
   }, 300_000)
 
   it('ecr-build-push: the legs build at once, every rerun skips, the buildx commands seen from outside', async () => {
